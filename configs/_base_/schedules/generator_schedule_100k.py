@@ -1,0 +1,24 @@
+# Iteration-based schedule for diffusion generators: AdamW, constant LR after a warm-up,
+# EMA weights (mmengine EMAHook; momentum 1e-4 == decay 0.9999), checkpoints and sample grids.
+max_iters = 100000
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.0),
+    clip_grad=dict(max_norm=1.0))
+param_scheduler = [dict(type='LinearLR', start_factor=1e-3, by_epoch=False, begin=0, end=1000)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
+val_cfg = None
+test_cfg = None
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3,
+                    save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+custom_hooks = [
+    dict(type='GeneratorDataCheckHook'),
+    dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=1e-4,
+         update_buffers=True),
+    dict(type='SampleGridHook', interval=5000, num_samples=16, ncols=4),
+]

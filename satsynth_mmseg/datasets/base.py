@@ -1,0 +1,28 @@
+"""Shared behaviour of the plugin's dataset classes."""
+from __future__ import annotations
+
+import os.path as osp
+from typing import List
+
+from mmseg.datasets import BaseSegDataset
+
+
+class CheckedSegDataset(BaseSegDataset):
+    """``BaseSegDataset`` that refuses to be empty.
+
+    mmengine's ``InfiniteSampler`` spins forever on an empty dataset; an explicit error naming
+    the folder that was searched is more useful.
+    """
+
+    #: printed in the error, e.g. the command that creates the data
+    HOW_TO_CREATE = ''
+
+    def load_data_list(self) -> List[dict]:
+        data_list = super().load_data_list()
+        if not data_list and not self.test_mode:
+            img_dir = osp.join(self.data_root or '', self.data_prefix.get('img_path', ''))
+            hint = f' {self.HOW_TO_CREATE}' if self.HOW_TO_CREATE else ''
+            raise FileNotFoundError(
+                f'{type(self).__name__}: no images with suffix {self.img_suffix!r} found in '
+                f'{img_dir!r} (ann_file={self.ann_file!r}).{hint}')
+        return data_list

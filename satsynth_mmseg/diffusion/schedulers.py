@@ -1,0 +1,82 @@
+"""Noise schedules and samplers: diffusers' schedulers, registered in mmseg's ``TASK_UTILS``.
+
+No weights live here. The training schedule (forward process ``q(x_t | x_0)``, Ho et al. 2020,
+eq. 4: ``x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps``) is a ``DDPMScheduler``; samplers are
+built *from the training schedule's config* so they share its betas, and only their own options
+(and the number of respaced inference steps) differ:
+
+* ``DDPMScheduler``: ancestral sampling, Ho et al. 2020, eq. 11 (respaced when steps < T).
+* ``DDIMScheduler``: Song et al. 2021, eq. 12 with eta = 0 (deterministic).
+* ``DPMSolverMultistepScheduler`` with ``algorithm_type='dpmsolver++'``: Lu et al. 2022b.
+
+A sampler config is a dict like ``dict(type='DDIMScheduler', num_inference_steps=50)``;
+``num_inference_steps`` is popped and the rest overrides the training config.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Optional, Tuple, Union
+
+from diffusers import (DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler,
+                       EulerAncestralDiscreteScheduler, UniPCMultistepScheduler)
+from diffusers.schedulers.scheduling_utils import SchedulerMixin
+
+from mmseg.registry import TASK_UTILS
+
+for _cls in (DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler,
+             EulerAncestralDiscreteScheduler, UniPCMultistepScheduler):
+    if _cls.__name__ not in TASK_UTILS.module_dict:
+        TASK_UTILS.register_module(module=_cls)
+
+#: Short names accepted wherever a sampler is named (CLI flags, hooks).
+SAMPLER_ALIASES = {
+    'ddpm': dict(type='DDPMScheduler'),
+    'ddim': dict(type='DDIMScheduler'),
+    'dpm-solver++': dict(type='DPMSolverMultistepScheduler', algorithm_type='dpmsolver++',
+                         solver_order=2),
+}
+
+
+def build_noise_scheduler(cfg: Union[dict, SchedulerMixin]) -> SchedulerMixin:
+    """Build the training noise schedule from a config dict (or pass an instance through)."""
+    if isinstance(cfg, SchedulerMixin):
+        return cfg
+    return TASK_UTILS.build(cfg)
+
+
+def build_sampler(cfg: Union[str, dict],
+                  train_scheduler: SchedulerMixin,
+                  num_inference_steps: Optional[int] = None,
+                  default_steps: int = 50) -> Tuple[SchedulerMixin, int]:
+    """Build a fresh (stateful) sampler that shares the training schedule's betas.
+
+    Args:
+        cfg: a name from :data:`SAMPLER_ALIASES` or a ``TASK_UTILS`` config dict, optionally
+            with ``num_inference_steps``.
+        train_scheduler: the schedule the model was trained with.
+        num_inference_steps: overrides the config's steps when given.
+        default_steps: steps when neither names any.
+
+    Returns:
+        ``(scheduler, num_inference_steps)``; call ``scheduler.set_timesteps`` before use.
+
+    Raises:
+        KeyError: unknown sampler name; ValueError: steps outside [1, T].
+    """
+    if isinstance(cfg, str):
+        if cfg not in SAMPLER_ALIASES:
+            raise KeyError(f'unknown sampler {cfg!r}; choose one of {sorted(SAMPLER_ALIASES)} '
+                           'or give a config dict naming a diffusers scheduler')
+        cfg = SAMPLER_ALIASES[cfg]
+    cfg = copy.deepcopy(dict(cfg))
+    steps = cfg.pop('num_inference_steps', default_steps)
+    steps = int(num_inference_steps if num_inference_steps is not None else steps)
+    name = cfg.pop('type')
+    cls = TASK_UTILS.get(name) if isinstance(name, str) else name
+    if cls is None:
+        raise KeyError(f'sampler type {name!r} is not registered in mmseg TASK_UTILS')
+    total = train_scheduler.config.num_train_timesteps
+    if not 1 <= steps <= total:
+        raise ValueError(f'sampling steps must be in [1, {total}] (the training schedule has '
+                         f'{total} timesteps), got {steps}')
+    return cls.from_config(train_scheduler.config, **cfg), steps

@@ -1,0 +1,3 @@
+from .hooks import GeneratorDataCheckHook, SampleGridHook
+
+__all__ = ['SampleGridHook', 'GeneratorDataCheckHook']

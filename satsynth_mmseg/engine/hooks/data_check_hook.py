@@ -1,0 +1,32 @@
+"""Check, before any training step, that the generator and the dataset agree."""
+from __future__ import annotations
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmseg.registry import HOOKS
+
+
+@HOOKS.register_module()
+class GeneratorDataCheckHook(Hook):
+    """Fail fast on a dataset that cannot train the generator.
+
+    Before training it checks that the train dataset is not empty and that the model's
+    ``num_classes`` equals the number of classes in the dataset's metainfo. (Label values
+    outside ``[0, num_classes)`` are caught per batch by the data preprocessor, sizes of an
+    image and its mask likewise.)
+    """
+    priority = 'VERY_HIGH'
+
+    def before_train(self, runner) -> None:
+        dataset = runner.train_dataloader.dataset
+        if len(dataset) == 0:
+            raise ValueError(f'the train dataset ({type(dataset).__name__}) is empty')
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        classes = dataset.metainfo.get('classes')
+        num_classes = getattr(model, 'num_classes', None)
+        if classes is not None and num_classes is not None and len(classes) != num_classes:
+            raise ValueError(
+                f'model.num_classes={num_classes} but the train dataset '
+                f'({type(dataset).__name__}) has {len(classes)} classes {tuple(classes)}; '
+                'make them agree in the config')

@@ -1,0 +1,3 @@
+from .joint_data_preprocessor import JointDataPreprocessor
+
+__all__ = ['JointDataPreprocessor']

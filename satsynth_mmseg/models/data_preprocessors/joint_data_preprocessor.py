@@ -1,0 +1,127 @@
+"""Batch-level encoding of (image, label map) pairs into one joint diffusion tensor."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from mmengine.model import BaseDataPreprocessor
+from torch import Tensor
+
+from mmseg.registry import MODELS
+from ...bits import bits_to_labels, labels_to_bits, num_bits
+
+
+@MODELS.register_module()
+class JointDataPreprocessor(BaseDataPreprocessor):
+    """Turn a batch from a stock mmseg pipeline into the joint tensor a diffusion model learns.
+
+    The pipeline stays untouched (``LoadImageFromFile``, ``LoadAnnotations``, ``RandomCrop``,
+    ``RandomFlip``, ``PackSegInputs``): each sample arrives as a uint8 image (C, H, W) and a
+    ``SegDataSample`` whose ``gt_sem_seg.data`` is the (1, H, W) label map. On the model's
+    device this preprocessor
+
+    1. checks that every image and its mask have the same size, and that the batch agrees;
+    2. converts BGR to RGB (mmcv loads BGR) when ``bgr_to_rgb`` and C == 3;
+    3. scales the image to [-1, 1] with ``(x - mean) / std`` (defaults 127.5 / 127.5);
+    4. encodes the label map as analog bits (see :mod:`satsynth_mmseg.bits`): B channels in
+       {-1, +1}, 0 at the ignore index;
+    5. concatenates them: ``inputs`` of shape (N, C + B, H, W).
+
+    Args:
+        num_classes: K, number of classes of the label maps (2..256).
+        image_channels: C, bands of the image (3 for RGB, 1 for SAR, more for multispectral).
+        ignore_index: label value that means "not labelled" (>= K), or None.
+        mean: per-channel value mapped to 0. Default 127.5 for every channel.
+        std: per-channel scale. Default 127.5, so uint8 maps to [-1, 1].
+        bgr_to_rgb: swap the first and last channel of 3-channel images.
+        non_blocking: forwarded to :meth:`cast_data`.
+    """
+
+    def __init__(self,
+                 num_classes: int,
+                 image_channels: int = 3,
+                 ignore_index: Optional[int] = 255,
+                 mean: Optional[Sequence[float]] = None,
+                 std: Optional[Sequence[float]] = None,
+                 bgr_to_rgb: bool = True,
+                 non_blocking: bool = False):
+        super().__init__(non_blocking)
+        self.num_classes = num_classes
+        self.num_bits = num_bits(num_classes)
+        self.image_channels = image_channels
+        self.ignore_index = ignore_index
+        self.bgr_to_rgb = bgr_to_rgb and image_channels == 3
+        mean = [127.5] * image_channels if mean is None else list(mean)
+        std = [127.5] * image_channels if std is None else list(std)
+        if len(mean) != image_channels or len(std) != image_channels:
+            raise ValueError(f'mean/std need {image_channels} values, got {mean} / {std}')
+        self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
+        self.register_buffer('std', torch.tensor(std).view(1, -1, 1, 1), persistent=False)
+
+    @property
+    def joint_channels(self) -> int:
+        """C + B, the channel count of the joint tensor."""
+        return self.image_channels + self.num_bits
+
+    def forward(self, data: dict, training: bool = False) -> Dict:
+        """Encode a collated batch.
+
+        Args:
+            data: ``dict(inputs=list of uint8 (C, H, W), data_samples=list of SegDataSample)``.
+            training: unused; kept for the mmengine interface.
+
+        Returns:
+            ``dict(inputs=Tensor (N, C + B, H, W) float32 in [-1, 1], data_samples=...)``.
+        """
+        data = self.cast_data(data)
+        inputs: List[Tensor] = list(data['inputs'])
+        data_samples = data.get('data_samples')
+        if not inputs:
+            raise ValueError('empty batch')
+        if data_samples is None or len(data_samples) != len(inputs):
+            raise ValueError('the joint generator needs a gt_sem_seg for every image; use '
+                             'LoadAnnotations and PackSegInputs in the pipeline')
+        for img, sample in zip(inputs, data_samples):
+            self._check_pair(img, sample)
+        sizes = {tuple(img.shape[-2:]) for img in inputs}
+        if len(sizes) > 1:
+            raise ValueError(f'images of one batch differ in size {sorted(sizes)}; add '
+                             'RandomCrop/Resize to the pipeline so they share one size')
+        images = torch.stack(inputs).float()
+        labels = torch.stack([s.gt_sem_seg.data for s in data_samples])
+        return dict(inputs=self.encode(images, labels), data_samples=data_samples)
+
+    def _check_pair(self, img: Tensor, sample) -> None:
+        if img.shape[0] != self.image_channels:
+            raise ValueError(f'image has {img.shape[0]} channels, the model expects '
+                             f'{self.image_channels} ({sample.metainfo.get("img_path", "?")})')
+        seg = sample.gt_sem_seg.data
+        if tuple(seg.shape[-2:]) != tuple(img.shape[-2:]):
+            raise ValueError(
+                f'image and mask sizes differ: image {tuple(img.shape[-2:])} vs mask '
+                f'{tuple(seg.shape[-2:])} ({sample.metainfo.get("img_path", "?")}, '
+                f'{sample.metainfo.get("seg_map_path", "?")})')
+
+    def encode(self, images: Tensor, labels: Tensor) -> Tensor:
+        """Images (N, C, H, W) in [0, 255] and labels (N, [1,] H, W) -> (N, C + B, H, W)."""
+        if self.bgr_to_rgb:
+            images = images.flip(1)
+        images = (images - self.mean) / self.std
+        bits = labels_to_bits(labels, self.num_classes, self.ignore_index, dtype=images.dtype)
+        return torch.cat([images, bits], dim=1)
+
+    def decode(self, joint: Tensor, invalid_index: int = 255) -> Tuple[Tensor, Tensor]:
+        """Inverse of :meth:`encode` for generated samples.
+
+        Args:
+            joint: (N, C + B, H, W) real values.
+            invalid_index: label written where the bits decode to a code >= K.
+
+        Returns:
+            ``(images, labels)``: uint8 (N, C, H, W) in the *model's* channel order (RGB when
+            ``bgr_to_rgb``), and long (N, H, W) in [0, K) or ``invalid_index``.
+        """
+        images = joint[:, :self.image_channels].float() * self.std + self.mean
+        images = images.round().clamp(0, 255).to(torch.uint8)
+        labels = bits_to_labels(joint[:, self.image_channels:], self.num_classes, invalid_index)
+        return images, labels

@@ -1,0 +1,3 @@
+from .joint_ddpm import JointDDPM, NonFiniteLossError
+
+__all__ = ['JointDDPM', 'NonFiniteLossError']

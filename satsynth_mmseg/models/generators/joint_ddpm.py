@@ -1,0 +1,244 @@
+"""JointDDPM: one diffusion model over (image, analog-bit mask) pairs."""
+from __future__ import annotations
+
+import copy
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import torch
+from diffusers.utils.torch_utils import randn_tensor
+from mmengine.logging import MessageHub
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapper
+from mmengine.structures import PixelData
+from torch import Tensor
+
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from ...bits import bits_to_codes, valid_pixel_mask
+from ...diffusion import build_noise_scheduler, build_sampler
+
+Generator = Union[None, torch.Generator, List[torch.Generator]]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Raised before the optimizer step when the loss is NaN or infinite."""
+
+
+def _fill_or_check(cfg: dict, key: str, value, owner: str) -> None:
+    """Set ``cfg[key] = value`` unless the config already says something else (then raise)."""
+    if key in cfg and cfg[key] is not None and cfg[key] != value:
+        raise ValueError(f'{owner}.{key}={cfg[key]!r} disagrees with the generator, which '
+                         f'needs {value!r}; leave it out of the config to have it filled in')
+    cfg[key] = value
+
+
+@MODELS.register_module()
+class JointDDPM(BaseModel):
+    """Joint image + mask DDPM with analog bits (SatSynth, Toker et al. CVPR 2024).
+
+    The data preprocessor turns each (image, label map) pair into ``x_0`` of shape
+    (N, C + B, H, W) in [-1, 1] (C image channels, B = ceil(log2 K) bit channels). Training
+    minimises the epsilon-prediction objective of Ho et al. 2020 (eq. 14),
+    ``|| eps - eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t) ||^2``, reported as two
+    terms: ``loss_image`` over the image channels and ``loss_mask`` over the bit channels, the
+    latter masked at ignored pixels (see :mod:`satsynth_mmseg.bits`) and weighted by
+    ``mask_loss_weight``.
+
+    Args:
+        denoiser: config of the network, e.g. ``dict(type='DiffusersUNet2D', ...)``;
+            ``in_channels``, ``out_channels`` and ``sample_size`` are filled in.
+        num_classes: K, classes of the label maps (2..256).
+        image_channels: C, image bands (3 RGB, 1 SAR, N multispectral).
+        ignore_index: "no label" value of the masks (>= K), or None.
+        noise_scheduler: training schedule, a ``TASK_UTILS`` config
+            (default: ``DDPMScheduler`` with 1000 linear-beta steps).
+        sampler: default sampler for :meth:`sample`, a ``TASK_UTILS`` config or a name
+            (``'ddpm'``, ``'ddim'``, ``'dpm-solver++'``), with optional ``num_inference_steps``.
+        sample_size: (H, W) or int, the size :meth:`sample` generates by default.
+        mask_loss_weight: weight of ``loss_mask``.
+        data_preprocessor: config of :class:`JointDataPreprocessor`; ``num_classes``,
+            ``image_channels`` and ``ignore_index`` are filled in.
+        init_cfg: mmengine init config.
+    """
+
+    def __init__(self,
+                 denoiser: dict,
+                 num_classes: int,
+                 image_channels: int = 3,
+                 ignore_index: Optional[int] = 255,
+                 noise_scheduler: Optional[dict] = None,
+                 sampler: Union[str, dict, None] = None,
+                 sample_size: Union[int, Sequence[int]] = 64,
+                 mask_loss_weight: float = 1.0,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        preproc = copy.deepcopy(dict(data_preprocessor or dict(type='JointDataPreprocessor')))
+        for key, value in (('num_classes', num_classes), ('image_channels', image_channels),
+                           ('ignore_index', ignore_index)):
+            _fill_or_check(preproc, key, value, 'data_preprocessor')
+        # built from mmseg's registry here, so no default scope needs to be set
+        super().__init__(data_preprocessor=MODELS.build(preproc), init_cfg=init_cfg)
+        self.num_classes = num_classes
+        self.image_channels = image_channels
+        self.ignore_index = ignore_index
+        self.num_bits = self.data_preprocessor.num_bits
+        self.sample_size = ((sample_size, sample_size) if isinstance(sample_size, int) else
+                            tuple(sample_size))
+        self.mask_loss_weight = mask_loss_weight
+
+        denoiser = copy.deepcopy(dict(denoiser))
+        joint = self.data_preprocessor.joint_channels
+        _fill_or_check(denoiser, 'in_channels', joint, 'denoiser')
+        _fill_or_check(denoiser, 'out_channels', joint, 'denoiser')
+        denoiser.setdefault('sample_size', self.sample_size)
+        self.denoiser = MODELS.build(denoiser)
+
+        self.noise_scheduler = build_noise_scheduler(
+            noise_scheduler or dict(type='DDPMScheduler', num_train_timesteps=1000,
+                                    beta_schedule='linear'))
+        self.sampler_cfg = sampler or dict(type='DDIMScheduler', num_inference_steps=50)
+        build_sampler(self.sampler_cfg, self.noise_scheduler)  # fail early on a bad config
+
+    @property
+    def num_train_timesteps(self) -> int:
+        """T, the length of the training schedule."""
+        return self.noise_scheduler.config.num_train_timesteps
+
+    # ----------------------------------------------------------------------------- training
+    def forward(self,
+                inputs: Tensor,
+                data_samples: Optional[List[SegDataSample]] = None,
+                mode: str = 'tensor',
+                timesteps: Optional[Tensor] = None):
+        """mmengine entry point.
+
+        Args:
+            inputs: joint tensor (N, C + B, H, W) from the data preprocessor.
+            data_samples: the batch's ``SegDataSample`` list.
+            mode: ``'loss'`` -> dict of losses; ``'predict'`` -> one generated pair per input,
+                as ``SegDataSample`` with ``pred_sem_seg`` and a ``gen_img`` field;
+                ``'tensor'`` -> the raw noise prediction for ``inputs`` taken as ``x_t``.
+            timesteps: (N,) timesteps for ``'tensor'`` mode (default 0).
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            if timesteps is None:
+                timesteps = torch.zeros(inputs.shape[0], dtype=torch.long, device=inputs.device)
+            return self.denoiser(inputs, timesteps)
+        raise ValueError(f'invalid mode {mode!r}; use "loss", "predict" or "tensor"')
+
+    def loss(self, inputs: Tensor, data_samples=None) -> Dict[str, Tensor]:
+        """Epsilon-prediction losses for a batch.
+
+        Args:
+            inputs: x_0, (N, C + B, H, W) in [-1, 1]; ignored pixels have 0 in all bit channels.
+
+        Returns:
+            ``dict(loss_image=scalar, loss_mask=scalar)``.
+        """
+        n = inputs.shape[0]
+        noise = torch.randn_like(inputs)
+        t = torch.randint(0, self.num_train_timesteps, (n,), device=inputs.device)
+        x_t = self.noise_scheduler.add_noise(inputs, noise, t)
+        pred = self.denoiser(x_t, t)
+        target = self._target(inputs, noise, t)
+        err = (pred.float() - target.float()).pow(2)
+        c = self.image_channels
+        valid = valid_pixel_mask(inputs[:, c:]).to(err.dtype)  # (N, 1, H, W)
+        loss_mask = (err[:, c:] * valid).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
+        return dict(loss_image=err[:, :c].mean(), loss_mask=self.mask_loss_weight * loss_mask)
+
+    def _target(self, x0: Tensor, noise: Tensor, t: Tensor) -> Tensor:
+        kind = self.noise_scheduler.config.prediction_type
+        if kind == 'epsilon':
+            return noise
+        if kind == 'v_prediction':
+            return self.noise_scheduler.get_velocity(x0, noise, t)
+        if kind == 'sample':
+            return x0
+        raise ValueError(f'unsupported prediction_type {kind!r}')
+
+    def train_step(self, data, optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
+        """mmengine's train step, refusing to step the optimizer on a non-finite loss.
+
+        A NaN/inf loss stops training with the iteration number *before* the weights are
+        touched, so the checkpoints already written stay good.
+        """
+        with optim_wrapper.optim_context(self):
+            data = self.data_preprocessor(data, True)
+            losses = self._run_forward(data, mode='loss')
+        parsed, log_vars = self.parse_losses(losses)
+        if not torch.isfinite(parsed):
+            hub = MessageHub.get_current_instance()
+            it = hub.get_info('iter')
+            terms = {k: float(v) for k, v in losses.items()}
+            raise NonFiniteLossError(
+                f'non-finite loss at iteration {it if it is None else it + 1}: {terms}. '
+                'Training stopped before the optimizer step; the last saved checkpoint is '
+                'intact. Lower the learning rate or check the data.')
+        optim_wrapper.update_params(parsed)
+        return log_vars
+
+    # ----------------------------------------------------------------------------- sampling
+    @torch.inference_mode()
+    def sample(self,
+               num_samples: int,
+               num_steps: Optional[int] = None,
+               generator: Generator = None,
+               sampler: Union[str, dict, None] = None,
+               size: Union[int, Tuple[int, int], None] = None,
+               progress: bool = False,
+               invalid_index: int = 255) -> Dict[str, Union[Tensor, int]]:
+        """Generate image + label-map pairs.
+
+        Args:
+            num_samples: N.
+            num_steps: sampler steps (default: the sampler config's).
+            generator: a ``torch.Generator`` for the whole batch, or a list of N generators
+                (sample i then depends only on generator i).
+            sampler: overrides the model's sampler (name or config).
+            size: (H, W) or int; default ``sample_size``.
+            progress: show a progress bar over the steps.
+            invalid_index: label for decoded codes >= K.
+
+        Returns:
+            dict with ``images`` uint8 (N, C, H, W) in RGB order (model order), ``labels``
+            long (N, H, W) in [0, K) or ``invalid_index``, ``invalid_pixels`` (int, decoded
+            codes >= K) and ``joint`` (N, C + B, H, W) float, the final sample.
+        """
+        if num_samples < 1:
+            raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+        size = self.sample_size if size is None else (
+            (size, size) if isinstance(size, int) else tuple(size))
+        sched, steps = build_sampler(sampler or self.sampler_cfg, self.noise_scheduler,
+                                     num_inference_steps=num_steps)
+        device = next(self.denoiser.parameters()).device
+        dtype = next(self.denoiser.parameters()).dtype
+        sched.set_timesteps(steps, device=device)
+        shape = (num_samples, self.data_preprocessor.joint_channels, *size)
+        x = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
+        x = x * sched.init_noise_sigma
+        timesteps = sched.timesteps
+        if progress:
+            from tqdm.auto import tqdm
+            timesteps = tqdm(timesteps, desc=f'sampling ({type(sched).__name__}, {steps} steps)')
+        for t in timesteps:
+            eps = self.denoiser(sched.scale_model_input(x, t), t.expand(num_samples))
+            x = sched.step(eps, t, x, generator=generator).prev_sample
+        images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
+        invalid = int((bits_to_codes(x[:, self.image_channels:]) >= self.num_classes).sum())
+        return dict(images=images, labels=labels, invalid_pixels=invalid, joint=x)
+
+    def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
+        """Generate one pair per input, of the input's size (the inputs are not used)."""
+        out = self.sample(inputs.shape[0], size=tuple(inputs.shape[-2:]))
+        results = []
+        for i in range(inputs.shape[0]):
+            sample = SegDataSample() if data_samples is None else data_samples[i]
+            sample.pred_sem_seg = PixelData(data=out['labels'][i:i + 1])
+            sample.set_field(out['images'][i], 'gen_img', field_type='metainfo')
+            results.append(sample)
+        return results

@@ -1,0 +1,74 @@
+"""Pictures of (image, mask) pairs: colourised masks and image | mask grids."""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+
+
+def colorize_labels(labels: np.ndarray, palette: Sequence[Sequence[int]],
+                    invalid_colour: Tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
+    """Map a label map to RGB colours.
+
+    Args:
+        labels: integer array (H, W); values outside the palette (ignore index, decoded
+            codes >= K) get ``invalid_colour``.
+        palette: K RGB triples.
+        invalid_colour: RGB colour for values >= K.
+
+    Returns:
+        uint8 array (H, W, 3), RGB.
+    """
+    lut = np.tile(np.asarray(invalid_colour, np.uint8), (256, 1))
+    lut[:len(palette)] = np.asarray(palette, np.uint8)
+    return lut[np.clip(labels, 0, 255).astype(np.int64)]
+
+
+def _to_rgb(image: np.ndarray) -> np.ndarray:
+    """(C, H, W) uint8 with C = 1, 3 or more -> (H, W, 3) RGB for display."""
+    if image.shape[0] == 3:
+        return image.transpose(1, 2, 0)
+    if image.shape[0] == 1:
+        return np.repeat(image.transpose(1, 2, 0), 3, axis=2)
+    return image[:3].transpose(1, 2, 0)  # multispectral: first three bands
+
+
+def make_pair_grid(images: np.ndarray,
+                   labels: np.ndarray,
+                   palette: Sequence[Sequence[int]],
+                   ncols: int = 4,
+                   scale: int = 1,
+                   pad: int = 2,
+                   pad_value: int = 255,
+                   max_side: Optional[int] = 2048) -> np.ndarray:
+    """Lay out generated pairs as ``image | colourised mask`` cells on a grid.
+
+    Args:
+        images: uint8 (N, C, H, W), RGB order for C == 3.
+        labels: integer (N, H, W).
+        palette: K RGB triples.
+        ncols: pairs per row.
+        scale: integer nearest-neighbour magnification (small samples are easier to see).
+        pad: pixels between cells.
+        pad_value: grey level of the padding.
+        max_side: reduce ``scale`` so the picture stays below this many pixels, if set.
+
+    Returns:
+        uint8 (H', W', 3) RGB picture.
+    """
+    n, _, h, w = images.shape
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    if max_side:
+        while scale > 1 and max(nrows * h, ncols * 2 * w) * scale > max_side:
+            scale -= 1
+    ch, cw = h * scale, 2 * w * scale
+    grid = np.full((nrows * (ch + pad) + pad, ncols * (cw + pad) + pad, 3), pad_value, np.uint8)
+    for i in range(n):
+        pair = np.concatenate([_to_rgb(images[i]), colorize_labels(labels[i], palette)], axis=1)
+        if scale > 1:
+            pair = pair.repeat(scale, axis=0).repeat(scale, axis=1)
+        r, c = divmod(i, ncols)
+        y, x = pad + r * (ch + pad), pad + c * (cw + pad)
+        grid[y:y + ch, x:x + cw] = pair
+    return grid
