@@ -1,3 +1,5 @@
-from .checkpoint_safe_globals import CHECKPOINT_SAFE_GLOBALS, register_checkpoint_safe_globals
+from .checkpoint_safe_globals import (CHECKPOINT_SAFE_GLOBALS, history_buffer_statistic,
+                                      register_checkpoint_safe_globals)
 
-__all__ = ['CHECKPOINT_SAFE_GLOBALS', 'register_checkpoint_safe_globals']
+__all__ = ['CHECKPOINT_SAFE_GLOBALS', 'history_buffer_statistic',
+           'register_checkpoint_safe_globals']

@@ -66,16 +66,17 @@ class SampleGridHook(Hook):
         return model.module if is_model_wrapper(model) else model
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        # runner.iter is incremented after this hook: the iteration just done is iter + 1
         if self.interval > 0 and self.every_n_train_iters(runner, self.interval):
-            self.write_grid(runner)
+            self.write_grid(runner, runner.iter + 1)
 
     def after_train(self, runner) -> None:
         if self.write_after_train and (self.interval <= 0 or runner.iter % self.interval):
-            self.write_grid(runner)
+            self.write_grid(runner, runner.iter)
 
     @master_only
-    def write_grid(self, runner) -> str:
-        """Sample and write one grid; returns the PNG path."""
+    def write_grid(self, runner, step: int) -> str:
+        """Sample and write the grid for training iteration ``step``; returns the PNG path."""
         model = self._generator_model(runner)
         device = next(model.parameters()).device
         generator = torch.Generator(device=device).manual_seed(self.seed)
@@ -91,10 +92,10 @@ class SampleGridHook(Hook):
             raise ValueError('the train dataset has no palette in its metainfo')
         grid = make_pair_grid(out['images'].cpu().numpy(), out['labels'].cpu().numpy(),
                               palette, ncols=self.ncols, scale=self.scale)
-        path = osp.join(runner.work_dir, 'samples', f'iter_{runner.iter:07d}.png')
+        path = osp.join(runner.work_dir, 'samples', f'iter_{step:07d}.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
         mmcv.imwrite(grid[..., ::-1], path)  # mmcv writes BGR
-        runner.visualizer.add_image('samples', grid, step=runner.iter)
+        runner.visualizer.add_image('samples', grid, step=step)
         runner.logger.info(f'sample grid written to {path} '
                            f'({out["invalid_pixels"]} pixels decoded to codes >= K)')
         return path

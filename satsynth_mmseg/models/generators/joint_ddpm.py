@@ -174,7 +174,7 @@ class JointDDPM(BaseModel):
         if not torch.isfinite(parsed):
             hub = MessageHub.get_current_instance()
             it = hub.get_info('iter')
-            terms = {k: float(v) for k, v in losses.items()}
+            terms = {k: float(v.detach()) for k, v in losses.items()}
             raise NonFiniteLossError(
                 f'non-finite loss at iteration {it if it is None else it + 1}: {terms}. '
                 'Training stopped before the optimizer step; the last saved checkpoint is '

@@ -1,0 +1,67 @@
+import copy
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+import satsynth_mmseg  # noqa: F401
+from satsynth_mmseg.datasets import make_procedural_dataset
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TINY_CONFIG = osp.join(REPO, 'configs', 'joint_ddpm',
+                       'jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py')
+
+#: A U-Net small enough for CPU unit tests (about 0.1 M parameters).
+TINY_UNET = dict(type='DiffusersUNet2D', block_out_channels=(16, 32),
+                 down_block_types=('DownBlock2D', 'AttnDownBlock2D'),
+                 up_block_types=('AttnUpBlock2D', 'UpBlock2D'), layers_per_block=1,
+                 norm_num_groups=8, attention_head_dim=8)
+
+
+def tiny_model_cfg(num_classes=5, image_channels=3, size=16, **kwargs):
+    cfg = dict(type='JointDDPM', num_classes=num_classes, image_channels=image_channels,
+               sample_size=size, denoiser=copy.deepcopy(TINY_UNET),
+               noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=100),
+               sampler=dict(type='DDIMScheduler', num_inference_steps=4))
+    cfg.update(kwargs)
+    return cfg
+
+
+@pytest.fixture(autouse=True)
+def _threads():
+    torch.set_num_threads(2)
+
+
+@pytest.fixture(scope='session')
+def procedural_root(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp('procedural'))
+    make_procedural_dataset(root, num_train=12, num_val=4, size=32, seed=0)
+    return root
+
+
+def tiny_train_cfg(data_root, work_dir, max_iters=4, ckpt_interval=2, **model_kwargs):
+    """The demo config shrunk for a unit test: tiny U-Net, batch 2, no workers."""
+    cfg = Config.fromfile(TINY_CONFIG)
+    cfg.work_dir = str(work_dir)
+    cfg.model.denoiser = copy.deepcopy(TINY_UNET)
+    cfg.model.sample_size = (16, 16)
+    cfg.model.noise_scheduler.num_train_timesteps = 100
+    cfg.model.sampler = dict(type='DDIMScheduler', num_inference_steps=3)
+    cfg.model.update(model_kwargs)
+    cfg.train_pipeline[2] = dict(type='Resize', scale=(16, 16), keep_ratio=False)
+    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.train_dataloader.dataset.update(data_root=data_root, pipeline=cfg.train_pipeline)
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                         val_interval=max_iters + 1)
+    cfg.default_hooks.checkpoint.update(interval=ckpt_interval, max_keep_ckpts=-1)
+    cfg.default_hooks.logger.interval = 1
+    cfg.custom_hooks = [
+        dict(type='GeneratorDataCheckHook'),
+        dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.1,
+             update_buffers=True),
+        dict(type='SampleGridHook', interval=ckpt_interval, num_samples=2, num_steps=2),
+    ]
+    cfg.randomness = dict(seed=0)
+    cfg.log_level = 'WARNING'
+    return cfg
