@@ -17,6 +17,9 @@
 #   PYTHON=python3        interpreter used to create it (3.11 is tested)
 #   TORCH_SPEC=torch==2.13.0   e.g. a CUDA build you already use
 #   EXTRAS=tests          extras of the package to install ("" for none)
+#   MMCV_CXX20=auto|1|0   build mmcv from its source release with -std=c++20 instead of c++17
+#                         (needed for CUDA builds against torch >= 2.13; "auto" does it when the
+#                         installed torch is a CUDA build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +27,7 @@ VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 EXTRAS=${EXTRAS-tests}
+MMCV_CXX20=${MMCV_CXX20:-auto}
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
@@ -49,8 +53,21 @@ if "$PY" -c "import mmcv.ops" 2>/dev/null; then
 else
   # mmcv's build needs these importable *before* its setup.py runs (no build isolation).
   "${PIP[@]}" install -q "numpy>=2,<3" "opencv-python>=4.8,<5" packaging pyyaml addict yapf ninja psutil
-  say "installing mmcv==2.1.0 with ops (wheel from PIP_FIND_LINKS if offered, else a ~35 min source build)"
-  MMCV_WITH_OPS=1 "${PIP[@]}" install --no-build-isolation "mmcv==2.1.0"
+  if [ "$MMCV_CXX20" = auto ]; then
+    MMCV_CXX20=$("$PY" -c "import torch; print(1 if torch.version.cuda else 0)")
+  fi
+  if [ "$MMCV_CXX20" = 1 ]; then
+    # mmcv 2.1.0's setup.py hard-codes -std=c++17; torch >= 2.13 headers need C++20 under nvcc.
+    src=$(mktemp -d)
+    say "building mmcv==2.1.0 from source with -std=c++20 (CUDA torch) in $src"
+    "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation "mmcv==2.1.0" -d "$src"
+    tar -xzf "$src"/mmcv-2.1.0.tar.gz -C "$src"
+    sed -i 's/-std=c++17/-std=c++20/g' "$src"/mmcv-2.1.0/setup.py
+    MMCV_WITH_OPS=1 FORCE_CUDA=${FORCE_CUDA:-1} "${PIP[@]}" install --no-build-isolation "$src"/mmcv-2.1.0
+  else
+    say "installing mmcv==2.1.0 with ops (wheel from PIP_FIND_LINKS if offered, else a ~35 min source build)"
+    MMCV_WITH_OPS=1 "${PIP[@]}" install --no-build-isolation "mmcv==2.1.0"
+  fi
 fi
 
 spec="."

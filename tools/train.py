@@ -78,9 +78,31 @@ def build_config(args) -> Config:
     return cfg
 
 
+def init_cpu_distributed(cfg: Config) -> None:
+    """Let ``--launcher pytorch`` run on machines without CUDA (gloo, CPU DDP).
+
+    mmengine 0.10.7's ``init_dist`` always calls ``torch.cuda.set_device`` and its default
+    DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail without CUDA. Here the process
+    group is started with gloo first (the Runner then skips ``init_dist``) and the wrapper is
+    told to use no device ids.
+    """
+    import torch
+    import torch.distributed as dist
+    if cfg.launcher == 'none' or torch.cuda.is_available() or dist.is_initialized():
+        return
+    print_log('no CUDA device: distributed training on CPU with the gloo backend',
+              logger='current', level=logging.WARNING)
+    dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel',
+                                                   broadcast_buffers=False)
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
 def main():
     args = parse_args()
     cfg = build_config(args)
+    init_cpu_distributed(cfg)
     if 'runner_type' not in cfg:
         runner = Runner.from_cfg(cfg)
     else:

@@ -8,7 +8,6 @@ import torch
 from diffusers.utils.torch_utils import randn_tensor
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
-from mmengine.optim import OptimWrapper
 from mmengine.structures import PixelData
 from torch import Tensor
 
@@ -42,7 +41,8 @@ class JointDDPM(BaseModel):
     ``|| eps - eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t) ||^2``, reported as two
     terms: ``loss_image`` over the image channels and ``loss_mask`` over the bit channels, the
     latter masked at ignored pixels (see :mod:`satsynth_mmseg.bits`) and weighted by
-    ``mask_loss_weight``.
+    ``mask_loss_weight``. A non-finite loss raises :class:`NonFiniteLossError` before any
+    backward pass or optimizer step.
 
     Args:
         denoiser: config of the network, e.g. ``dict(type='DiffusersUNet2D', ...)``;
@@ -149,7 +149,25 @@ class JointDDPM(BaseModel):
         c = self.image_channels
         valid = valid_pixel_mask(inputs[:, c:]).to(err.dtype)  # (N, 1, H, W)
         loss_mask = (err[:, c:] * valid).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
-        return dict(loss_image=err[:, :c].mean(), loss_mask=self.mask_loss_weight * loss_mask)
+        losses = dict(loss_image=err[:, :c].mean(), loss_mask=self.mask_loss_weight * loss_mask)
+        self._check_finite(losses)
+        return losses
+
+    @staticmethod
+    def _check_finite(losses: Dict[str, Tensor]) -> None:
+        """Stop on a NaN/inf loss *before* backward and the optimizer step.
+
+        Raising here (not in ``train_step``) also covers mmengine's DDP wrapper, which calls
+        ``_run_forward`` itself; the checkpoints already written stay good.
+        """
+        if all(bool(torch.isfinite(v)) for v in losses.values()):
+            return
+        it = MessageHub.get_current_instance().get_info('iter')
+        terms = {k: float(v.detach()) for k, v in losses.items()}
+        raise NonFiniteLossError(
+            f'non-finite loss at iteration {"?" if it is None else it + 1}: {terms}. Training '
+            'stopped before the optimizer step; the last saved checkpoint is intact. Lower the '
+            'learning rate or check the data.')
 
     def _target(self, x0: Tensor, noise: Tensor, t: Tensor) -> Tensor:
         kind = self.noise_scheduler.config.prediction_type
@@ -160,27 +178,6 @@ class JointDDPM(BaseModel):
         if kind == 'sample':
             return x0
         raise ValueError(f'unsupported prediction_type {kind!r}')
-
-    def train_step(self, data, optim_wrapper: OptimWrapper) -> Dict[str, Tensor]:
-        """mmengine's train step, refusing to step the optimizer on a non-finite loss.
-
-        A NaN/inf loss stops training with the iteration number *before* the weights are
-        touched, so the checkpoints already written stay good.
-        """
-        with optim_wrapper.optim_context(self):
-            data = self.data_preprocessor(data, True)
-            losses = self._run_forward(data, mode='loss')
-        parsed, log_vars = self.parse_losses(losses)
-        if not torch.isfinite(parsed):
-            hub = MessageHub.get_current_instance()
-            it = hub.get_info('iter')
-            terms = {k: float(v.detach()) for k, v in losses.items()}
-            raise NonFiniteLossError(
-                f'non-finite loss at iteration {it if it is None else it + 1}: {terms}. '
-                'Training stopped before the optimizer step; the last saved checkpoint is '
-                'intact. Lower the learning rate or check the data.')
-        optim_wrapper.update_params(parsed)
-        return log_vars
 
     # ----------------------------------------------------------------------------- sampling
     @torch.inference_mode()

@@ -1,0 +1,206 @@
+# Training throughput of JointDDPM against a plain hand-rolled diffusers loop.
+"""Benchmark: images/s and peak memory of one generator training step.
+
+Two variants run the *same* work on the *same* U-Net config, batch and optimizer:
+
+* ``plugin``: ``JointDDPM.train_step`` with an mmengine ``OptimWrapper`` -- batch collation
+  into the joint tensor by ``JointDataPreprocessor`` (BGR->RGB, scaling, analog bits),
+  epsilon loss with separate image/mask terms, the non-finite guard, backward, AdamW step.
+* ``hand``: what a user would write with diffusers alone -- ``UNet2DModel``,
+  ``DDPMScheduler.add_noise``, MSE, backward, ``torch.optim.AdamW``; the uint8 batch is
+  normalised and bit-encoded with plain torch ops.
+
+Each measurement runs in a fresh subprocess (so peak RSS is per variant), variants alternate
+``--repeats`` times, and the median is reported. Results go to stdout and to
+``benchmarks/results/train_throughput_<device>.json``. Target: plugin / hand >= 0.95.
+
+    .venv/bin/python benchmarks/train_throughput.py [--config CFG] [--batch-size 8]
+        [--iters 20] [--repeats 3] [--device cpu|cuda] [--bf16] [--channels-last]
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEFAULT_CONFIG = osp.join(REPO, 'configs', 'joint_ddpm',
+                          'jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py')
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--config', default=DEFAULT_CONFIG)
+    p.add_argument('--batch-size', type=int, default=8)
+    p.add_argument('--size', type=int, default=None, help='default: model.sample_size')
+    p.add_argument('--iters', type=int, default=20, help='timed iterations per run')
+    p.add_argument('--warmup', type=int, default=5)
+    p.add_argument('--repeats', type=int, default=3)
+    p.add_argument('--device', default='cuda' if _cuda() else 'cpu')
+    p.add_argument('--bf16', action='store_true', help='autocast bf16 (GPU)')
+    p.add_argument('--channels-last', action='store_true')
+    p.add_argument('--compile', action='store_true', help='torch.compile the U-Net')
+    p.add_argument('--out', default=None)
+    p.add_argument('--variant', choices=['plugin', 'hand'], help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def _cuda():
+    try:
+        import torch
+        return torch.cuda.is_available()
+    except ImportError:
+        return False
+
+
+def _make_batch(n, channels, size, num_classes, seed=0):
+    import torch
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    g = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for _ in range(n):
+        inputs.append(torch.randint(0, 256, (channels, size, size), generator=g,
+                                    dtype=torch.uint8))
+        s = SegDataSample()
+        s.gt_sem_seg = PixelData(
+            data=torch.randint(0, num_classes, (1, size, size), generator=g, dtype=torch.uint8))
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def run_variant(args):
+    """Time one variant in this process; returns a dict of numbers."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.optim import AmpOptimWrapper, OptimWrapper
+
+    import satsynth_mmseg  # noqa: F401
+    from mmseg.registry import MODELS
+    from diffusers import DDPMScheduler, UNet2DModel
+
+    torch.manual_seed(0)
+    cfg = Config.fromfile(args.config)
+    device = torch.device(args.device)
+    model = MODELS.build(cfg.model)
+    size = args.size or model.sample_size[0]
+    batch = _make_batch(args.batch_size, model.image_channels, size, model.num_classes)
+    lr = cfg.optim_wrapper.optimizer.lr
+    memory_format = torch.channels_last if args.channels_last else torch.preserve_format
+    dtype = torch.bfloat16 if args.bf16 else None
+
+    if args.variant == 'plugin':
+        model = model.to(device).to(memory_format=memory_format)
+        if args.compile:
+            model.denoiser = torch.compile(model.denoiser)
+        opt = torch.optim.AdamW(model.parameters(), lr=lr)
+        wrapper = (AmpOptimWrapper(optimizer=opt, dtype=dtype) if dtype is not None
+                   else OptimWrapper(optimizer=opt))
+        model.train()
+
+        def step():
+            model.train_step(batch, wrapper)
+    else:
+        unet_cfg = {k: v for k, v in model.denoiser.config.items() if not k.startswith('_')}
+        del model
+        unet = UNet2DModel(**unet_cfg).to(device).to(memory_format=memory_format)
+        if args.compile:
+            unet = torch.compile(unet)
+        sched = DDPMScheduler(**{k: v for k, v in cfg.model.noise_scheduler.items()
+                                 if k != 'type'})
+        opt = torch.optim.AdamW(unet.parameters(), lr=lr)
+        n_cls = cfg.model.num_classes
+        n_bits = max(1, (n_cls - 1).bit_length())
+        shifts = torch.arange(n_bits - 1, -1, -1, device=device)
+        unet.train()
+
+        def step():
+            imgs = torch.stack(batch['inputs']).to(device).float().flip(1) / 127.5 - 1
+            labels = torch.stack([s.gt_sem_seg.data for s in batch['data_samples']]).to(device)
+            bits = ((labels.long() >> shifts.view(1, -1, 1, 1)) & 1).float() * 2 - 1
+            x0 = torch.cat([imgs, bits], 1)
+            noise = torch.randn_like(x0)
+            t = torch.randint(0, sched.config.num_train_timesteps, (x0.shape[0],),
+                              device=device)
+            with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+                pred = unet(sched.add_noise(x0, noise, t), t).sample
+            loss = torch.nn.functional.mse_loss(pred.float(), noise)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+    def sync():
+        if device.type == 'cuda':
+            torch.cuda.synchronize()
+
+    for _ in range(args.warmup):
+        step()
+    sync()
+    if device.type == 'cuda':
+        torch.cuda.reset_peak_memory_stats()
+    t0 = time.perf_counter()
+    for _ in range(args.iters):
+        step()
+    sync()
+    dt = time.perf_counter() - t0
+    out = dict(variant=args.variant, images_per_s=args.batch_size * args.iters / dt,
+               s_per_iter=dt / args.iters,
+               peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if device.type == 'cuda':
+        out['peak_cuda_mib'] = torch.cuda.max_memory_allocated() / 2**20
+    return out
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.variant:
+        print(json.dumps(run_variant(args)))
+        return
+    passthrough = [a for a in (argv if argv is not None else sys.argv[1:])]
+    runs = {'plugin': [], 'hand': []}
+    for r in range(args.repeats):
+        for variant in ('hand', 'plugin') if r % 2 else ('plugin', 'hand'):
+            res = subprocess.run([sys.executable, __file__, *passthrough, '--variant', variant],
+                                 check=True, capture_output=True, text=True)
+            result = json.loads(res.stdout.strip().splitlines()[-1])
+            runs[variant].append(result)
+            print(f'[{r + 1}/{args.repeats}] {variant:6s} {result["images_per_s"]:8.2f} img/s '
+                  f'peak RSS {result["peak_rss_mib"]:.0f} MiB', flush=True)
+    summary = {}
+    for variant, rs in runs.items():
+        summary[variant] = dict(
+            images_per_s=statistics.median(r['images_per_s'] for r in rs),
+            peak_rss_mib=max(r['peak_rss_mib'] for r in rs),
+            **({'peak_cuda_mib': max(r['peak_cuda_mib'] for r in rs)}
+               if 'peak_cuda_mib' in rs[0] else {}))
+    ratio = summary['plugin']['images_per_s'] / summary['hand']['images_per_s']
+    import torch
+    report = dict(
+        benchmark='generator training throughput, JointDDPM.train_step vs hand-rolled '
+        'diffusers loop', config=osp.relpath(args.config, REPO), batch_size=args.batch_size,
+        iters=args.iters, repeats=args.repeats, device=args.device, bf16=args.bf16,
+        channels_last=args.channels_last, compile=args.compile, torch=torch.__version__,
+        cpu=platform.processor() or platform.machine(), threads=torch.get_num_threads(),
+        gpu=torch.cuda.get_device_name() if args.device == 'cuda' else None,
+        results=summary, ratio_plugin_over_hand=ratio, target_ratio=0.95,
+        meets_target=ratio >= 0.95, runs=runs)
+    out = args.out or osp.join(REPO, 'benchmarks', 'results',
+                               f'train_throughput_{args.device}.json')
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    with open(out, 'w') as f:
+        json.dump(report, f, indent=1)
+    print(f'\nplugin {summary["plugin"]["images_per_s"]:.2f} img/s, hand-rolled '
+          f'{summary["hand"]["images_per_s"]:.2f} img/s -> ratio {ratio:.3f} '
+          f'(target >= 0.95: {"met" if ratio >= 0.95 else "NOT met"})')
+    print(f'peak RSS: plugin {summary["plugin"]["peak_rss_mib"]:.0f} MiB, hand '
+          f'{summary["hand"]["peak_rss_mib"]:.0f} MiB')
+    print(f'written to {out}')
+
+
+if __name__ == '__main__':
+    main()

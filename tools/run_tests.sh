@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set everything up (tools/setup_env.sh) and run the test suite on CPU.
+# Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup_env.sh
+exec .venv/bin/python -m pytest tests "$@"
