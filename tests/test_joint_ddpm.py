@@ -167,3 +167,33 @@ def test_single_band_sar_model():
     x = model.data_preprocessor(data, True)['inputs']
     assert x.shape == (2, 2, 16, 16)
     sum(model.loss(x).values()).backward()
+
+
+class _OracleDenoiser(torch.nn.Module):
+    """Exact epsilon for data that is always ``x0``: eps = (x_t - sqrt(abar) x0) / sqrt(1-abar)."""
+
+    def __init__(self, x0, alphas_cumprod):
+        super().__init__()
+        self.register_buffer('x0', x0)
+        self.register_buffer('abar', alphas_cumprod)
+        self.dummy = torch.nn.Parameter(torch.zeros(()))
+
+    def forward(self, x, t):
+        a = self.abar[t.long()].view(-1, 1, 1, 1)
+        return (x - a.sqrt() * self.x0) / (1 - a).sqrt()
+
+
+@pytest.mark.parametrize('sampler,steps', [('ddpm', 100), ('ddim', 10),
+                                           ('dpm-solver++', 10), ('dpm-solver++', 20)])
+def test_samplers_recover_a_point_mass(sampler, steps):
+    """With the ideal denoiser every sampler must return the one data point (fixed numbers)."""
+    model = MODELS.build(tiny_model_cfg(num_classes=5, size=8))
+    labels = torch.full((1, 8, 8), 3)
+    x0 = model.data_preprocessor.encode(torch.full((1, 3, 8, 8), 191.0), labels)
+    assert x0[0, :3].allclose(torch.tensor(191 / 127.5 - 1))
+    model.denoiser = _OracleDenoiser(x0, model.noise_scheduler.alphas_cumprod)
+    out = model.sample(2, num_steps=steps, sampler=sampler,
+                       generator=torch.Generator().manual_seed(0))
+    assert (out['labels'] == 3).all()
+    assert out['invalid_pixels'] == 0
+    assert (out['images'].int() - 191).abs().max() <= 2

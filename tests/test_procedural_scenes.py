@@ -39,4 +39,4 @@ def test_dataset_writer_is_idempotent_and_refuses_other_args(tmp_path):
     assert json.load(open(os.path.join(out, 'meta.json')))['seed'] == 5
     with pytest.raises(FileExistsError):
         make_procedural_dataset(out, num_train=3, num_val=2, size=32, seed=6)
-    assert not [f for f in os.listdir(os.path.join(out, 'img_dir', 'train')) if 'tmp' in f]
+    assert not [f for f in os.listdir(os.path.join(out, 'img_dir', 'train')) if 'partial' in f]

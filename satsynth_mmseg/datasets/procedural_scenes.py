@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from mmseg.registry import DATASETS
+from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
 from .base import CheckedSegDataset
 
 PROCEDURAL_CLASSES = ('bare_soil', 'building', 'road', 'vegetation', 'water')
@@ -177,13 +178,8 @@ def make_procedural_dataset(out_dir: str,
             img, mask = make_scene(seed, split, i, size)
             # the mask first: a reader lists images, so an image only appears once its mask is
             # complete
-            for path, arr in ((ann_path, mask), (img_path, img[..., ::-1])):
-                tmp = path + '.tmp.png'
-                if not cv2.imwrite(tmp, arr):
-                    raise OSError(f'could not write {tmp}')
-                os.replace(tmp, path)
+            atomic_write_png(ann_path, mask, fsync=False)
+            atomic_write_png(img_path, img[..., ::-1], fsync=False)
             written += 1
-    with open(meta_path + '.tmp', 'w') as f:
-        json.dump(params, f, indent=1)
-    os.replace(meta_path + '.tmp', meta_path)
+    atomic_write_bytes(meta_path, json.dumps(params, indent=1).encode())
     return dict(train=num_train, val=num_val, written=written)

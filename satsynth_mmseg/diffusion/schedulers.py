@@ -9,6 +9,11 @@ built *from the training schedule's config* so they share its betas, and only th
 * ``DDIMScheduler``: Song et al. 2021, eq. 12 with eta = 0 (deterministic).
 * ``DPMSolverMultistepScheduler`` with ``algorithm_type='dpmsolver++'``: Lu et al. 2022b.
 
+Pixel-space data lives in [-1, 1]: DDPM/DDIM clip their x_0 prediction there
+(``clip_sample``); DPM-Solver++ needs ``thresholding=True, sample_max_value=1.0`` for the same
+effect (Saharia et al. 2022 dynamic thresholding), otherwise its x_0 = (x_t - sigma_t eps) /
+alpha_t blows up at high noise where alpha_t ~ 0.006 and the samples diverge.
+
 A sampler config is a dict like ``dict(type='DDIMScheduler', num_inference_steps=50)``;
 ``num_inference_steps`` is popped and the rest overrides the training config.
 """
@@ -33,7 +38,7 @@ SAMPLER_ALIASES = {
     'ddpm': dict(type='DDPMScheduler'),
     'ddim': dict(type='DDIMScheduler'),
     'dpm-solver++': dict(type='DPMSolverMultistepScheduler', algorithm_type='dpmsolver++',
-                         solver_order=2),
+                         solver_order=2, thresholding=True, sample_max_value=1.0),
 }
 
 

@@ -27,6 +27,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR
+from satsynth_mmseg.utils import atomic_write_png
 
 IGNORE_INDEX = 255
 TRAIN_PARTS = range(1, 8)
@@ -122,13 +123,6 @@ def find_pairs(raw_root: str) -> List[Tuple[int, int, str, str]]:
     return pairs
 
 
-def _write(path: str, arr: np.ndarray) -> None:
-    tmp = path + '.tmp.png'
-    if not cv2.imwrite(tmp, arr):
-        raise OSError(f'could not write {tmp}')
-    os.replace(tmp, path)
-
-
 def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
             stride: Optional[int] = None, progress: bool = True) -> Dict[str, int]:
     """Convert the raw dataset; returns the number of written pairs per split."""
@@ -144,8 +138,9 @@ def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
         img, labels = load_pair(img_path, mask_path)
         for suffix, ip, lp in iter_patches(img, labels, patch_size, stride):
             name = f'tile{tile}_part{part:03d}{suffix}.png'
-            _write(osp.join(out_dir, 'ann_dir', split, name), lp)
-            _write(osp.join(out_dir, 'img_dir', split, name), ip)
+            # mask first: readers list images, so an image appears only with its mask
+            atomic_write_png(osp.join(out_dir, 'ann_dir', split, name), lp, fsync=False)
+            atomic_write_png(osp.join(out_dir, 'img_dir', split, name), ip, fsync=False)
             counts[split] += 1
     return counts
 

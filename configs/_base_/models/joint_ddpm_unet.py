@@ -20,5 +20,7 @@ model = dict(
         dropout=0.1),
     noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=1000,
                          beta_schedule='linear', prediction_type='epsilon'),
+    # thresholding keeps DPM-Solver++'s x0 prediction in [-1, 1] (see satsynth_mmseg.diffusion)
     sampler=dict(type='DPMSolverMultistepScheduler', algorithm_type='dpmsolver++',
-                 solver_order=2, num_inference_steps=20))
+                 solver_order=2, thresholding=True, sample_max_value=1.0,
+                 num_inference_steps=20))

@@ -1,0 +1,42 @@
+"""Write files so that a reader never sees a partial one."""
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+
+#: Suffix of files being written; mmseg datasets list ``*.png`` and never match it.
+TMP_SUFFIX = '.partial'
+
+
+def atomic_write_bytes(path: str, data: bytes, fsync: bool = True) -> None:
+    """Write ``data`` to ``path + TMP_SUFFIX``, flush it to disk, then rename onto ``path``.
+
+    A crash (even ``kill -9``) leaves either the old state or the complete file, never a
+    truncated ``path``; the temporary file is removed when the write itself fails (e.g. a
+    full or read-only disk) and the error is re-raised.
+    """
+    tmp = path + TMP_SUFFIX
+    try:
+        with open(tmp, 'wb') as f:
+            f.write(data)
+            if fsync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_png(path: str, array: np.ndarray, fsync: bool = True) -> None:
+    """Encode ``array`` as PNG (uint8 (H, W) labels or (H, W, 3) BGR image) and write it
+    atomically with :func:`atomic_write_bytes`."""
+    ok, buf = cv2.imencode('.png', array)
+    if not ok:
+        raise ValueError(f'could not encode an array of shape {array.shape} as PNG')
+    atomic_write_bytes(path, buf.tobytes(), fsync=fsync)
