@@ -10,7 +10,7 @@ from .utils import register_checkpoint_safe_globals
 
 register_checkpoint_safe_globals()
 
-from . import bits, datasets, diffusion, engine, models, visualization  # noqa: E402,F401
+from . import bits, datasets, diffusion, engine, generation, models, visualization  # noqa: E402,F401,E501
 
-__all__ = ['__version__', 'bits', 'datasets', 'diffusion', 'engine', 'models',
+__all__ = ['__version__', 'bits', 'datasets', 'diffusion', 'engine', 'generation', 'models',
            'visualization']

@@ -3,7 +3,8 @@ from .dubai_aerial import (DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR,
                            DubaiAerialDataset)
 from .procedural_scenes import (PROCEDURAL_CLASSES, PROCEDURAL_PALETTE,
                                 ProceduralScenesDataset, make_procedural_dataset, make_scene)
+from .synthetic_pairs import SyntheticPairsDataset
 
 __all__ = ['CheckedSegDataset', 'DubaiAerialDataset', 'DUBAI_AERIAL_COLOURS',
            'DUBAI_AERIAL_IGNORE_COLOUR', 'ProceduralScenesDataset', 'make_procedural_dataset',
-           'make_scene', 'PROCEDURAL_CLASSES', 'PROCEDURAL_PALETTE']
+           'make_scene', 'PROCEDURAL_CLASSES', 'PROCEDURAL_PALETTE', 'SyntheticPairsDataset']

@@ -34,11 +34,13 @@ for _cls in (DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler,
         TASK_UTILS.register_module(module=_cls)
 
 #: Short names accepted wherever a sampler is named (CLI flags, hooks).
+#: Without ``num_inference_steps`` a sampler runs every step of the training schedule (T).
 SAMPLER_ALIASES = {
     'ddpm': dict(type='DDPMScheduler'),
-    'ddim': dict(type='DDIMScheduler'),
+    'ddim': dict(type='DDIMScheduler', num_inference_steps=50),
     'dpm-solver++': dict(type='DPMSolverMultistepScheduler', algorithm_type='dpmsolver++',
-                         solver_order=2, thresholding=True, sample_max_value=1.0),
+                         solver_order=2, thresholding=True, sample_max_value=1.0,
+                         num_inference_steps=20),
 }
 
 
@@ -51,16 +53,15 @@ def build_noise_scheduler(cfg: Union[dict, SchedulerMixin]) -> SchedulerMixin:
 
 def build_sampler(cfg: Union[str, dict],
                   train_scheduler: SchedulerMixin,
-                  num_inference_steps: Optional[int] = None,
-                  default_steps: int = 50) -> Tuple[SchedulerMixin, int]:
+                  num_inference_steps: Optional[int] = None) -> Tuple[SchedulerMixin, int]:
     """Build a fresh (stateful) sampler that shares the training schedule's betas.
 
     Args:
         cfg: a name from :data:`SAMPLER_ALIASES` or a ``TASK_UTILS`` config dict, optionally
             with ``num_inference_steps``.
         train_scheduler: the schedule the model was trained with.
-        num_inference_steps: overrides the config's steps when given.
-        default_steps: steps when neither names any.
+        num_inference_steps: overrides the config's steps when given; when neither names
+            any, every step of the training schedule is used.
 
     Returns:
         ``(scheduler, num_inference_steps)``; call ``scheduler.set_timesteps`` before use.
@@ -74,13 +75,15 @@ def build_sampler(cfg: Union[str, dict],
                            'or give a config dict naming a diffusers scheduler')
         cfg = SAMPLER_ALIASES[cfg]
     cfg = copy.deepcopy(dict(cfg))
-    steps = cfg.pop('num_inference_steps', default_steps)
-    steps = int(num_inference_steps if num_inference_steps is not None else steps)
+    steps = cfg.pop('num_inference_steps', None)
+    if num_inference_steps is not None:
+        steps = num_inference_steps
     name = cfg.pop('type')
     cls = TASK_UTILS.get(name) if isinstance(name, str) else name
     if cls is None:
         raise KeyError(f'sampler type {name!r} is not registered in mmseg TASK_UTILS')
     total = train_scheduler.config.num_train_timesteps
+    steps = total if steps is None else int(steps)
     if not 1 <= steps <= total:
         raise ValueError(f'sampling steps must be in [1, {total}] (the training schedule has '
                          f'{total} timesteps), got {steps}')

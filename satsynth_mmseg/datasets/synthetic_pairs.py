@@ -1,0 +1,47 @@
+"""Read a synthetic dataset D' written by ``tools/generate.py``."""
+from __future__ import annotations
+
+import json
+import os.path as osp
+
+from mmseg.registry import DATASETS
+from .base import CheckedSegDataset
+
+
+@DATASETS.register_module()
+class SyntheticPairsDataset(CheckedSegDataset):
+    """D' as written by ``tools/generate.py``: ``img_dir/*.png``, ``ann_dir/*.png`` and a
+    ``meta.json`` that gives classes, palette and the raw label convention.
+
+    The classes/palette come from ``meta.json`` unless ``metainfo`` is given;
+    ``reduce_zero_label`` is the one D' was written with (the real dataset's), so the same
+    ``LoadAnnotations`` reads both.
+
+    Args:
+        data_root: the D' folder.
+        **kwargs: ``BaseSegDataset`` arguments (``pipeline``, ``metainfo``, ...).
+    """
+    HOW_TO_CREATE = 'Create it with: python tools/generate.py CONFIG CHECKPOINT --out DIR ...'
+
+    def __init__(self, data_root: str, data_prefix=None, img_suffix='.png',
+                 seg_map_suffix='.png', **kwargs):
+        meta_path = osp.join(data_root, 'meta.json')
+        if not osp.exists(meta_path):
+            raise FileNotFoundError(
+                f'{data_root!r} is not a finished synthetic dataset (no meta.json). '
+                f'{self.HOW_TO_CREATE}; rerun it to finish an interrupted one.')
+        with open(meta_path) as f:
+            meta = json.load(f)
+        self.generation_meta = meta
+        metainfo = kwargs.pop('metainfo', None) or dict(classes=tuple(meta['classes']),
+                                                        palette=meta.get('palette'))
+        kwargs.setdefault('reduce_zero_label', bool(meta.get('reduce_zero_label', False)))
+        if kwargs['reduce_zero_label'] != bool(meta.get('reduce_zero_label', False)):
+            raise ValueError(f'{data_root} was written with reduce_zero_label='
+                             f'{meta.get("reduce_zero_label")}, not {kwargs["reduce_zero_label"]}')
+        super().__init__(
+            data_root=data_root, metainfo=metainfo, img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            data_prefix=data_prefix or dict(img_path=meta.get('img_dir', 'img_dir'),
+                                            seg_map_path=meta.get('ann_dir', 'ann_dir')),
+            **kwargs)

@@ -1,0 +1,134 @@
+"""What is in a dataset: class pixel distributions of D vs D', and pictures of pairs."""
+from __future__ import annotations
+
+import json
+import os
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ..utils.atomic_io import atomic_write_bytes
+from ..visualization import make_pair_grid
+
+
+def label_statistics(label_maps, num_classes: int) -> Dict:
+    """Pixel statistics of label maps (class indices as mmseg's ``LoadAnnotations`` yields).
+
+    Args:
+        label_maps: iterable of integer (H, W) arrays, values in [0, K) or ignore (>= K).
+        num_classes: K.
+
+    Returns:
+        ``dict(samples, pixels, class_pixels[K], class_share[K] (of labelled pixels),
+        ignored_pixels, distinct_classes_mean, distinct_classes_hist[K + 1])``.
+    """
+    counts = np.zeros(num_classes, np.int64)
+    distinct_hist = np.zeros(num_classes + 1, np.int64)
+    samples = pixels = ignored = 0
+    for lab in label_maps:
+        lab = np.asarray(lab).ravel()
+        c = np.bincount(lab[lab < num_classes].astype(np.int64), minlength=num_classes)
+        counts += c
+        distinct_hist[int((c > 0).sum())] += 1
+        samples += 1
+        pixels += lab.size
+        ignored += int((lab >= num_classes).sum())
+    labelled = max(int(counts.sum()), 1)
+    return dict(samples=samples, pixels=pixels, class_pixels=counts.tolist(),
+                class_share=(counts / labelled).tolist(), ignored_pixels=ignored,
+                distinct_classes_mean=float((np.arange(num_classes + 1) * distinct_hist).sum()
+                                            / max(samples, 1)),
+                distinct_classes_hist=distinct_hist.tolist())
+
+
+def dataset_label_maps(dataset):
+    """Yield every label map of an mmseg dataset, read the way training reads it.
+
+    Uses mmseg's own ``LoadAnnotations`` with the dataset's ``reduce_zero_label`` and
+    ``label_map``, so the classes counted are the classes a segmentor is trained on.
+    """
+    from mmseg.datasets.transforms import LoadAnnotations
+    load = LoadAnnotations()
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        info.setdefault('seg_fields', [])
+        yield load(info)['gt_seg_map']
+
+
+def markdown_table(classes: Sequence[str], stats: Dict[str, Dict]) -> str:
+    """A markdown table of class shares, one column per dataset in ``stats``."""
+    names = list(stats)
+    lines = ['| class | ' + ' | '.join(f'{n} share' for n in names) + ' |',
+             '|---|' + '---|' * len(names)]
+    for k, cls in enumerate(classes):
+        lines.append(f'| {cls} | ' + ' | '.join(f'{100 * stats[n]["class_share"][k]:.1f} %'
+                                                for n in names) + ' |')
+    for key, label, fmt in (('samples', 'samples', '{}'),
+                            ('distinct_classes_mean', 'distinct classes / sample', '{:.2f}'),
+                            ('ignored_pixels', 'ignored or invalid pixels', '{}')):
+        lines.append(f'| *{label}* | ' + ' | '.join(fmt.format(stats[n][key]) for n in names)
+                     + ' |')
+    return '\n'.join(lines) + '\n'
+
+
+def plot_class_distribution(classes: Sequence[str], stats: Dict[str, Dict], path: str,
+                            palette: Optional[Sequence[Sequence[int]]] = None) -> str:
+    """Grouped bar chart of class pixel shares per dataset (cf. SatSynth Fig. 2c)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    names = list(stats)
+    x = np.arange(len(classes))
+    width = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(classes)), 3.6), dpi=120)
+    hatches = ['', '//', '..', 'xx']
+    for j, n in enumerate(names):
+        colours = ([np.asarray(c) / 255 for c in palette] if palette else None)
+        ax.bar(x + (j - (len(names) - 1) / 2) * width,
+               100 * np.asarray(stats[n]['class_share']), width,
+               color=colours, edgecolor='black', hatch=hatches[j % len(hatches)], label=n)
+    ax.set_xticks(x, classes, rotation=20, ha='right')
+    ax.set_ylabel('share of labelled pixels (%)')
+    ax.set_title('class pixel distribution')
+    ax.legend()
+    fig.tight_layout()
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def write_report(classes: Sequence[str], stats: Dict[str, Dict], out_prefix: str,
+                 palette: Optional[Sequence[Sequence[int]]] = None,
+                 extra: Optional[dict] = None) -> Dict[str, str]:
+    """Write ``<prefix>.md`` (table), ``<prefix>.json`` (numbers) and ``<prefix>.png`` (chart)."""
+    md = markdown_table(classes, stats)
+    if extra:
+        md += '\n' + '\n'.join(f'- {k}: {v}' for k, v in extra.items()) + '\n'
+    atomic_write_bytes(out_prefix + '.md', md.encode(), fsync=False)
+    atomic_write_bytes(out_prefix + '.json', json.dumps(
+        dict(classes=list(classes), datasets=stats, **(extra or {})), indent=1).encode(),
+        fsync=False)
+    plot_class_distribution(classes, stats, out_prefix + '.png', palette)
+    return dict(markdown=out_prefix + '.md', json=out_prefix + '.json',
+                chart=out_prefix + '.png')
+
+
+def write_preview(img_paths: List[str], label_maps: List[np.ndarray],
+                  palette: Sequence[Sequence[int]], path: str, ncols: int = 4) -> str:
+    """Grid PNG (image | colourised mask) of the given pairs."""
+    import mmcv
+    images = []
+    for p in img_paths:
+        img = mmcv.imread(p, flag='unchanged')
+        img = img[..., None] if img.ndim == 2 else img[..., ::-1]  # BGR -> RGB
+        images.append(img.transpose(2, 0, 1))
+    size = {im.shape[1:] for im in images}
+    if len(size) > 1:
+        raise ValueError(f'pairs of different sizes {sorted(size)} cannot share a grid')
+    grid = make_pair_grid(np.stack(images), np.stack(label_maps), palette, ncols=ncols,
+                          scale=max(1, 128 // max(images[0].shape[1:])))
+    mmcv.imwrite(grid[..., ::-1], path)
+    return path

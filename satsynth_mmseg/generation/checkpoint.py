@@ -1,0 +1,102 @@
+"""Load a trained generator from a config and an mmengine checkpoint, checking they agree."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Optional, Tuple
+
+import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+
+from mmseg.registry import MODELS
+
+
+def file_sha256(path: str, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file (streamed)."""
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(chunk), b''):
+            h.update(block)
+    return h.hexdigest()
+
+
+def select_weights(checkpoint: dict, ema: bool = True) -> Tuple[dict, str]:
+    """Pick the weights to generate with.
+
+    mmengine's ``EMAHook`` saves the *EMA* weights in ``state_dict`` and the raw training
+    weights in ``ema_state_dict`` (prefixed ``module.``, plus a ``steps`` counter). Without an
+    EMAHook, ``state_dict`` holds the raw weights and there are no EMA ones.
+
+    Returns:
+        ``(state_dict, which)`` with ``which`` in {'ema', 'raw'}.
+    """
+    state = checkpoint.get('state_dict', checkpoint)
+    has_ema = 'ema_state_dict' in checkpoint
+    if ema:
+        if not has_ema:
+            print_log('the checkpoint has no EMA weights (no EMAHook during training); '
+                      'generating with the raw weights', logger='current',
+                      level=logging.WARNING)
+            return state, 'raw'
+        return state, 'ema'
+    if not has_ema:
+        return state, 'raw'
+    raw = {k[len('module.'):]: v for k, v in checkpoint['ema_state_dict'].items()
+           if k.startswith('module.')}
+    return raw, 'raw'
+
+
+def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
+                             checkpoint_path: str) -> None:
+    """Raise a clear ``ValueError`` when the checkpoint was made for another model.
+
+    Checks the number of classes recorded with the checkpoint (``meta.dataset_meta``) and the
+    shape of every weight, which catches other channel counts (image bands, analog bits).
+    """
+    if dataset_meta and dataset_meta.get('classes') is not None:
+        k = len(dataset_meta['classes'])
+        if k != model.num_classes:
+            raise ValueError(
+                f'{checkpoint_path} was trained on {k} classes {tuple(dataset_meta["classes"])}'
+                f' but the config builds a generator for num_classes={model.num_classes}')
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs config {tuple(own[k].shape)}'
+             for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    if wrong or missing:
+        ch = ''
+        w = state.get('denoiser.conv_in.weight')
+        if w is not None:
+            ch = (f' (the checkpoint denoises {w.shape[1]} channels, the config '
+                  f'{model.data_preprocessor.joint_channels} = {model.image_channels} image + '
+                  f'{model.num_bits} bit channels)')
+        raise ValueError(f'{checkpoint_path} does not fit the config{ch}: '
+                         + '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
+
+
+def load_generator(config, checkpoint_path: str, ema: bool = True,
+                   device: str = 'cpu') -> Tuple[torch.nn.Module, dict]:
+    """Build the generator of ``config`` and load ``checkpoint_path`` into it.
+
+    Args:
+        config: path or :class:`Config` with a ``model`` (e.g. ``JointDDPM``).
+        checkpoint_path: an mmengine checkpoint written during training.
+        ema: use the EMA weights when the checkpoint has them.
+        device: where to put the model.
+
+    Returns:
+        ``(model, info)``: the model in eval mode and
+        ``dict(sha256, weights='ema'|'raw', dataset_meta, iter)``.
+    """
+    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    model = MODELS.build(cfg.model)
+    ckpt = torch.load(checkpoint_path, map_location='cpu')  # weights-only (allowlisted)
+    meta = ckpt.get('meta', {}) or {}
+    state, which = select_weights(ckpt, ema)
+    check_checkpoint_matches(model, state, meta.get('dataset_meta'), checkpoint_path)
+    model.load_state_dict(state, strict=True)
+    model.to(device).eval()
+    info = dict(sha256=file_sha256(checkpoint_path), weights=which,
+                dataset_meta=meta.get('dataset_meta'), iter=meta.get('iter'))
+    return model, info

@@ -1,0 +1,146 @@
+"""Sample D' from a trained generator into a durable, resumable, shardable folder."""
+from __future__ import annotations
+
+import time
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+
+from .writer import SyntheticDatasetWriter, iter_batches, sample_name
+
+
+def sample_seed(seed: int, index: int) -> int:
+    """The seed of sample ``index``: a function of ``(seed, index)`` only (63-bit)."""
+    state = np.random.SeedSequence([seed, index]).generate_state(1, dtype=np.uint64)[0]
+    return int(state) & ((1 << 63) - 1)
+
+
+def labels_to_raw(labels: torch.Tensor, num_classes: int, reduce_zero_label: bool,
+                  invalid_index: int = 255) -> torch.Tensor:
+    """Class indices -> the dataset's raw label values, as ``LoadAnnotations`` reads them back.
+
+    Args:
+        labels: long (N, H, W) in [0, K) or ``invalid_index``.
+        num_classes: K.
+        reduce_zero_label: the real dataset's convention. When True, raw 0 means "ignore" and
+            raw k + 1 is class k (mmseg subtracts 1 on loading), so classes are written +1 and
+            invalid pixels as 0; otherwise classes are written as they are and invalid pixels
+            as ``invalid_index`` (255, the ignore index).
+
+    Returns:
+        uint8 (N, H, W).
+    """
+    valid = labels < num_classes
+    if reduce_zero_label:
+        if num_classes > 255:
+            raise ValueError('reduce_zero_label needs num_classes <= 255')
+        raw = torch.where(valid, labels + 1, torch.zeros_like(labels))
+    else:
+        raw = torch.where(valid, labels, torch.full_like(labels, invalid_index))
+    return raw.to(torch.uint8)
+
+
+def _to_cv2(image: np.ndarray) -> np.ndarray:
+    """(C, H, W) RGB(-like) uint8 -> what cv2 writes: (H, W, 3) BGR, or (H, W) for 1 band."""
+    c = image.shape[0]
+    if c == 1:
+        return image[0]
+    if c == 3:
+        return np.ascontiguousarray(image[::-1].transpose(1, 2, 0))
+    raise ValueError(f'{c}-band images cannot be stored as PNG here; only 1 or 3 bands')
+
+
+@torch.inference_mode()
+def generate_synthetic_dataset(model,
+                               writer: SyntheticDatasetWriter,
+                               num_samples: int,
+                               seed: int = 0,
+                               sampler: Union[str, dict] = 'dpm-solver++',
+                               steps: Optional[int] = None,
+                               batch_size: int = 16,
+                               size: Optional[Sequence[int]] = None,
+                               reduce_zero_label: bool = False,
+                               record_extra: Optional[dict] = None,
+                               rank: int = 0,
+                               world_size: int = 1,
+                               progress: bool = True,
+                               max_batches: Optional[int] = None) -> Dict[str, float]:
+    """Generate this rank's share of samples ``0 .. num_samples-1`` that are not yet complete.
+
+    Sample ``i`` is drawn with its own ``torch.Generator`` seeded by ``sample_seed(seed, i)``
+    (CPU generators, so the noise is the same on any device), inside batches whose composition
+    does not depend on sharding or resuming (:func:`iter_batches`). A batch with any incomplete
+    sample is regenerated whole and only its missing samples are written.
+
+    Args:
+        model: a generator with ``sample()`` and ``num_classes`` (e.g. ``JointDDPM``).
+        writer: the prepared output folder.
+        num_samples: N, size of D'.
+        seed: base seed.
+        sampler: name or config of the sampler.
+        steps: sampling steps (default: the sampler's).
+        batch_size: samples per forward pass.
+        size: (H, W); default the model's ``sample_size``.
+        reduce_zero_label: label convention of the written masks (see :func:`labels_to_raw`).
+        record_extra: fields added to every manifest record (checkpoint hash, sampler, ...).
+        rank: this process's rank.
+        world_size: number of processes sharing the work.
+        progress: show a progress bar (rate, ETA).
+        max_batches: stop after this many generated batches (to simulate an interruption).
+
+    Returns:
+        ``dict(generated, skipped, seconds, pairs_per_s, invalid_pixels, pixels)`` for this
+        rank.
+    """
+    if num_samples < 1:
+        raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+    done = writer.completed()
+    mine = [b for b in iter_batches(num_samples, batch_size, rank, world_size)]
+    todo = [b for b in mine if not set(b) <= done]
+    total = sum(len(b) for b in mine)
+    skipped = total - sum(len([i for i in b if i not in done]) for b in todo)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=total, initial=skipped, unit='pair', dynamic_ncols=True,
+                   desc=f'generating{f" [rank {rank}]" if world_size > 1 else ""}')
+    k = model.num_classes
+    generated = invalid = pixels = 0
+    t0 = time.perf_counter()
+    try:
+        for n_batch, batch in enumerate(todo):
+            if max_batches is not None and n_batch >= max_batches:
+                break
+            gens = [torch.Generator().manual_seed(sample_seed(seed, i)) for i in batch]
+            out = model.sample(len(batch), num_steps=steps, sampler=sampler, generator=gens,
+                               size=size)
+            labels = out['labels']
+            raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
+            images = out['images'].cpu().numpy()
+            hists = torch.stack([torch.bincount(lab[lab < k].flatten(), minlength=k)
+                                 for lab in labels]).cpu().numpy()
+            bad = (labels >= k).flatten(1).sum(1).cpu().numpy()
+            for j, i in enumerate(batch):
+                if i in done:
+                    continue
+                writer.write(i, _to_cv2(images[j]), raw[j], dict(
+                    record_extra or {}, file=sample_name(i), seed=seed,
+                    sample_seed=sample_seed(seed, i), size=list(labels.shape[-2:]),
+                    class_histogram=hists[j].tolist(), invalid_pixels=int(bad[j])))
+                generated += 1
+                invalid += int(bad[j])
+                pixels += int(labels[j].numel())
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        writer.close()
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - t0
+    return dict(generated=generated, skipped=skipped, seconds=seconds,
+                pairs_per_s=generated / seconds if seconds > 0 else 0.0,
+                invalid_pixels=invalid, pixels=pixels)
+
+
+__all__: List[str] = ['generate_synthetic_dataset', 'sample_seed', 'labels_to_raw']

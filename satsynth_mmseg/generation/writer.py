@@ -1,0 +1,181 @@
+"""A synthetic dataset D' on disk, written durably and resumably.
+
+Layout of ``DIR`` (mmseg's, so ``BaseSegDataset`` reads it like a real dataset)::
+
+    DIR/img_dir/gen_0000000.png   generated image (BGR PNG as mmcv writes it)
+    DIR/ann_dir/gen_0000000.png   its label map, in the real dataset's raw label convention
+    DIR/generation.json           what DIR is made with (arguments, checkpoint hash); a rerun
+                                  with other arguments is refused
+    DIR/manifest/part-*.jsonl     one JSON line per *complete* sample, per writer process
+    DIR/manifest.jsonl            all records sorted by index (rewritten by ``finalize``)
+    DIR/meta.json                 classes, palette, label convention
+
+Durability: a sample's mask and then its image are written to ``*.partial`` and renamed when
+complete; only then its manifest line is appended (flushed and fsynced). A sample counts as
+done when its manifest line exists and both files do. ``kill -9`` at any moment therefore loses
+at most the batch in flight and never leaves a ``*.png`` that is not complete.
+"""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import os.path as osp
+from typing import Dict, Iterable, List, Optional, Set
+
+import numpy as np
+
+from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
+
+IDENTITY_FILE = 'generation.json'
+
+
+def sample_name(index: int) -> str:
+    """File name (without folder) of sample ``index``."""
+    return f'gen_{index:07d}.png'
+
+
+class SyntheticDatasetWriter:
+    """Write D' into ``out_dir`` as one of ``world_size`` cooperating processes.
+
+    Args:
+        out_dir: the dataset folder.
+        identity: JSON-able dict of everything the samples depend on (checkpoint hash,
+            sampler, steps, seed, number of samples, ...). Stored in ``generation.json``; a
+            folder made with a different identity is refused.
+        rank: this process's rank (its manifest part is ``part-{rank:05d}.jsonl``).
+    """
+
+    def __init__(self, out_dir: str, identity: dict, rank: int = 0):
+        self.out_dir = out_dir
+        self.identity = json.loads(json.dumps(identity))  # normalise (tuples -> lists)
+        self.rank = rank
+        self.img_dir = osp.join(out_dir, 'img_dir')
+        self.ann_dir = osp.join(out_dir, 'ann_dir')
+        self.manifest_dir = osp.join(out_dir, 'manifest')
+        self._part = None
+
+    # --------------------------------------------------------------------------- set-up
+    def prepare(self) -> None:
+        """Create the folders and record the identity, or check it against the stored one."""
+        try:
+            for d in (self.img_dir, self.ann_dir, self.manifest_dir):
+                os.makedirs(d, exist_ok=True)
+        except OSError as e:
+            raise OSError(f'cannot create the output folders in {self.out_dir!r}: {e}') from e
+        path = osp.join(self.out_dir, IDENTITY_FILE)
+        if osp.exists(path):
+            with open(path) as f:
+                stored = json.load(f)
+            if stored != self.identity:
+                diff = {k: (stored.get(k), self.identity.get(k))
+                        for k in sorted(set(stored) | set(self.identity))
+                        if stored.get(k) != self.identity.get(k)}
+                lines = '\n'.join(f'  {k}: folder has {a!r}, now {b!r}'
+                                  for k, (a, b) in diff.items())
+                raise FileExistsError(
+                    f'{self.out_dir} was generated with other arguments:\n{lines}\n'
+                    'Use another --out, or the same arguments to resume.')
+        elif self.rank == 0:
+            atomic_write_bytes(path, json.dumps(self.identity, indent=1,
+                                                sort_keys=True).encode())
+
+    # --------------------------------------------------------------------------- state
+    def records(self) -> Dict[int, dict]:
+        """Manifest records of complete samples, by index (all parts, any rank)."""
+        out: Dict[int, dict] = {}
+        for path in sorted(glob.glob(osp.join(self.manifest_dir, 'part-*.jsonl'))):
+            with open(path) as f:
+                for line in f:
+                    try:
+                        rec = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue  # a line cut by a crash: that sample is redone
+                    out[int(rec['index'])] = rec
+        return out
+
+    def completed(self) -> Set[int]:
+        """Indices whose manifest line exists and whose two files exist."""
+        return {i for i in self.records()
+                if osp.exists(osp.join(self.img_dir, sample_name(i)))
+                and osp.exists(osp.join(self.ann_dir, sample_name(i)))}
+
+    # --------------------------------------------------------------------------- writing
+    def write(self, index: int, image_bgr: np.ndarray, raw_labels: np.ndarray,
+              record: dict) -> None:
+        """Write one complete sample: mask, image, then its manifest line.
+
+        Args:
+            index: sample index.
+            image_bgr: uint8 (H, W, C) as cv2 writes it (BGR for 3 bands).
+            raw_labels: uint8 (H, W) in the dataset's raw label convention.
+            record: JSON-able manifest record (``index`` is set here).
+        """
+        name = sample_name(index)
+        atomic_write_png(osp.join(self.ann_dir, name), raw_labels)
+        atomic_write_png(osp.join(self.img_dir, name), image_bgr)
+        if self._part is None:
+            self._part = self._open_part()
+        self._part.write(json.dumps(dict(record, index=index), sort_keys=True) + '\n')
+        self._part.flush()
+        os.fsync(self._part.fileno())
+
+    def _open_part(self):
+        """Open this rank's manifest part for appending, ending a line cut by a crash first
+        (otherwise the next record would be glued onto it and lost too)."""
+        path = osp.join(self.manifest_dir, f'part-{self.rank:05d}.jsonl')
+        f = open(path, 'a+b')
+        if f.tell() > 0:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b'\n':
+                f.write(b'\n')
+        f.close()
+        return open(path, 'a')
+
+    def close(self) -> None:
+        if self._part is not None:
+            self._part.close()
+            self._part = None
+
+    def finalize(self, num_samples: int, meta: dict) -> List[dict]:
+        """Merge the manifest parts into ``manifest.jsonl`` and write ``meta.json``.
+
+        Returns:
+            The records of samples ``0 .. num_samples-1`` sorted by index.
+
+        Raises:
+            RuntimeError: when some samples are missing (e.g. a rank did not finish).
+        """
+        self.close()
+        done = self.completed()
+        missing = sorted(set(range(num_samples)) - done)
+        if missing:
+            raise RuntimeError(f'{len(missing)} samples are not complete (first: '
+                               f'{missing[:5]}); rerun the same command to finish them')
+        recs = self.records()
+        ordered = [recs[i] for i in range(num_samples)]
+        atomic_write_bytes(osp.join(self.out_dir, 'manifest.jsonl'),
+                           ''.join(json.dumps(r, sort_keys=True) + '\n'
+                                   for r in ordered).encode())
+        atomic_write_bytes(osp.join(self.out_dir, 'meta.json'),
+                           json.dumps(meta, indent=1).encode())
+        return ordered
+
+
+def read_manifest(out_dir: str) -> List[dict]:
+    """Records of a finished D' folder, sorted by index."""
+    with open(osp.join(out_dir, 'manifest.jsonl')) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def iter_batches(num_samples: int, batch_size: int, rank: int = 0,
+                 world_size: int = 1) -> Iterable[List[int]]:
+    """The batches of indices that ``rank`` generates.
+
+    Batch ``b`` is always ``[b*B, min(N, (b+1)*B))`` and goes to rank ``b % world_size``: the
+    composition of every batch is the same however the work is sharded or resumed, so the
+    numerical results are too.
+    """
+    n_batches = -(-num_samples // batch_size)
+    for b in range(rank, n_batches, world_size):
+        yield list(range(b * batch_size, min(num_samples, (b + 1) * batch_size)))
