@@ -21,7 +21,7 @@ model = dict(
                         norm_cfg=norm_cfg),
     test_cfg=dict(mode='whole'))
 optimizer = dict(type='AdamW', lr=3e-3, weight_decay=1e-4)
-optim_wrapper = dict(type='OptimWrapper', optimizer=optimizer, clip_grad=None)
+optim_wrapper = dict(_delete_=True, type='OptimWrapper', optimizer=optimizer, clip_grad=None)
 param_scheduler = [dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end=1000,
                         by_epoch=False)]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=1000, val_interval=500)
