@@ -87,7 +87,7 @@ def test_manifest_integrity(tiny_generator, reference):
     assert [r['index'] for r in recs] == list(range(N))
     sha = file_sha256(ckpt)
     for r in recs:
-        assert r['checkpoint_sha256'] == sha and r['sampler'] == 'dpm-solver++'
+        assert r['checkpoint_sha256'] == sha and r['sampler'] == 'ddim'
         assert r['steps'] == 3 and r['seed'] == 11 and r['sample_seed'] == sample_seed(11, r['index'])
         assert sum(r['class_histogram']) + r['invalid_pixels'] == 16 * 16
         ann = np.array(__import__('PIL.Image', fromlist=['Image']).open(
@@ -121,7 +121,7 @@ def test_two_simulated_shards_are_byte_identical(tiny_generator, reference, tmp_
     for rank in (1, 0):  # any order
         w = SyntheticDatasetWriter(str(out), identity, rank=rank)
         w.prepare()
-        generate_synthetic_dataset(model, w, N, seed=11, sampler='dpm-solver++', steps=3,
+        generate_synthetic_dataset(model, w, N, seed=11, sampler='ddim', steps=3,
                                    batch_size=B, record_extra=extra, rank=rank,
                                    world_size=2, progress=False)
     # the tool finishes the folder (manifest, meta) and finds nothing left to do

@@ -46,7 +46,7 @@ def parse_args(argv=None):
                    help='pairs per real training sample (SatSynth resampling ratio, 1..5)')
     p.add_argument('--real-config', help='config whose train_dataloader.dataset is the real D '
                    '(needed by --ratio; also used by --report)')
-    p.add_argument('--sampler', default='dpm-solver++', choices=sorted(SAMPLER_ALIASES))
+    p.add_argument('--sampler', default='ddim', choices=sorted(SAMPLER_ALIASES))
     p.add_argument('--steps', type=int, default=None,
                    help='sampling steps (default: ddpm all T, ddim 50, dpm-solver++ 20)')
     p.add_argument('--batch-size', type=int, default=16)

@@ -17,7 +17,7 @@ model = dict(
         attention_head_dim=16,
         norm_num_groups=16,
         dropout=0.0),
-    sampler=dict(num_inference_steps=25))
+    sampler=dict(num_inference_steps=25))  # DDIM-25 for the sample grids
 max_iters = 2000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
@@ -32,3 +32,4 @@ custom_hooks = [
     dict(type='SampleGridHook', interval=500, num_samples=16, ncols=4, scale=3),
 ]
 env_cfg = dict(cudnn_benchmark=False)
+randomness = dict(seed=0)

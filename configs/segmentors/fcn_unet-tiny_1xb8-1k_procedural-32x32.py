@@ -30,3 +30,4 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=500, max_keep_ckpts=1),
     visualization=dict(type='SegVisualizationHook', draw=False))
 env_cfg = dict(cudnn_benchmark=False)
+randomness = dict(seed=0)

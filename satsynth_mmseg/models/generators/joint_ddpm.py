@@ -13,7 +13,7 @@ from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from ...bits import bits_to_codes, valid_pixel_mask
+from ...bits import valid_pixel_mask
 from ...diffusion import build_noise_scheduler, build_sampler
 
 Generator = Union[None, torch.Generator, List[torch.Generator]]
@@ -208,6 +208,9 @@ class JointDDPM(BaseModel):
         """
         if num_samples < 1:
             raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+        if invalid_index < self.num_classes:
+            raise ValueError(f'invalid_index={invalid_index} is a class index (K='
+                             f'{self.num_classes}); it must be >= K')
         size = self.sample_size if size is None else (
             (size, size) if isinstance(size, int) else tuple(size))
         sched, steps = build_sampler(sampler or self.sampler_cfg, self.noise_scheduler,
@@ -226,7 +229,7 @@ class JointDDPM(BaseModel):
             eps = self.denoiser(sched.scale_model_input(x, t), t.expand(num_samples))
             x = sched.step(eps, t, x, generator=generator).prev_sample
         images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
-        invalid = int((bits_to_codes(x[:, self.image_channels:]) >= self.num_classes).sum())
+        invalid = int((labels == invalid_index).sum())
         return dict(images=images, labels=labels, invalid_pixels=invalid, joint=x)
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
