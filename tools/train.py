@@ -12,7 +12,7 @@ import satsynth_mmseg  # noqa: F401  (registers the plugin; allowlists checkpoin
 from mmseg.registry import RUNNERS
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Train a generator or a segmentor')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
@@ -43,7 +43,7 @@ def parse_args():
         help='job launcher (torchrun uses "pytorch")')
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
@@ -99,8 +99,8 @@ def init_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     cfg = build_config(args)
     init_cpu_distributed(cfg)
     if 'runner_type' not in cfg:
