@@ -76,7 +76,7 @@ def main(argv=None):
 
     import satsynth_mmseg  # noqa: F401
     from mmseg.registry import MODELS
-    from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
+    from satsynth_mmseg.diffusion import build_sampler
     from satsynth_mmseg.generation import load_generator
 
     device = args.device

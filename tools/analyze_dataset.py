@@ -15,12 +15,11 @@ import json
 import os
 import os.path as osp
 
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
-from satsynth_mmseg.generation import (dataset_label_maps, label_statistics, read_manifest,
+from satsynth_mmseg.generation import (build_train_dataset, dataset_label_maps, label_statistics, read_manifest,
                                        write_preview, write_report)
 
 
@@ -41,8 +40,7 @@ def main(argv=None):
     init_default_scope('mmseg')
     datasets = {}
     if args.real_config:
-        cfg = Config.fromfile(args.real_config)
-        datasets['D (real)'] = DATASETS.build(dict(cfg.train_dataloader.dataset, pipeline=[]))
+        datasets['D (real)'] = build_train_dataset(args.real_config, pipeline=[])
     invalid = {}
     for d in args.synthetic:
         name = f"D' ({osp.basename(osp.normpath(d))})"

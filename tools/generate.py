@@ -27,7 +27,8 @@ from mmengine.registry import init_default_scope
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
-from satsynth_mmseg.generation import (SyntheticDatasetWriter, dataset_label_maps,
+from satsynth_mmseg.generation import (SyntheticDatasetWriter, build_train_dataset,
+                                       dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics,
                                        load_generator, write_preview, write_report)
 
@@ -93,18 +94,11 @@ def barrier(world_size):
         dist.barrier()
 
 
-def build_real_dataset(real_config):
-    cfg = Config.fromfile(real_config)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    ds_cfg = cfg.train_dataloader.dataset
-    return DATASETS.build(ds_cfg)
-
-
 def run(args):
     rank, world_size, device = init_distributed(args.launcher)
     device = args.device or device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model, info = load_generator(args.config, args.checkpoint, ema=args.ema, device=device)
     cfg = Config.fromfile(args.config)
+    model, info = load_generator(cfg, args.checkpoint, ema=args.ema, device=device)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     meta = dict(info['dataset_meta'] or {})
     if not meta.get('classes'):
@@ -116,7 +110,7 @@ def run(args):
                          f'{model.num_classes} in the config')
     real = None
     if args.real_config:
-        real = build_real_dataset(args.real_config)
+        real = build_train_dataset(args.real_config, pipeline=[])
         real_classes = list(real.metainfo['classes'])
         if real_classes != classes:
             raise ValueError(f'the real dataset has classes {real_classes}, the generator '

@@ -1,12 +1,11 @@
 # Test (evaluate) an mmseg segmentor from a config and a checkpoint, as mmseg's tools/test.py.
 import argparse
-import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import satsynth_mmseg  # noqa: F401  (registers the plugin; allowlists checkpoint globals)
+from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
 
 
 def parse_args(argv=None):
@@ -24,20 +23,12 @@ def parse_args(argv=None):
     parser.add_argument('--tta', action='store_true', help='test time augmentation')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    set_local_rank(args.local_rank)
     return args
 
 
 def build_config(args) -> Config:
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_tool_config(args.config, args.launcher, args.cfg_options, args.work_dir)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         hooks = cfg.default_hooks

@@ -1,8 +1,6 @@
 # Train a satsynth-mmseg generator, or any mmseg model, from a config (mmseg's CLI).
 import argparse
 import logging
-import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
@@ -10,6 +8,7 @@ from mmengine.runner import Runner
 
 import satsynth_mmseg  # noqa: F401  (registers the plugin; allowlists checkpoint globals)
 from mmseg.registry import RUNNERS
+from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
 
 
 def parse_args(argv=None):
@@ -44,21 +43,13 @@ def parse_args(argv=None):
     # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    set_local_rank(args.local_rank)
     return args
 
 
 def build_config(args) -> Config:
     """Load the config and apply the command-line overrides, as mmseg's train.py does."""
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_tool_config(args.config, args.launcher, args.cfg_options, args.work_dir)
     if args.amp:
         import torch
         if not torch.cuda.is_available():

@@ -1,5 +1,5 @@
 """Building D': load a generator, sample pairs into a durable folder, analyse them."""
-from .analysis import (dataset_label_maps, label_statistics, markdown_table,
+from .analysis import (build_train_dataset, dataset_label_maps, label_statistics, markdown_table,
                        plot_class_distribution, write_preview, write_report)
 from .checkpoint import check_checkpoint_matches, file_sha256, load_generator, select_weights
 from .generate import generate_synthetic_dataset, labels_to_raw, sample_seed
@@ -9,5 +9,6 @@ __all__ = [
     'load_generator', 'select_weights', 'check_checkpoint_matches', 'file_sha256',
     'generate_synthetic_dataset', 'sample_seed', 'labels_to_raw', 'SyntheticDatasetWriter',
     'iter_batches', 'read_manifest', 'sample_name', 'label_statistics', 'dataset_label_maps',
-    'markdown_table', 'plot_class_distribution', 'write_report', 'write_preview'
+    'markdown_table', 'plot_class_distribution', 'write_report', 'write_preview',
+    'build_train_dataset'
 ]

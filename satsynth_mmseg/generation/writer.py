@@ -21,7 +21,7 @@ import glob
 import json
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Set
 
 import numpy as np
 

@@ -1,0 +1,31 @@
+"""Shared by the command-line tools: load a config the way mmseg's tools do."""
+from __future__ import annotations
+
+import os
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config
+
+
+def set_local_rank(local_rank: int) -> None:
+    """Export ``LOCAL_RANK`` for launchers that pass ``--local-rank`` instead of setting it."""
+    os.environ.setdefault('LOCAL_RANK', str(local_rank))
+
+
+def load_tool_config(config: str, launcher: str = 'none', cfg_options: Optional[dict] = None,
+                     work_dir: Optional[str] = None) -> Config:
+    """Load ``config``, apply ``--cfg-options``, set the launcher and the work dir.
+
+    The work dir is ``work_dir`` if given, else the config's, else
+    ``./work_dirs/<config name>`` (mmseg's default).
+    """
+    cfg = Config.fromfile(config)
+    cfg.launcher = launcher
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(config))[0])
+    return cfg
