@@ -28,6 +28,7 @@ from tqdm import tqdm
 
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR
 from satsynth_mmseg.utils import atomic_write_png
+from satsynth_mmseg.utils.downsample import downsample_pair
 
 IGNORE_INDEX = 255
 TRAIN_PARTS = range(1, 8)
@@ -124,8 +125,13 @@ def find_pairs(raw_root: str) -> List[Tuple[int, int, str, str]]:
 
 
 def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
-            stride: Optional[int] = None, progress: bool = True) -> Dict[str, int]:
-    """Convert the raw dataset; returns the number of written pairs per split."""
+            stride: Optional[int] = None, progress: bool = True,
+            downscale: int = 1) -> Dict[str, int]:
+    """Convert the raw dataset; returns the number of written pairs per split.
+
+    ``downscale`` > 1 shrinks every patch by that integer factor after cutting it: the image
+    by area averaging, the labels by majority vote (label-safe).
+    """
     pairs = find_pairs(raw_root)
     for sub in ('img_dir', 'ann_dir'):
         for split in ('train', 'val'):
@@ -137,6 +143,8 @@ def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
             continue
         img, labels = load_pair(img_path, mask_path)
         for suffix, ip, lp in iter_patches(img, labels, patch_size, stride):
+            if downscale > 1:
+                ip, lp = downsample_pair(ip, lp, downscale)
             name = f'tile{tile}_part{part:03d}{suffix}.png'
             # mask first: readers list images, so an image appears only with its mask
             atomic_write_png(osp.join(out_dir, 'ann_dir', split, name), lp, fsync=False)
@@ -153,12 +161,16 @@ def parse_args():
                         help='cut square patches of this size (default: whole images)')
     parser.add_argument('--stride', type=int, default=None,
                         help='step between patches (default: the patch size)')
+    parser.add_argument('--downscale', type=int, default=1,
+                        help='shrink patches by this integer factor (image: area average, '
+                        'labels: majority vote)')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    counts = convert(args.raw_root, args.out, args.patch_size, args.stride)
+    counts = convert(args.raw_root, args.out, args.patch_size, args.stride,
+                     downscale=args.downscale)
     print(f'{args.out}: {counts["train"]} train and {counts["val"]} val pairs')
 
 
