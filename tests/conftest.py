@@ -65,3 +65,16 @@ def tiny_train_cfg(data_root, work_dir, max_iters=4, ckpt_interval=2, **model_kw
     cfg.randomness = dict(seed=0)
     cfg.log_level = 'WARNING'
     return cfg
+
+
+@pytest.fixture(scope='session')
+def tiny_generator(procedural_root, tmp_path_factory):
+    """A tiny JointDDPM trained for 2 iterations by the Runner: (config path, checkpoint)."""
+    from mmengine.runner import Runner
+    work = tmp_path_factory.mktemp('gen_work')
+    cfg = tiny_train_cfg(procedural_root, work, max_iters=2, ckpt_interval=2)
+    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] != 'SampleGridHook']
+    Runner.from_cfg(cfg).train()
+    cfg_path = str(work / 'tiny_generator.py')
+    cfg.dump(cfg_path)
+    return cfg_path, str(work / 'iter_2.pth')

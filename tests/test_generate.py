@@ -12,13 +12,12 @@ import numpy as np
 import pytest
 import torch
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 
 from mmseg.registry import DATASETS
 from satsynth_mmseg.generation import (SyntheticDatasetWriter, file_sha256,
                                        generate_synthetic_dataset, labels_to_raw,
                                        load_generator, read_manifest, sample_seed)
-from tests.conftest import REPO, tiny_train_cfg
+from tests.conftest import REPO
 
 spec = importlib.util.spec_from_file_location('generate_tool',
                                               osp.join(REPO, 'tools', 'generate.py'))
@@ -26,18 +25,6 @@ gen_tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(gen_tool)
 
 N, B = 7, 3  # 3 batches: [0,1,2] [3,4,5] [6]
-
-
-@pytest.fixture(scope='session')
-def tiny_generator(procedural_root, tmp_path_factory):
-    """A tiny JointDDPM trained for 2 iterations by the Runner: (config path, checkpoint)."""
-    work = tmp_path_factory.mktemp('gen_work')
-    cfg = tiny_train_cfg(procedural_root, work, max_iters=2, ckpt_interval=2)
-    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] != 'SampleGridHook']
-    Runner.from_cfg(cfg).train()
-    cfg_path = str(work / 'tiny_generator.py')
-    cfg.dump(cfg_path)
-    return cfg_path, str(work / 'iter_2.pth')
 
 
 def _args(cfg, ckpt, out, *extra):

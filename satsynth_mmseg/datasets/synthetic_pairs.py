@@ -30,10 +30,15 @@ class SyntheticPairsDataset(CheckedSegDataset):
             raise FileNotFoundError(
                 f'{data_root!r} is not a finished synthetic dataset (no meta.json). '
                 f'{self.HOW_TO_CREATE}; rerun it to finish an interrupted one.')
-        with open(meta_path) as f:
-            meta = json.load(f)
+        try:
+            with open(meta_path) as f:
+                meta = json.load(f)
+            classes = meta['classes']
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise ValueError(f'{meta_path} is unreadable or not a D\' meta.json '
+                             f'({type(e).__name__}: {e}). {self.HOW_TO_CREATE}') from e
         self.generation_meta = meta
-        metainfo = kwargs.pop('metainfo', None) or dict(classes=tuple(meta['classes']),
+        metainfo = kwargs.pop('metainfo', None) or dict(classes=tuple(classes),
                                                         palette=meta.get('palette'))
         kwargs.setdefault('reduce_zero_label', bool(meta.get('reduce_zero_label', False)))
         if kwargs['reduce_zero_label'] != bool(meta.get('reduce_zero_label', False)):

@@ -1,0 +1,218 @@
+"""D ∪ D′: real pairs mixed with generated ones, through one pipeline, for any mmseg segmentor."""
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any, Iterable, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.dataset import BaseDataset, Compose, force_full_init
+
+from mmseg.registry import DATASETS
+
+#: value of ``data_source`` in every sample's data info and ``SegDataSample`` metainfo
+REAL, SYNTHETIC = 'real', 'synthetic'
+#: metainfo keys that must agree between D and D′ (mmseg's label convention included)
+CHECKED_META_KEYS = ('classes', 'palette', 'reduce_zero_label', 'label_map')
+
+
+def _normalise(value: Any) -> Any:
+    """Comparable form of a metainfo value (tuples/arrays -> lists)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_normalise(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items()}
+    return value
+
+
+def check_metainfo_agrees(real_meta: dict, synthetic_meta: dict,
+                          keys: Iterable[str] = CHECKED_META_KEYS,
+                          ignore_keys: Sequence[str] = ()) -> None:
+    """Raise ``ValueError`` naming the first metainfo key on which D and D′ differ.
+
+    A key missing on one side counts as a difference only when the other side sets it to
+    something other than ``None`` / empty.
+    """
+    for key in keys:
+        if key in ignore_keys:
+            continue
+        a, b = _normalise(real_meta.get(key)), _normalise(synthetic_meta.get(key))
+        if (a in (None, [], {}) or b in (None, [], {})) and key in ('palette', 'label_map'):
+            continue  # not set on one side: nothing to disagree with
+        if a != b:
+            raise ValueError(
+                f'AugmentedDataset: real and synthetic data disagree on metainfo '
+                f'{key!r}: real {a!r} vs synthetic {b!r}. Generate D\' from a generator '
+                f'trained on this dataset (same classes and label convention), or list '
+                f'{key!r} in ignore_keys if the difference is intended.')
+
+
+def _build(dataset: Union[dict, str, BaseDataset], pipeline_free: bool) -> BaseDataset:
+    """A dataset from a config, a D′ folder (str) or an instance; its own pipeline emptied."""
+    if isinstance(dataset, str):
+        dataset = dict(type='SyntheticPairsDataset', data_root=dataset)
+    if isinstance(dataset, dict):
+        cfg = copy.deepcopy(dataset)
+        if pipeline_free:
+            cfg['pipeline'] = []
+        cfg['lazy_init'] = True
+        return DATASETS.build(cfg)
+    if hasattr(dataset, 'get_data_info'):
+        return dataset
+    raise TypeError(f'expected a dataset config, a D\' folder or a dataset, got '
+                    f'{type(dataset).__name__}')
+
+
+@DATASETS.register_module()
+class AugmentedDataset:
+    """Real data D mixed with generated pairs D′ at a fixed ratio (SatSynth's D ∪ D′).
+
+    The index space is ``[0, n_real)`` for the real samples followed by
+    ``n_syn = round(ratio * n_real)`` synthetic slots, so any sampler (mmengine's
+    ``DefaultSampler`` / ``InfiniteSampler``, shuffled or not, distributed or not) draws a
+    synthetic sample with probability ``ratio / (1 + ratio)`` and every real sample once per
+    epoch. Synthetic slot ``j`` reads D′ item ``j % len(D′)`` when D′ has at most ``n_syn``
+    items (every generated pair is used each epoch, deterministically); a larger D′ (or an
+    on-the-fly pool) is drawn from uniformly at random with an RNG seeded from torch's seed of
+    the process (mmengine seeds it; each dataloader worker and rank gets its own).
+
+    Both sources are read *without* their own pipelines and go through ``pipeline`` (by default
+    the real dataset's), so generated pairs get exactly the augmentation real ones get. Every
+    sample carries ``data_source`` = ``'real'`` or ``'synthetic'`` in its data info and in its
+    ``SegDataSample`` metainfo (``DataSourceLoggerHook`` logs the share).
+
+    Args:
+        real: config (any mmseg dataset: ``BaseSegDataset``, ``LoveDADataset``, the Dubai
+            class, ...) or instance of the real training set D.
+        synthetic: D′: a folder written by ``tools/generate.py`` (str), a config such as
+            ``dict(type='SyntheticPairsDataset', data_root=...)`` or
+            ``dict(type='OnTheFlySyntheticDataset', generator_config=..., checkpoint=...)``,
+            or an instance.
+        ratio: synthetic samples per real sample per epoch, R >= 0 (SatSynth uses 1..5;
+            ``0`` trains on D alone).
+        pipeline: transforms applied to real and synthetic samples alike; ``None`` takes the
+            real dataset config's ``pipeline``.
+        ignore_keys: metainfo keys allowed to differ (checked: classes, palette,
+            reduce_zero_label, label_map).
+        lazy_init: defer loading the annotation lists to :meth:`full_init`.
+        max_refetch: attempts to replace a sample whose pipeline returns ``None``.
+    """
+
+    def __init__(self,
+                 real: Union[dict, BaseDataset],
+                 synthetic: Union[str, dict, BaseDataset],
+                 ratio: float = 1.0,
+                 pipeline: Optional[List[Union[dict, Any]]] = None,
+                 ignore_keys: Sequence[str] = (),
+                 lazy_init: bool = False,
+                 max_refetch: int = 100):
+        if not ratio >= 0:
+            raise ValueError(f'ratio must be >= 0 (synthetic samples per real one), got '
+                             f'{ratio}')
+        if pipeline is None:
+            pipeline = (real.get('pipeline', []) if isinstance(real, dict)
+                        else getattr(real.pipeline, 'transforms', []))
+        self.pipeline = Compose(pipeline)
+        self.real = _build(real, pipeline_free=True)
+        self.synthetic = _build(synthetic, pipeline_free=True)
+        self.ratio = float(ratio)
+        self.ignore_keys = tuple(ignore_keys)
+        self.max_refetch = max_refetch
+        check_metainfo_agrees(self.real.metainfo, self.synthetic.metainfo,
+                              ignore_keys=self.ignore_keys)
+        self._metainfo = self.real.metainfo
+        self._rng = None
+        self._rng_pid = None
+        self._fully_initialized = False
+        if not lazy_init:
+            self.full_init()
+
+    @property
+    def metainfo(self) -> dict:
+        """The real dataset's metainfo (D′ agrees with it; a copy)."""
+        return copy.deepcopy(self._metainfo)
+
+    def full_init(self) -> None:
+        """Load both annotation lists and fix the index layout; idempotent."""
+        if self._fully_initialized:
+            return
+        self.real.full_init()
+        self.synthetic.full_init()
+        self.num_real = len(self.real)
+        self.num_synthetic_items = len(self.synthetic)
+        if self.num_real == 0:
+            raise ValueError('AugmentedDataset: the real dataset is empty')
+        if self.num_synthetic_items == 0 and self.ratio > 0:
+            raise ValueError('AugmentedDataset: the synthetic dataset is empty')
+        self.num_synthetic = int(round(self.ratio * self.num_real))
+        self._fully_initialized = True
+
+    @force_full_init
+    def __len__(self) -> int:
+        return self.num_real + self.num_synthetic
+
+    def _process_rng(self) -> np.random.Generator:
+        """An RNG per process (dataloader workers and ranks draw different items)."""
+        if self._rng is None or self._rng_pid != os.getpid():
+            from mmengine.dist import get_rank
+            self._rng = np.random.default_rng([torch.initial_seed(), get_rank()])
+            self._rng_pid = os.getpid()
+        return self._rng
+
+    @force_full_init
+    def source_index(self, idx: int):
+        """``(source, local_index)`` of global index ``idx`` (the D′ index may be random)."""
+        if idx < 0:
+            idx += len(self)
+        if not 0 <= idx < len(self):
+            raise IndexError(f'index {idx} out of range for {len(self)} samples')
+        if idx < self.num_real:
+            return REAL, idx
+        j = idx - self.num_real
+        m = len(self.synthetic)  # an on-the-fly pool may grow
+        if m <= self.num_synthetic:
+            return SYNTHETIC, j % m
+        return SYNTHETIC, int(self._process_rng().integers(m))
+
+    @force_full_init
+    def get_data_info(self, idx: int) -> dict:
+        """Data info of sample ``idx`` with ``data_source`` added."""
+        source, local = self.source_index(idx)
+        dataset = self.real if source == REAL else self.synthetic
+        info = copy.deepcopy(dataset.get_data_info(local))
+        info['data_source'] = source
+        return info
+
+    def _prepare(self, idx: int):
+        info = self.get_data_info(idx)
+        source = info['data_source']
+        results = self.pipeline(info)
+        if results is not None and 'data_samples' in results:
+            results['data_samples'].set_metainfo(dict(data_source=source))
+        return results
+
+    @force_full_init
+    def __getitem__(self, idx: int) -> dict:
+        results = self._prepare(idx)
+        tries = 0
+        while results is None:
+            if tries >= self.max_refetch:
+                raise RuntimeError(f'the pipeline returned None for {tries} samples in a '
+                                   'row; check the pipeline and the data')
+            # replace it with another sample of the same source, keeping the ratio
+            source, _ = self.source_index(idx)
+            lo, hi = (0, self.num_real) if source == REAL else (self.num_real, len(self))
+            idx = int(self._process_rng().integers(lo, hi))
+            results = self._prepare(idx)
+            tries += 1
+        return results
+
+    def __repr__(self) -> str:
+        n = (f'{self.num_real} real + {self.num_synthetic} synthetic slots over '
+             f'{self.num_synthetic_items} generated pairs' if self._fully_initialized
+             else 'not fully initialised')
+        return (f'AugmentedDataset(ratio={self.ratio}, {n}; real={type(self.real).__name__},'
+                f' synthetic={type(self.synthetic).__name__})')

@@ -1,0 +1,251 @@
+"""D′ produced during training: a background process keeps a pool of fresh generated pairs."""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import os.path as osp
+import shutil
+import tempfile
+import time
+from typing import Optional
+
+import torch
+
+from mmseg.registry import DATASETS
+from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
+
+POOL_INDEX = 'pool.json'
+#: files stay on disk for KEEP * pool_size pairs, so readers holding an older list find them
+KEEP = 4
+
+
+def _read_pool_index(pool_dir: str) -> Optional[dict]:
+    try:
+        with open(osp.join(pool_dir, POOL_INDEX)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_pool_index(pool_dir: str, index: dict) -> None:
+    atomic_write_bytes(osp.join(pool_dir, POOL_INDEX), json.dumps(index).encode(), fsync=False)
+
+
+def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None) -> None:
+    """Body of the producer process: fill ``pool_dir`` with generated pairs, then keep
+    replacing the oldest ones (when ``cfg['refresh']``) until told to stop or the parent dies.
+
+    Pairs are written like ``tools/generate.py`` writes D′ (mask first, then image, each
+    atomically), so a reader never sees a half-written pair. ``pool.json`` lists the newest
+    ``pool_size`` complete pairs; files stay on disk for another ``pool_size`` pairs so a
+    reader holding an older list still finds them. Errors are written to ``pool.json`` for the
+    readers to raise.
+    """
+    # imported here: this runs in a freshly spawned interpreter
+    import satsynth_mmseg  # noqa: F401  (registers the plugin, allowlists checkpoint globals)
+    from satsynth_mmseg.generation.checkpoint import load_generator
+    from satsynth_mmseg.generation.generate import _to_cv2, labels_to_raw, sample_seed
+    from satsynth_mmseg.generation.writer import sample_name
+
+    index = dict(entries=[], produced=0, error=None, pid=os.getpid())
+    try:
+        if cfg['num_threads']:
+            torch.set_num_threads(max(1, int(cfg['num_threads'])))
+        model, _ = load_generator(cfg['generator_config'], cfg['checkpoint'], ema=cfg['ema'],
+                                  device=cfg['device'])
+        k = model.num_classes
+        for sub in ('img_dir', 'ann_dir'):
+            os.makedirs(osp.join(pool_dir, sub), exist_ok=True)
+        seq = 0
+        pool_size, bsz = cfg['pool_size'], cfg['batch_size']
+        while True:
+            if stop_event is not None and stop_event.is_set():
+                return
+            if os.getppid() != parent_pid:  # the training process is gone
+                return
+            if not cfg['refresh'] and seq >= pool_size:
+                time.sleep(0.5)
+                continue
+            ids = list(range(seq, seq + bsz))
+            # global sample number: distinct across ranks, a function of (seed, rank, seq)
+            gens = [torch.Generator().manual_seed(
+                sample_seed(cfg['seed'], i * cfg['world_size'] + cfg['rank'])) for i in ids]
+            with torch.inference_mode():
+                out = model.sample(bsz, num_steps=cfg['steps'], sampler=cfg['sampler'],
+                                   generator=gens, progress=False)
+            raw = labels_to_raw(out['labels'], k, cfg['reduce_zero_label']).cpu().numpy()
+            images = out['images'].cpu().numpy()
+            for j, i in enumerate(ids):
+                name = sample_name(i)
+                atomic_write_png(osp.join(pool_dir, 'ann_dir', name), raw[j], fsync=False)
+                atomic_write_png(osp.join(pool_dir, 'img_dir', name), _to_cv2(images[j]),
+                                 fsync=False)
+            seq += bsz
+            index['entries'] = list(range(max(0, seq - pool_size), seq))
+            index['produced'] = seq
+            _write_pool_index(pool_dir, index)
+            for i in range(max(0, seq - bsz - KEEP * pool_size), max(0, seq - KEEP * pool_size)):
+                for sub in ('img_dir', 'ann_dir'):
+                    try:
+                        os.remove(osp.join(pool_dir, sub, sample_name(i)))
+                    except OSError:
+                        pass
+    except BaseException as e:  # tell the readers why the pool stays empty
+        index['error'] = f'{type(e).__name__}: {e}'
+        _write_pool_index(pool_dir, index)
+        raise
+
+
+@DATASETS.register_module()
+class OnTheFlySyntheticDataset:
+    """D′ sampled while the segmentor trains, from a generator config + checkpoint.
+
+    :meth:`full_init` (called in the main process of each rank, before dataloader workers
+    start) spawns a producer process that loads the generator (EMA weights) on ``device``
+    (the GPU when there is one) and keeps a pool of ``pool_size`` generated pairs in
+    ``pool_dir``, written the way ``tools/generate.py`` writes D′; with ``refresh`` it keeps
+    replacing the oldest pairs, so training sees an endless stream. Readers (the main process
+    or any dataloader worker) only read files, so several workers and ranks work; each rank
+    has its own pool and its own part of the sample sequence. Sample ``i`` of rank ``r`` is
+    drawn with seed ``sample_seed(seed, i * world_size + r)``; which pairs a given step reads
+    depends on timing, so runs with an on-the-fly source are not bit-reproducible (use a D′
+    cache for that).
+
+    Use it as ``AugmentedDataset``'s ``synthetic``. ``len()`` is ``pool_size``; the first
+    read waits (up to ``wait_timeout`` s) for the first batch.
+
+    Args:
+        generator_config: the generator's config file.
+        checkpoint: its checkpoint (classes and palette are read from its ``meta``).
+        pool_size: pairs kept available.
+        pool_dir: where the pool lives (default: a temporary folder, removed at exit).
+        batch_size: pairs per generator call.
+        sampler: ``'ddim'``, ``'dpm-solver++'``, ``'ddpm'`` or a scheduler config.
+        steps: sampling steps (default: the sampler's).
+        seed: base seed of the sample sequence.
+        device: ``'cuda'``/``'cpu'``; default cuda when available.
+        reduce_zero_label: label convention to write masks in (the real dataset's).
+        refresh: keep replacing pairs after the pool is full.
+        ema: generate with the EMA weights.
+        num_threads: torch CPU threads of the producer (``None``: torch's default).
+        wait_timeout: seconds a read waits for the first pairs before raising.
+        metainfo: overrides classes/palette read from the checkpoint.
+        lazy_init: defer starting the producer to :meth:`full_init`.
+        pipeline: accepted for config compatibility; ``AugmentedDataset`` applies its own.
+    """
+
+    def __init__(self, generator_config: str, checkpoint: str, pool_size: int = 256,
+                 pool_dir: Optional[str] = None, batch_size: int = 16, sampler='ddim',
+                 steps: Optional[int] = None, seed: int = 0, device: Optional[str] = None,
+                 reduce_zero_label: bool = False, refresh: bool = True, ema: bool = True,
+                 num_threads: Optional[int] = None, wait_timeout: float = 600.0,
+                 metainfo: Optional[dict] = None, lazy_init: bool = False, pipeline=None):
+        for path, what in ((generator_config, 'generator_config'), (checkpoint, 'checkpoint')):
+            if not osp.isfile(path):
+                raise FileNotFoundError(f'OnTheFlySyntheticDataset: {what} {path!r} not found')
+        if pool_size < 1 or batch_size < 1:
+            raise ValueError('pool_size and batch_size must be >= 1')
+        ckpt = torch.load(checkpoint, map_location='cpu')  # weights-only (allowlisted)
+        ds_meta = dict((ckpt.get('meta') or {}).get('dataset_meta') or {})
+        del ckpt
+        ds_meta.update(metainfo or {})
+        if not ds_meta.get('classes'):
+            raise ValueError(f'{checkpoint} records no classes (meta.dataset_meta); pass '
+                             'metainfo=dict(classes=..., palette=...)')
+        self._metainfo = dict(classes=tuple(ds_meta['classes']), palette=ds_meta.get('palette'),
+                              reduce_zero_label=bool(reduce_zero_label), label_map=None)
+        self.cfg = dict(generator_config=generator_config, checkpoint=checkpoint,
+                        pool_size=int(pool_size), batch_size=int(batch_size), sampler=sampler,
+                        steps=steps, seed=int(seed), reduce_zero_label=bool(reduce_zero_label),
+                        refresh=bool(refresh), ema=bool(ema), num_threads=num_threads,
+                        device=device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        self.pool_size = int(pool_size)
+        self.pool_dir_arg = pool_dir
+        self.pool_dir = None
+        self.wait_timeout = wait_timeout
+        self._process = None
+        self._stop = None
+        self._index = None
+        self._index_time = 0.0
+        self._fully_initialized = False
+        if not lazy_init:
+            self.full_init()
+
+    @property
+    def metainfo(self) -> dict:
+        return dict(self._metainfo)
+
+    def full_init(self) -> None:
+        """Start this rank's producer (once, in the process that builds the dataset)."""
+        if self._fully_initialized:
+            return
+        from mmengine.dist import get_dist_info
+        rank, world_size = get_dist_info()
+        root = self.pool_dir_arg or tempfile.mkdtemp(prefix='satsynth_pool_')
+        self.pool_dir = osp.join(root, f'rank_{rank}')
+        if osp.isdir(self.pool_dir):
+            shutil.rmtree(self.pool_dir)  # a previous run's pool: scratch, not data
+        os.makedirs(self.pool_dir)
+        _write_pool_index(self.pool_dir, dict(entries=[], produced=0, error=None, pid=None))
+        ctx = torch.multiprocessing.get_context('spawn')
+        self._stop = ctx.Event()
+        self._process = ctx.Process(
+            target=produce_pool, name=f'satsynth-pool-{rank}', daemon=True,
+            args=(dict(self.cfg, rank=rank, world_size=world_size), self.pool_dir,
+                  os.getpid(), self._stop))
+        self._process.start()
+        self._owner_pid = os.getpid()
+        atexit.register(self.close, remove=self.pool_dir_arg is None, root=root)
+        self._fully_initialized = True
+
+    def close(self, remove: bool = False, root: Optional[str] = None) -> None:
+        """Stop the producer (and remove a temporary pool)."""
+        if os.getpid() != getattr(self, '_owner_pid', None):
+            return  # only the process that started the producer stops it
+        if self._process is not None and self._process.pid is not None:
+            self._stop.set()
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process = None
+        if remove and root and osp.isdir(root):
+            shutil.rmtree(root, ignore_errors=True)
+
+    def __getstate__(self):  # dataloader workers started with spawn: no process handles
+        state = dict(self.__dict__)
+        state['_process'] = state['_stop'] = None
+        return state
+
+    def __len__(self) -> int:
+        return self.pool_size
+
+    def _entries(self) -> list:
+        """Current pool entries; waits for the first batch, raises when the producer failed."""
+        deadline = time.monotonic() + self.wait_timeout
+        while True:
+            now = time.monotonic()
+            if self._index is None or now - self._index_time > 0.5 or not self._index['entries']:
+                self._index = _read_pool_index(self.pool_dir) or dict(entries=[], error=None)
+                self._index_time = now
+            if self._index.get('error'):
+                raise RuntimeError(f'the on-the-fly generator failed: {self._index["error"]}')
+            if self._index['entries']:
+                return self._index['entries']
+            if self._process is not None and not self._process.is_alive():
+                raise RuntimeError(f'the on-the-fly generator process exited with code '
+                                   f'{self._process.exitcode} before producing any pair')
+            if now > deadline:
+                raise TimeoutError(f'no generated pair after {self.wait_timeout:.0f} s in '
+                                   f'{self.pool_dir}')
+            time.sleep(0.1)
+
+    def get_data_info(self, idx: int) -> dict:
+        """Paths of pool entry ``idx`` (modulo the pairs available now)."""
+        from satsynth_mmseg.generation.writer import sample_name
+        entries = self._entries()
+        name = sample_name(entries[idx % len(entries)])
+        return dict(img_path=osp.join(self.pool_dir, 'img_dir', name),
+                    seg_map_path=osp.join(self.pool_dir, 'ann_dir', name), label_map=None,
+                    reduce_zero_label=self._metainfo['reduce_zero_label'], seg_fields=[],
+                    sample_idx=idx)
