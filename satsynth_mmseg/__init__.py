@@ -10,7 +10,8 @@ from .utils import register_checkpoint_safe_globals
 
 register_checkpoint_safe_globals()
 
-from . import bits, datasets, diffusion, engine, generation, models, visualization  # noqa: E402,F401,E501
+from . import (bits, datasets, diffusion, engine, evaluation, generation,  # noqa: E402,F401
+               models, visualization)
 
 __all__ = ['__version__', 'bits', 'datasets', 'diffusion', 'engine', 'generation', 'models',
            'visualization']
