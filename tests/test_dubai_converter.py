@@ -113,3 +113,36 @@ def test_size_mismatch_is_an_error(tmp_path):
 def test_missing_raw_folder(tmp_path):
     with pytest.raises(FileNotFoundError):
         conv.convert(str(tmp_path / 'nope'), str(tmp_path / 'out'), progress=False)
+
+
+def test_downscale_keeps_labels_valid_and_exact_on_uniform_blocks(tmp_path):
+    raw, out = str(tmp_path / 'raw'), str(tmp_path / 'out')
+    truth = _make_raw(raw, tiles=(1,), parts=(1,), size=(40, 48))
+    conv.convert(raw, out, progress=False, downscale=4)
+    got = cv2.imread(osp.join(out, 'ann_dir', 'train', 'tile1_part001.png'),
+                     cv2.IMREAD_UNCHANGED)
+    assert got.shape == (10, 12)
+    # _labels is constant on 4x4 blocks, so majority = that block's label, exactly
+    assert np.array_equal(got, truth[(1, 1)][::4, ::4])
+    img = cv2.imread(osp.join(out, 'img_dir', 'train', 'tile1_part001.png'))
+    assert img.shape == (10, 12, 3)
+
+
+def test_downsample_rules():
+    from satsynth_mmseg.utils.downsample import downsample_labels_majority, downsample_pair
+    lab = np.array([[1, 1, 2, 2],
+                    [1, 3, 255, 255],
+                    [0, 0, 4, 4],
+                    [0, 5, 4, 255]], np.uint8)
+    # block majority; the ignore value votes like a class; ties -> the smaller value
+    assert downsample_labels_majority(lab, 2).tolist() == [[1, 2], [0, 4]]
+    img = np.arange(16, dtype=np.uint8).reshape(4, 4) * 10
+    small, small_lab = downsample_pair(img, lab, 2)
+    assert small.tolist() == [[25, 45], [105, 125]]  # area average of each 2x2 block
+    assert set(np.unique(small_lab)) <= set(np.unique(lab))
+    odd_img, odd_lab = downsample_pair(np.zeros((5, 7), np.uint8), np.zeros((5, 7), np.uint8), 2)
+    assert odd_img.shape == odd_lab.shape == (2, 3)  # cropped to a multiple of the factor
+    with pytest.raises(ValueError):
+        downsample_labels_majority(lab[:3], 2)
+    with pytest.raises(ValueError):
+        downsample_pair(img, lab, 0)

@@ -123,18 +123,20 @@ def python(*cmd, log_file=None):
 
 # ----------------------------------------------------------------------------- stages
 def prepare_data(args, preset, data_root):
-    from satsynth_mmseg.datasets import make_procedural_dataset
-    if preset['data'] == 'procedural':
-        return make_procedural_dataset(data_root)['written'] > 0 or False
-    marker = osp.join(data_root, 'converted.json')
-    if osp.exists(marker):
+    """Make the real data unless ``data_root`` already holds a train split."""
+    train_dir = osp.join(data_root, 'img_dir', 'train')
+    if osp.isdir(train_dir) and os.listdir(train_dir):
         return False
+    if preset['data'] == 'procedural':
+        from satsynth_mmseg.datasets import make_procedural_dataset
+        make_procedural_dataset(data_root)
+        return True
     sys.path.insert(0, osp.join(ROOT, 'tools', 'dataset_converters'))
     from dubai_aerial import convert
     conv = preset['convert']
     counts = convert(args.raw_dir, data_root, conv['patch_size'], conv['stride'],
                      downscale=conv['downscale'])
-    with open(marker, 'w') as f:
+    with open(osp.join(data_root, 'converted.json'), 'w') as f:
         json.dump(dict(conv, **counts), f)
     return True
 
