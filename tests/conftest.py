@@ -78,3 +78,20 @@ def tiny_generator(procedural_root, tmp_path_factory):
     cfg_path = str(work / 'tiny_generator.py')
     cfg.dump(cfg_path)
     return cfg_path, str(work / 'iter_2.pth')
+
+
+def run_torchrun(tool: str, *args: str, nproc: int = 2, timeout: int = 300):
+    """Run ``tools/<tool>.py ARGS --launcher pytorch`` under torchrun with ``nproc`` CPU
+    processes (gloo) on a free port; returns the ``CompletedProcess`` (text output)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    return subprocess.run(
+        [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}',
+         f'--master_port={port}', osp.join(REPO, 'tools', f'{tool}.py'), *args,
+         '--launcher', 'pytorch'], capture_output=True, text=True, env=env, timeout=timeout)

@@ -3,8 +3,6 @@ import json
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from torch.utils.data import DataLoader
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import (PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, AugmentedDataset,
                                      OnTheFlySyntheticDataset)
-from tests.conftest import REPO
+from tests.conftest import REPO, run_torchrun
 
 SEG_CONFIG = osp.join(REPO, 'configs', 'satsynth',
                       'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d+dprime-32x32.py')
@@ -295,11 +293,7 @@ def test_torchrun_two_processes_train_on_d_u_dprime(procedural_root, dprime, tmp
     cfg.log_level = 'INFO'  # the hook's totals
     path = str(tmp_path / 'ddp_seg.py')
     cfg.dump(path)
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         '--master_port=29533', osp.join(REPO, 'tools', 'train.py'), path,
-         '--launcher', 'pytorch'], capture_output=True, text=True, env=env, timeout=300)
+    proc = run_torchrun('train', path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert osp.exists(tmp_path / 'w' / 'iter_2.pth')
     assert 'generated samples' in proc.stdout + proc.stderr  # DataSourceLoggerHook totals

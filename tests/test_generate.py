@@ -17,7 +17,7 @@ from mmseg.registry import DATASETS
 from satsynth_mmseg.generation import (SyntheticDatasetWriter, file_sha256,
                                        generate_synthetic_dataset, labels_to_raw,
                                        load_generator, read_manifest, sample_seed)
-from tests.conftest import REPO
+from tests.conftest import REPO, run_torchrun
 
 spec = importlib.util.spec_from_file_location('generate_tool',
                                               osp.join(REPO, 'tools', 'generate.py'))
@@ -223,12 +223,7 @@ def test_labels_to_raw_conventions():
 def test_torchrun_two_shards_match_one_process(tiny_generator, reference, tmp_path):
     cfg, ckpt = tiny_generator
     out = tmp_path / 'ddp'
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         '--master_port=29533', osp.join(REPO, 'tools', 'generate.py'),
-         *_args(cfg, ckpt, out), '--launcher', 'pytorch'],
-        capture_output=True, text=True, env=env, timeout=300)
+    proc = run_torchrun('generate', *_args(cfg, ckpt, out))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'part-00000.jsonl' in os.listdir(out / 'manifest')
     assert 'part-00001.jsonl' in os.listdir(out / 'manifest')

@@ -121,19 +121,11 @@ def test_empty_dataset_folder_is_an_error(tmp_path):
 
 def test_torchrun_launcher_two_processes_on_cpu(procedural_root, tmp_path):
     """tools/train.py --launcher pytorch under torchrun (gloo on CPU): DDP trains and saves."""
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO
+    from tests.conftest import run_torchrun
     cfg = tiny_train_cfg(procedural_root, tmp_path / 'work', max_iters=2, ckpt_interval=2)
     cfg_path = str(tmp_path / 'ddp_cfg.py')
     cfg.dump(cfg_path)
-    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    proc = subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2',
-         '--master_port=29531', osp.join(REPO, 'tools', 'train.py'), cfg_path,
-         '--launcher', 'pytorch'],
-        capture_output=True, text=True, env=env, timeout=300)
+    proc = run_torchrun('train', cfg_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert osp.exists(tmp_path / 'work' / 'iter_2.pth')
     ckpt = torch.load(tmp_path / 'work' / 'iter_2.pth', map_location='cpu')
