@@ -5,12 +5,16 @@
         (--num-samples N | --ratio R --real-config CFG)
         [--sampler ddpm|ddim|dpm-solver++] [--steps S] [--batch-size B] [--seed SEED]
         [--ema/--no-ema] [--launcher none|pytorch] [--report]
+        [--sr-config SR_CFG --sr-checkpoint SR_CKPT [--sr-sampler S] [--sr-steps N]]
 
     torchrun --nproc_per_node 4 tools/generate.py ... --launcher pytorch   # 4 shards
 
 Sample ``i`` depends only on ``(SEED, i)`` (and the batch it belongs to, which is fixed by
 ``--batch-size``): one process, several shards, or an interrupted and rerun command give the
 same files. Rerunning the same command resumes; other arguments into the same DIR are refused.
+With ``--sr-config/--sr-checkpoint`` every low-resolution sample is upsampled x2 by a
+``JointSuperRes`` model (the cascade) before it is written, with the same guarantees; the
+manifest then records both checkpoints.
 """
 import argparse
 import errno
@@ -28,6 +32,7 @@ import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
 from satsynth_mmseg.generation import (SyntheticDatasetWriter, build_train_dataset,
+                                       check_cascade,
                                        dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics,
                                        load_generator, write_preview, write_report)
@@ -56,6 +61,12 @@ def parse_args(argv=None):
                    help='use the EMA weights of the checkpoint (default) or the raw ones')
     p.add_argument('--device', default=None, help='default: cuda if available, else cpu')
     p.add_argument('--launcher', choices=['none', 'pytorch'], default='none')
+    p.add_argument('--sr-config', help='super-resolution config (JointSuperRes): run the '
+                   'cascade, writing pairs upsampled x2')
+    p.add_argument('--sr-checkpoint', help='super-resolution checkpoint')
+    p.add_argument('--sr-sampler', default='dpm-solver++', choices=sorted(SAMPLER_ALIASES))
+    p.add_argument('--sr-steps', type=int, default=None,
+                   help='super-resolution sampling steps (default: the sampler\'s)')
     p.add_argument('--report', action='store_true',
                    help='also write class-distribution statistics (D vs D\') to DIR/report.*')
     p.add_argument('--no-progress', action='store_true')
@@ -69,6 +80,8 @@ def parse_args(argv=None):
             p.error('--ratio needs --real-config (the real training set it multiplies)')
     if args.batch_size < 1:
         p.error('--batch-size must be >= 1')
+    if bool(args.sr_config) != bool(args.sr_checkpoint):
+        p.error('--sr-config and --sr-checkpoint go together')
     return args
 
 
@@ -125,12 +138,23 @@ def run(args):
                       level=logging.WARNING)
     _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
     size = list(model.sample_size)
+    super_res, sr_identity = None, {}
+    if args.sr_config:
+        sr_model, sr_info = load_generator(args.sr_config, args.sr_checkpoint, ema=args.ema,
+                                           device=device)
+        check_cascade(model, sr_model, args.sr_checkpoint)
+        _, sr_steps = build_sampler(args.sr_sampler, sr_model.noise_scheduler, args.sr_steps)
+        super_res = dict(model=sr_model, sampler=args.sr_sampler, steps=sr_steps)
+        sr_identity = dict(sr_checkpoint_sha256=sr_info['sha256'], sr_weights=sr_info['weights'],
+                           sr_sampler=args.sr_sampler, sr_steps=sr_steps)
+        size = list(sr_model.sample_size)
     identity = dict(
         format_version=FORMAT_VERSION, checkpoint_sha256=info['sha256'],
         weights=info['weights'], sampler=args.sampler, steps=steps, seed=args.seed,
         num_samples=num_samples, batch_size=args.batch_size, size=size,
         num_classes=model.num_classes, image_channels=model.image_channels,
-        reduce_zero_label=reduce_zero_label, device_type=torch.device(device).type)
+        reduce_zero_label=reduce_zero_label, device_type=torch.device(device).type,
+        **sr_identity)
     writer = SyntheticDatasetWriter(args.out, identity, rank=rank)
     if rank == 0:
         writer.prepare()
@@ -138,15 +162,19 @@ def run(args):
     if rank != 0:
         writer.prepare()
     if rank == 0:
+        cascade = (f' (x{super_res["model"].scale} super-resolution: {args.sr_sampler} '
+                   f'{super_res["steps"]} steps)' if super_res else '')
         print(f'D\' -> {args.out}: {num_samples} pairs of {size[0]}x{size[1]}, '
-              f'{args.sampler} {steps} steps, seed {args.seed}, {info["weights"]} weights, '
-              f'{world_size} process(es) on {device}')
+              f'{args.sampler} {steps} steps{cascade}, seed {args.seed}, {info["weights"]} '
+              f'weights, {world_size} process(es) on {device}')
     summary = generate_synthetic_dataset(
         model, writer, num_samples, seed=args.seed, sampler=args.sampler, steps=steps,
-        batch_size=args.batch_size, size=size, reduce_zero_label=reduce_zero_label,
+        batch_size=args.batch_size, size=list(model.sample_size),
+        reduce_zero_label=reduce_zero_label,
         record_extra=dict(checkpoint_sha256=info['sha256'], sampler=args.sampler,
-                          steps=steps, weights=info['weights']),
-        rank=rank, world_size=world_size, progress=not args.no_progress and rank == 0)
+                          steps=steps, weights=info['weights'], **sr_identity),
+        rank=rank, world_size=world_size, progress=not args.no_progress and rank == 0,
+        super_res=super_res)
     barrier(world_size)
     if rank != 0:
         return summary

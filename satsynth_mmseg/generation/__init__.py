@@ -1,12 +1,13 @@
 """Building D': load a generator, sample pairs into a durable folder, analyse them."""
 from .analysis import (build_train_dataset, dataset_label_maps, label_statistics, markdown_table,
                        plot_class_distribution, write_preview, write_report)
-from .checkpoint import check_checkpoint_matches, file_sha256, load_generator, select_weights
+from .checkpoint import (check_cascade, check_checkpoint_matches, file_sha256, load_generator,
+                         select_weights)
 from .generate import generate_synthetic_dataset, labels_to_raw, sample_seed
 from .writer import SyntheticDatasetWriter, iter_batches, read_manifest, sample_name
 
 __all__ = [
-    'load_generator', 'select_weights', 'check_checkpoint_matches', 'file_sha256',
+    'load_generator', 'select_weights', 'check_checkpoint_matches', 'check_cascade', 'file_sha256',
     'generate_synthetic_dataset', 'sample_seed', 'labels_to_raw', 'SyntheticDatasetWriter',
     'iter_batches', 'read_manifest', 'sample_name', 'label_statistics', 'dataset_label_maps',
     'markdown_table', 'plot_class_distribution', 'write_report', 'write_preview',

@@ -100,3 +100,23 @@ def load_generator(config, checkpoint_path: str, ema: bool = True,
     info = dict(sha256=file_sha256(checkpoint_path), weights=which,
                 dataset_meta=meta.get('dataset_meta'), iter=meta.get('iter'))
     return model, info
+
+
+def check_cascade(generator, super_res, sr_checkpoint_path: str = 'the SR checkpoint') -> None:
+    """Raise a clear ``ValueError`` unless ``super_res`` can upsample ``generator``'s pairs:
+    a ``JointSuperRes`` with the same classes, image bands and analog bits, trained for the
+    generator's sample size as its low resolution."""
+    if not hasattr(super_res, 'low_res_size'):
+        raise ValueError(f'{sr_checkpoint_path}: the SR config builds a '
+                         f'{type(super_res).__name__}, not a super-resolution model '
+                         '(e.g. JointSuperRes)')
+    for key in ('num_classes', 'image_channels', 'num_bits'):
+        a, b = getattr(generator, key), getattr(super_res, key)
+        if a != b:
+            raise ValueError(f'{sr_checkpoint_path} does not fit the generator: {key} is {b} '
+                             f'for the super-resolution model but {a} for the generator')
+    if tuple(super_res.low_res_size) != tuple(generator.sample_size):
+        raise ValueError(
+            f'{sr_checkpoint_path} upsamples {super_res.low_res_size[0]}x'
+            f'{super_res.low_res_size[1]} pairs but the generator makes '
+            f'{generator.sample_size[0]}x{generator.sample_size[1]} ones')

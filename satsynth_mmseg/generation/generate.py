@@ -65,7 +65,8 @@ def generate_synthetic_dataset(model,
                                rank: int = 0,
                                world_size: int = 1,
                                progress: bool = True,
-                               max_batches: Optional[int] = None) -> Dict[str, float]:
+                               max_batches: Optional[int] = None,
+                               super_res: Optional[dict] = None) -> Dict[str, float]:
     """Generate this rank's share of samples ``0 .. num_samples-1`` that are not yet complete.
 
     Sample ``i`` is drawn with its own ``torch.Generator`` seeded by ``sample_seed(seed, i)``
@@ -88,6 +89,9 @@ def generate_synthetic_dataset(model,
         world_size: number of processes sharing the work.
         progress: show a progress bar (rate, ETA).
         max_batches: stop after this many generated batches (to simulate an interruption).
+        super_res: ``dict(model=JointSuperRes, sampler=..., steps=...)`` to run the cascade:
+            each low-resolution batch is upsampled by the model, continuing the same
+            per-sample generators, so sample ``i`` still depends only on ``(seed, i)``.
 
     Returns:
         ``dict(generated, skipped, seconds, pairs_per_s, invalid_pixels, pixels)`` for this
@@ -115,6 +119,11 @@ def generate_synthetic_dataset(model,
             gens = [torch.Generator().manual_seed(sample_seed(seed, i)) for i in batch]
             out = model.sample(len(batch), num_steps=steps, sampler=sampler, generator=gens,
                                size=size)
+            if super_res is not None:
+                out = super_res['model'].sample(out['images'], out['labels'],
+                                                num_steps=super_res.get('steps'),
+                                                sampler=super_res.get('sampler'),
+                                                generator=gens)
             labels = out['labels']
             raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
             images = out['images'].cpu().numpy()

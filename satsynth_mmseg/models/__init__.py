@@ -1,5 +1,6 @@
 from .data_preprocessors import JointDataPreprocessor
 from .denoisers import DiffusersUNet2D
-from .generators import JointDDPM, NonFiniteLossError
+from .generators import JointDDPM, JointSuperRes, NonFiniteLossError
 
-__all__ = ['JointDataPreprocessor', 'DiffusersUNet2D', 'JointDDPM', 'NonFiniteLossError']
+__all__ = ['JointDataPreprocessor', 'DiffusersUNet2D', 'JointDDPM', 'JointSuperRes',
+           'NonFiniteLossError']

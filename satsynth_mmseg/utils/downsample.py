@@ -5,31 +5,39 @@ from typing import Tuple
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 
-def downsample_labels_majority(labels: np.ndarray, factor: int) -> np.ndarray:
-    """Each ``factor`` x ``factor`` block becomes its most frequent label value.
+def majority_downsample(labels: torch.Tensor, factor: int) -> torch.Tensor:
+    """Each ``factor`` x ``factor`` block becomes its most frequent label value (torch).
 
     Label-safe: the result only holds values present in the block (no interpolation between
     class ids); the ignore value (e.g. 255) takes part like any other value. Ties go to the
     smaller value.
 
     Args:
-        labels: uint8 (H, W), H and W divisible by ``factor``.
+        labels: integer (N, H, W), H and W divisible by ``factor``.
         factor: integer >= 1.
 
     Returns:
-        uint8 (H // factor, W // factor).
+        Same dtype, (N, H // factor, W // factor).
     """
     if factor == 1:
-        return labels.copy()
-    h, w = labels.shape
+        return labels.clone()
+    h, w = labels.shape[-2:]
     if h % factor or w % factor:
         raise ValueError(f'label map {w}x{h} is not divisible by {factor}')
-    blocks = labels.reshape(h // factor, factor, w // factor, factor)
-    values = np.unique(labels)
-    counts = np.stack([(blocks == v).sum(axis=(1, 3)) for v in values])  # (V, h', w')
-    return values[counts.argmax(0)].astype(labels.dtype)
+    values = torch.unique(labels)  # sorted: argmax's first maximum is the smaller value
+    onehot = (labels.unsqueeze(1) == values.view(1, -1, 1, 1)).float()  # (N, V, H, W)
+    counts = F.avg_pool2d(onehot, factor)
+    return values[counts.argmax(1)].to(labels.dtype)
+
+
+def downsample_labels_majority(labels: np.ndarray, factor: int) -> np.ndarray:
+    """:func:`majority_downsample` for one uint8 (H, W) array."""
+    return majority_downsample(torch.from_numpy(np.ascontiguousarray(labels))[None],
+                               factor)[0].numpy()
 
 
 def downsample_pair(image: np.ndarray, labels: np.ndarray,

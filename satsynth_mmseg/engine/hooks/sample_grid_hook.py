@@ -19,6 +19,10 @@ from ...visualization import make_pair_grid
 class SampleGridHook(Hook):
     """Sample pairs from the generator every ``interval`` iterations and after training.
 
+    For a super-resolution model (``JointSuperRes``) each row shows, for one pair of the first
+    training batch, its downsampled version (nearest-neighbour enlarged), the model's
+    super-resolved pair and the real high-resolution pair.
+
     The picture (image | colourised mask per pair) goes to
     ``{work_dir}/samples/iter_{iter:07d}.png`` and to the runner's visualizer backends
     (``vis_data/`` locally, TensorBoard/W&B when configured). With an :class:`EMAHook` in the
@@ -56,6 +60,7 @@ class SampleGridHook(Hook):
         self.ncols = ncols
         self.scale = scale
         self.write_after_train = after_train
+        self._batch = None  # first training batch: the super-resolution grid's inputs
 
     def _generator_model(self, runner):
         if self.use_ema:
@@ -66,6 +71,8 @@ class SampleGridHook(Hook):
         return model.module if is_model_wrapper(model) else model
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None) -> None:
+        if self._batch is None and data_batch is not None:
+            self._batch = data_batch
         # runner.iter is incremented after this hook: the iteration just done is iter + 1
         if self.interval > 0 and self.every_n_train_iters(runner, self.interval):
             self.write_grid(runner, runner.iter + 1)
@@ -73,6 +80,29 @@ class SampleGridHook(Hook):
     def after_train(self, runner) -> None:
         if self.write_after_train and (self.interval <= 0 or runner.iter % self.interval):
             self.write_grid(runner, runner.iter)
+
+    def _super_res_rows(self, model, generator):
+        """(low-res enlarged | super-resolved | real) pairs of the first training batch."""
+        if self._batch is None:
+            raise RuntimeError('no training batch seen yet for the super-resolution grid')
+        n = min(self.num_samples, len(self._batch['inputs']))
+        batch = dict(inputs=self._batch['inputs'][:n],
+                     data_samples=self._batch['data_samples'][:n])
+        with torch.no_grad():
+            hr = model.data_preprocessor(batch, False)['inputs']
+            real_images, _ = model.data_preprocessor.decode(hr)
+            real_labels = model.split_labels(hr)
+            low_images, low_labels = model.low_res_of_batch(hr)
+        out = model.sample(low_images, low_labels, num_steps=self.num_steps,
+                           sampler=self.sampler, generator=generator)
+        s = model.scale
+        big = low_images.repeat_interleave(s, -2).repeat_interleave(s, -1)
+        big_labels = low_labels.repeat_interleave(s, -2).repeat_interleave(s, -1)
+        images = torch.stack([big.to(out['images'].device), out['images'],
+                              real_images.to(out['images'].device)], 1).flatten(0, 1)
+        labels = torch.stack([big_labels.to(out['labels'].device), out['labels'],
+                              real_labels.to(out['labels'].device)], 1).flatten(0, 1)
+        return images, labels, out, 3
 
     @master_only
     def write_grid(self, runner, step: int) -> str:
@@ -82,16 +112,20 @@ class SampleGridHook(Hook):
         generator = torch.Generator(device=device).manual_seed(self.seed)
         was_training = model.training
         model.eval()
-        try:
-            out = model.sample(self.num_samples, num_steps=self.num_steps,
-                               sampler=self.sampler, generator=generator)
-        finally:
-            model.train(was_training)
         palette = runner.train_dataloader.dataset.metainfo.get('palette')
         if not palette:
             raise ValueError('the train dataset has no palette in its metainfo')
-        grid = make_pair_grid(out['images'].cpu().numpy(), out['labels'].cpu().numpy(),
-                              palette, ncols=self.ncols, scale=self.scale)
+        try:
+            if hasattr(model, 'low_res_of_batch'):
+                images, labels, out, ncols = self._super_res_rows(model, generator)
+            else:
+                out = model.sample(self.num_samples, num_steps=self.num_steps,
+                                   sampler=self.sampler, generator=generator)
+                images, labels, ncols = out['images'], out['labels'], self.ncols
+        finally:
+            model.train(was_training)
+        grid = make_pair_grid(images.cpu().numpy(), labels.cpu().numpy(), palette,
+                              ncols=ncols, scale=self.scale)
         path = osp.join(runner.work_dir, 'samples', f'iter_{step:07d}.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
         mmcv.imwrite(grid[..., ::-1], path)  # mmcv writes BGR

@@ -88,7 +88,7 @@ class JointDDPM(BaseModel):
 
         denoiser = copy.deepcopy(dict(denoiser))
         joint = self.data_preprocessor.joint_channels
-        _fill_or_check(denoiser, 'in_channels', joint, 'denoiser')
+        _fill_or_check(denoiser, 'in_channels', joint + self.condition_channels, 'denoiser')
         _fill_or_check(denoiser, 'out_channels', joint, 'denoiser')
         denoiser.setdefault('sample_size', self.sample_size)
         self.denoiser = MODELS.build(denoiser)
@@ -98,6 +98,9 @@ class JointDDPM(BaseModel):
                                     beta_schedule='linear'))
         self.sampler_cfg = sampler or dict(type='DDIMScheduler', num_inference_steps=50)
         build_sampler(self.sampler_cfg, self.noise_scheduler)  # fail early on a bad config
+
+    #: channels concatenated to x_t as the denoiser's condition (0: unconditional)
+    condition_channels = 0
 
     @property
     def num_train_timesteps(self) -> int:
@@ -143,7 +146,7 @@ class JointDDPM(BaseModel):
         noise = torch.randn_like(inputs)
         t = torch.randint(0, self.num_train_timesteps, (n,), device=inputs.device)
         x_t = self.noise_scheduler.add_noise(inputs, noise, t)
-        pred = self.denoiser(x_t, t)
+        pred = self.predict_noise(x_t, t, self.condition(inputs))
         target = self._target(inputs, noise, t)
         err = (pred.float() - target.float()).pow(2)
         c = self.image_channels
@@ -152,6 +155,15 @@ class JointDDPM(BaseModel):
         losses = dict(loss_image=err[:, :c].mean(), loss_mask=self.mask_loss_weight * loss_mask)
         self._check_finite(losses)
         return losses
+
+    def condition(self, x0: Tensor) -> Optional[Tensor]:
+        """What the denoiser is conditioned on while training on ``x0`` (here: nothing)."""
+        return None
+
+    def predict_noise(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
+        """The network's output for ``x_t`` at timesteps ``t``, given the condition (if any)
+        concatenated along the channels."""
+        return self.denoiser(x_t if cond is None else torch.cat([x_t, cond.to(x_t)], 1), t)
 
     @staticmethod
     def _check_finite(losses: Dict[str, Tensor]) -> None:
@@ -213,12 +225,26 @@ class JointDDPM(BaseModel):
                              f'{self.num_classes}); it must be >= K')
         size = self.sample_size if size is None else (
             (size, size) if isinstance(size, int) else tuple(size))
+        x = self.run_sampler((num_samples, self.data_preprocessor.joint_channels, *size),
+                             num_steps=num_steps, generator=generator, sampler=sampler,
+                             progress=progress)
+        images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
+        invalid = int((labels == invalid_index).sum())
+        return dict(images=images, labels=labels, invalid_pixels=invalid, joint=x)
+
+    def run_sampler(self, shape: Tuple[int, ...], num_steps: Optional[int] = None,
+                    generator: Generator = None, sampler: Union[str, dict, None] = None,
+                    progress: bool = False, cond: Optional[Tensor] = None) -> Tensor:
+        """The reverse process from pure noise of ``shape`` to x_0 (a float tensor).
+
+        Noise is drawn with ``generator`` (one per sample keeps samples independent of the
+        batch); every step the denoiser sees ``cond`` (if any) next to x_t.
+        """
         sched, steps = build_sampler(sampler or self.sampler_cfg, self.noise_scheduler,
                                      num_inference_steps=num_steps)
         device = next(self.denoiser.parameters()).device
         dtype = next(self.denoiser.parameters()).dtype
         sched.set_timesteps(steps, device=device)
-        shape = (num_samples, self.data_preprocessor.joint_channels, *size)
         x = randn_tensor(shape, generator=generator, device=device, dtype=dtype)
         x = x * sched.init_noise_sigma
         timesteps = sched.timesteps
@@ -226,11 +252,9 @@ class JointDDPM(BaseModel):
             from tqdm.auto import tqdm
             timesteps = tqdm(timesteps, desc=f'sampling ({type(sched).__name__}, {steps} steps)')
         for t in timesteps:
-            eps = self.denoiser(sched.scale_model_input(x, t), t.expand(num_samples))
+            eps = self.predict_noise(sched.scale_model_input(x, t), t.expand(shape[0]), cond)
             x = sched.step(eps, t, x, generator=generator).prev_sample
-        images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
-        invalid = int((labels == invalid_index).sum())
-        return dict(images=images, labels=labels, invalid_pixels=invalid, joint=x)
+        return x
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Generate one pair per input, of the input's size (the inputs are not used)."""

@@ -1,0 +1,166 @@
+"""JointSuperRes: x2 super-resolution of (image, analog-bit mask) pairs by conditional DDPM."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.structures import PixelData
+from torch import Tensor
+
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from ...bits import bits_to_labels, labels_to_bits, valid_pixel_mask
+from ...utils.downsample import majority_downsample
+from .joint_ddpm import Generator, JointDDPM
+
+
+@MODELS.register_module()
+class JointSuperRes(JointDDPM):
+    """Conditional joint DDPM that upsamples a generated (image, mask) pair by ``scale``.
+
+    The second stage of SatSynth's cascade. The denoiser sees the noisy high-resolution joint
+    tensor x_t (N, C + B, H, W) concatenated with the *low-resolution pair upsampled to H x W*
+    (the conditioning of improved-diffusion's super-resolution model, Nichol & Dhariwal 2021):
+    the image bilinearly, the analog bits by nearest neighbour (they stay in {-1, 0, +1}). It
+    is trained like :class:`JointDDPM` (epsilon-prediction, ``loss_image`` / ``loss_mask``)
+    on real high-resolution pairs whose low-resolution version is made on the batch: image by
+    area averaging, labels by majority vote (:func:`majority_downsample`, ties to the smaller
+    value; the ignore index votes too), so the model learns to add detail consistent with a
+    mask it is given.
+
+    Args:
+        scale: upsampling factor (2).
+        sample_size: the *high* resolution (H, W); the low resolution is H / scale x W / scale.
+            Low-resolution inputs of another size are refused (the model was trained for one).
+        **kwargs: as :class:`JointDDPM` (``denoiser``, ``num_classes``, ``image_channels``,
+            ``noise_scheduler``, ``sampler`` -- DPM-Solver++ by default here ...).
+    """
+
+    def __init__(self, *args, scale: int = 2, sampler=None, **kwargs):
+        if scale < 2 or int(scale) != scale:
+            raise ValueError(f'scale must be an integer >= 2, got {scale}')
+        self.scale = int(scale)
+        super().__init__(*args, sampler=sampler or 'dpm-solver++', **kwargs)
+        h, w = self.sample_size
+        if h % self.scale or w % self.scale:
+            raise ValueError(f'sample_size {self.sample_size} is not divisible by scale '
+                             f'{self.scale}')
+
+    @property
+    def condition_channels(self) -> int:
+        return self.data_preprocessor.joint_channels
+
+    @property
+    def low_res_size(self) -> Tuple[int, int]:
+        """(h, w) of the low-resolution pairs the model upsamples."""
+        return self.sample_size[0] // self.scale, self.sample_size[1] // self.scale
+
+    # ----------------------------------------------------------------------------- helpers
+    def split_labels(self, joint: Tensor) -> Tensor:
+        """Labels of an *encoded* joint tensor (N, H, W): ignore where every bit is 0."""
+        bits = joint[:, self.image_channels:]
+        labels = bits_to_labels(bits, self.num_classes, invalid_index=self.ignore_index or 255)
+        return labels.masked_fill(~valid_pixel_mask(bits)[:, 0], self.ignore_index or 255)
+
+    def downsample(self, x0: Tensor) -> Tensor:
+        """High-resolution joint x_0 -> the low-resolution joint tensor (label-safe)."""
+        image = F.avg_pool2d(x0[:, :self.image_channels], self.scale)
+        labels = majority_downsample(self.split_labels(x0), self.scale)
+        bits = labels_to_bits(labels, self.num_classes, self.ignore_index, dtype=image.dtype)
+        return torch.cat([image, bits], 1)
+
+    def upsample_condition(self, low: Tensor) -> Tensor:
+        """Low-resolution joint (N, C + B, h, w) -> the condition (N, C + B, h*s, w*s)."""
+        c = self.image_channels
+        size = (low.shape[-2] * self.scale, low.shape[-1] * self.scale)
+        image = F.interpolate(low[:, :c], size=size, mode='bilinear', align_corners=False)
+        bits = F.interpolate(low[:, c:], size=size, mode='nearest')
+        return torch.cat([image, bits], 1)
+
+    def condition(self, x0: Tensor) -> Tensor:
+        return self.upsample_condition(self.downsample(x0))
+
+    def encode_low_res(self, images: Tensor, labels: Tensor) -> Tensor:
+        """Generated low-resolution pairs -> the low-resolution joint tensor.
+
+        Args:
+            images: uint8 (N, C, h, w) in the model's channel order (what
+                ``JointDDPM.sample`` returns, RGB).
+            labels: integer (N, h, w) in [0, K) or 255 (ignore / invalid codes).
+        """
+        if images.shape[-2:] != labels.shape[-2:]:
+            raise ValueError(f'low-resolution images {tuple(images.shape[-2:])} and labels '
+                             f'{tuple(labels.shape[-2:])} differ in size')
+        if tuple(images.shape[-2:]) != self.low_res_size:
+            raise ValueError(
+                f'this super-resolution model was trained for {self.low_res_size[0]}x'
+                f'{self.low_res_size[1]} -> {self.sample_size[0]}x{self.sample_size[1]}; '
+                f'got low-resolution input of {images.shape[-2]}x{images.shape[-1]} (resize '
+                'it, or use a model trained for that size)')
+        if images.shape[1] != self.image_channels:
+            raise ValueError(f'low-resolution images have {images.shape[1]} channels, the '
+                             f'model {self.image_channels}')
+        pre = self.data_preprocessor
+        img = (images.to(pre.mean.device).float() - pre.mean) / pre.std
+        labels = labels.to(img.device).long()
+        ignore = self.ignore_index if self.ignore_index is not None else 255
+        labels = labels.masked_fill(labels >= self.num_classes, ignore)
+        bits = labels_to_bits(labels, self.num_classes, ignore, dtype=img.dtype)
+        return torch.cat([img, bits], 1)
+
+    # ----------------------------------------------------------------------------- sampling
+    @torch.inference_mode()
+    def sample(self,
+               low_res_images: Tensor,
+               low_res_labels: Tensor,
+               num_steps: Optional[int] = None,
+               generator: Generator = None,
+               sampler: Union[str, dict, None] = None,
+               progress: bool = False,
+               invalid_index: int = 255) -> Dict[str, Union[Tensor, int]]:
+        """Upsample generated pairs by ``scale``.
+
+        Args:
+            low_res_images: uint8 (N, C, h, w), model channel order.
+            low_res_labels: integer (N, h, w); values >= K (invalid codes, ignore) are "no
+                label" in the condition.
+            num_steps: sampler steps (default: the sampler config's).
+            generator: a ``torch.Generator`` or one per sample.
+            sampler: overrides the model's sampler.
+            progress: show a progress bar over the steps.
+            invalid_index: label for decoded codes >= K.
+
+        Returns:
+            As :meth:`JointDDPM.sample`, at (h * scale, w * scale): ``images``, ``labels``
+            (decoded from the bits again; codes >= K -> ``invalid_index``),
+            ``invalid_pixels``, ``joint``.
+        """
+        device = next(self.denoiser.parameters()).device
+        cond = self.upsample_condition(self.encode_low_res(low_res_images, low_res_labels)
+                                       .to(device))
+        x = self.run_sampler((cond.shape[0], self.data_preprocessor.joint_channels,
+                              *cond.shape[-2:]), num_steps=num_steps, generator=generator,
+                             sampler=sampler, progress=progress, cond=cond)
+        images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
+        return dict(images=images, labels=labels,
+                    invalid_pixels=int((labels == invalid_index).sum()), joint=x)
+
+    def low_res_of_batch(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
+        """Decoded low-resolution pairs of an encoded high-resolution batch (for pictures,
+        evaluation): uint8 images (N, C, h, w) and labels (N, h, w)."""
+        low = self.downsample(inputs)
+        images, _ = self.data_preprocessor.decode(low)
+        return images, self.split_labels(low)
+
+    def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
+        """Super-resolve the ``scale``-times downsampled version of each input pair."""
+        images, labels = self.low_res_of_batch(inputs)
+        out = self.sample(images, labels)
+        results = []
+        for i in range(inputs.shape[0]):
+            sample = SegDataSample() if data_samples is None else data_samples[i]
+            sample.pred_sem_seg = PixelData(data=out['labels'][i:i + 1])
+            sample.set_field(out['images'][i], 'gen_img', field_type='metainfo')
+            results.append(sample)
+        return results

@@ -1,0 +1,260 @@
+"""JointSuperRes: loss, label-safe downsampling, the x2 cascade in tools/generate.py."""
+import copy
+import filecmp
+import importlib.util
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+from mmengine.structures import PixelData
+
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from satsynth_mmseg.generation import check_cascade, file_sha256, load_generator, read_manifest
+from satsynth_mmseg.models import JointSuperRes
+from tests.conftest import REPO, TINY_UNET, tiny_model_cfg
+
+spec = importlib.util.spec_from_file_location('generate_tool_sr',
+                                              osp.join(REPO, 'tools', 'generate.py'))
+gen_tool = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(gen_tool)
+
+SR_CONFIG = osp.join(REPO, 'configs', 'joint_sr', 'jointsr_unet-tiny_1xb4-5k_dubai-64to128x128.py')
+
+
+def tiny_sr_cfg(num_classes=5, size=32, **kwargs):
+    cfg = tiny_model_cfg(num_classes=num_classes, size=size, **kwargs)
+    cfg.update(type='JointSuperRes', scale=2)
+    cfg['sampler'] = dict(type='DDIMScheduler', num_inference_steps=3)
+    return cfg
+
+
+def _batch(n=2, size=32, k=5, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for _ in range(n):
+        inputs.append(torch.randint(0, 256, (3, size, size), generator=g, dtype=torch.uint8))
+        lab = torch.randint(0, k, (1, size, size), generator=g, dtype=torch.uint8)
+        lab[:, :4] = 255
+        s = SegDataSample()
+        s.gt_sem_seg = PixelData(data=lab)
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_build_fills_conditioned_channels_and_loss_backward():
+    model = MODELS.build(tiny_sr_cfg())
+    assert isinstance(model, JointSuperRes)
+    joint = model.data_preprocessor.joint_channels  # 3 + 3 bits
+    assert model.denoiser.config.in_channels == 2 * joint
+    assert model.denoiser.config.out_channels == joint
+    assert model.low_res_size == (16, 16)
+    data = model.data_preprocessor(_batch(), True)
+    losses = model(**data, mode='loss')
+    assert set(losses) == {'loss_image', 'loss_mask'}
+    sum(losses.values()).backward()
+    grads = [p.grad for p in model.denoiser.parameters() if p.grad is not None]
+    assert grads and all(torch.isfinite(g).all() for g in grads)
+
+
+def test_low_resolution_pairs_are_label_safe():
+    model = MODELS.build(tiny_sr_cfg())
+    data = model.data_preprocessor(_batch(), False)
+    x0 = data['inputs']
+    hr_labels = model.split_labels(x0)
+    assert hr_labels[:, :4].eq(255).all()  # ignore survives encoding
+    low = model.downsample(x0)
+    assert low.shape == (2, 6, 16, 16)
+    # image: area average of the [-1, 1] image
+    assert torch.allclose(low[:, :3], x0[:, :3].unflatten(2, (16, 2)).unflatten(4, (16, 2))
+                          .mean((3, 5)), atol=1e-6)
+    labels = model.split_labels(low)
+    assert labels[:, :2].eq(255).all()  # rows 0-3 ignored -> low rows 0-1 ignored
+    assert set(labels.unique().tolist()) <= set(hr_labels.unique().tolist())
+    cond = model.condition(x0)
+    assert cond.shape == x0.shape
+    assert set(cond[:, 3:].unique().tolist()) <= {-1.0, 0.0, 1.0}  # nearest for the bits
+
+
+def test_sample_is_twice_the_size_with_valid_labels_and_refuses_other_sizes():
+    model = MODELS.build(tiny_sr_cfg()).eval()
+    g = torch.Generator().manual_seed(0)
+    low_img = torch.randint(0, 256, (2, 3, 16, 16), generator=g, dtype=torch.uint8)
+    low_lab = torch.randint(0, 8, (2, 16, 16), generator=g)  # codes >= K: "no label"
+    out = model.sample(low_img, low_lab, generator=[torch.Generator().manual_seed(i)
+                                                    for i in range(2)])
+    assert out['images'].shape == (2, 3, 32, 32) and out['images'].dtype == torch.uint8
+    assert out['labels'].shape == (2, 32, 32)
+    assert set(out['labels'].unique().tolist()) <= set(range(5)) | {255}
+    again = model.sample(low_img, low_lab, generator=[torch.Generator().manual_seed(i)
+                                                      for i in range(2)])
+    assert torch.equal(out['joint'], again['joint'])  # deterministic per seed
+    with pytest.raises(ValueError, match='trained for 16x16 -> 32x32'):
+        model.sample(low_img[..., :8, :8], low_lab[..., :8, :8])
+
+
+def test_check_cascade_refuses_mismatches():
+    gen = MODELS.build(tiny_model_cfg(size=16))
+    check_cascade(gen, MODELS.build(tiny_sr_cfg(size=32)))
+    with pytest.raises(ValueError, match='num_classes'):
+        check_cascade(gen, MODELS.build(tiny_sr_cfg(num_classes=9, size=32)))
+    with pytest.raises(ValueError, match='image_channels'):
+        check_cascade(gen, MODELS.build(tiny_sr_cfg(size=32, image_channels=1)))
+    with pytest.raises(ValueError, match='upsamples 32x32 pairs'):
+        check_cascade(gen, MODELS.build(tiny_sr_cfg(size=64)))
+    with pytest.raises(ValueError, match='not a super-resolution model'):
+        check_cascade(gen, gen)
+
+
+def test_configs_build():
+    init_default_scope('mmseg')
+    for name in ('jointsr_unet-tiny_1xb4-5k_dubai-64to128x128.py',
+                 'jointsr_unet-m_1xb8-100k_dubai-128to256x256.py'):
+        cfg = Config.fromfile(osp.join(REPO, 'configs', 'joint_sr', name))
+        model = MODELS.build(cfg.model)
+        assert isinstance(model, JointSuperRes) and model.num_classes == 6
+        assert tuple(model.sample_size) == cfg.crop_size
+
+
+@pytest.fixture(scope='session')
+def tiny_sr(procedural_root, tmp_path_factory):
+    """A tiny JointSuperRes (16 -> 32) trained 2 iterations by the Runner, with grids."""
+    work = tmp_path_factory.mktemp('sr_work')
+    cfg = Config.fromfile(SR_CONFIG)
+    cfg.work_dir = str(work)
+    cfg.model = tiny_sr_cfg(size=32)
+    cfg.model['noise_scheduler'] = dict(type='DDPMScheduler', num_train_timesteps=100)
+    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.train_dataloader.dataset = dict(
+        type='ProceduralScenesDataset', data_root=procedural_root,
+        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
+                  dict(type='RandomFlip', prob=0.5), dict(type='PackSegInputs')])
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=3)
+    cfg.default_hooks.checkpoint.update(interval=2, max_keep_ckpts=-1)
+    cfg.custom_hooks[-1].update(interval=2, num_samples=2, num_steps=2)
+    cfg.randomness = dict(seed=0)
+    cfg.log_level = 'WARNING'
+    Runner.from_cfg(cfg).train()
+    path = str(work / 'tiny_sr.py')
+    cfg.dump(path)
+    return path, str(work / 'iter_2.pth')
+
+
+def test_training_writes_checkpoint_and_super_res_grid(tiny_sr):
+    cfg, ckpt = tiny_sr
+    assert osp.exists(ckpt)
+    grid = osp.join(osp.dirname(ckpt), 'samples', 'iter_0000002.png')
+    assert osp.exists(grid)
+    img = __import__('cv2').imread(grid)
+    # 2 rows x 3 pairs (low-res | SR | real), each pair image | mask of 32 px
+    assert img.shape[1] > img.shape[0] > 60
+    model, info = load_generator(cfg, ckpt)
+    assert info['weights'] == 'ema' and isinstance(model, JointSuperRes)
+
+
+N, B = 5, 2
+
+
+def _args(gen, sr, out, *extra):
+    return [gen[0], gen[1], '--out', str(out), '--num-samples', str(N), '--batch-size', str(B),
+            '--steps', '2', '--seed', '3', '--no-progress', '--device', 'cpu',
+            '--sr-config', sr[0], '--sr-checkpoint', sr[1], '--sr-steps', '2', *extra]
+
+
+def _pngs(out):
+    """Relative names of the PNGs of a D' folder."""
+    return sorted(osp.join(d, f) for d in ('img_dir', 'ann_dir')
+                  for f in __import__('os').listdir(osp.join(out, d)))
+
+
+def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator, tiny_sr,
+                                                                    tmp_path, monkeypatch):
+    ref = tmp_path / 'ref'
+    gen_tool.main(_args(tiny_generator, tiny_sr, ref))
+    recs = read_manifest(str(ref))
+    assert len(recs) == N
+    for r in recs:
+        assert r['size'] == [32, 32]  # the generator makes 16 x 16
+        assert r['sr_checkpoint_sha256'] == file_sha256(tiny_sr[1])
+        assert r['checkpoint_sha256'] == file_sha256(tiny_generator[1])
+        assert r['sr_steps'] == 2 and r['sr_sampler'] == 'dpm-solver++'
+        lab = np.array(__import__('PIL.Image', fromlist=['Image']).open(
+            osp.join(ref, 'ann_dir', r['file'])))
+        assert lab.shape == (32, 32) and set(np.unique(lab)) <= set(range(5)) | {255}
+    meta = json.load(open(ref / 'meta.json'))
+    assert meta['generation']['sr_checkpoint_sha256'] == file_sha256(tiny_sr[1])
+
+    # interrupted after one batch, then rerun: byte-identical to the uninterrupted run
+    real = gen_tool.generate_synthetic_dataset
+    part = tmp_path / 'part'
+    monkeypatch.setattr(gen_tool, 'generate_synthetic_dataset',
+                        lambda *a, **k: real(*a, **dict(k, max_batches=1)))
+    with pytest.raises(SystemExit):  # finalize finds missing samples
+        gen_tool.main(_args(tiny_generator, tiny_sr, part))
+    monkeypatch.setattr(gen_tool, 'generate_synthetic_dataset', real)
+    gen_tool.main(_args(tiny_generator, tiny_sr, part))
+    names = _pngs(ref)
+    assert len(names) == 2 * N and names == _pngs(part)
+    _, mismatch, errors = filecmp.cmpfiles(ref, part, names, shallow=False)
+    assert not mismatch and not errors
+
+    # two simulated shards (ranks 0 and 1 of 2) write the same files
+    from satsynth_mmseg.generation import SyntheticDatasetWriter, generate_synthetic_dataset
+    gen_model, _ = load_generator(tiny_generator[0], tiny_generator[1])
+    sr_model, _ = load_generator(tiny_sr[0], tiny_sr[1])
+    shard = tmp_path / 'shard'
+    for rank in range(2):
+        w = SyntheticDatasetWriter(str(shard), dict(x=1), rank=rank)
+        w.prepare()
+        generate_synthetic_dataset(gen_model, w, N, seed=3, steps=2, batch_size=B,
+                                   rank=rank, world_size=2, progress=False,
+                                   super_res=dict(model=sr_model, sampler='dpm-solver++',
+                                                  steps=2))
+    for name in names:
+        assert filecmp.cmp(osp.join(ref, name), osp.join(shard, name), shallow=False), name
+
+
+def test_cascade_refuses_mismatched_sr_checkpoint(tiny_generator, tiny_sr, tmp_path):
+    bad = Config.fromfile(tiny_sr[0])
+    bad.model.sample_size = 64  # an SR model for 32 -> 64
+    path = str(tmp_path / 'bad_sr.py')
+    bad.dump(path)
+    with pytest.raises(SystemExit, match='upsamples 32x32 pairs but the generator makes '
+                       '16x16'):
+        gen_tool.main(_args(tiny_generator, (path, tiny_sr[1]), tmp_path / 'o'))
+    with pytest.raises(SystemExit):
+        gen_tool.parse_args([tiny_generator[0], tiny_generator[1], '--out', 'x',
+                             '--num-samples', '2', '--sr-config', tiny_sr[0]])
+
+
+def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        'evaluate_super_res', osp.join(REPO, 'tools', 'evaluate_super_res.py'))
+    ev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ev)
+    # the metrics themselves: identical inputs score perfectly
+    img = torch.randint(0, 256, (2, 3, 8, 8), dtype=torch.uint8)
+    assert ev.psnr(img, img).min() > 99
+    lab = torch.randint(0, 5, (2, 8, 8))
+    score = ev.MaskScore(5)
+    score.update(lab, lab)
+    assert score.result()['mIoU'] == pytest.approx(100) and score.result()['aAcc'] == 100
+    wrong = ev.MaskScore(5)
+    wrong.update((lab + 1) % 5, lab)
+    assert wrong.result()['mIoU'] == 0
+    # the whole script on the procedural val scenes (4 scenes = 4 tiles of 32 x 32)
+    cfg, ckpt = tiny_sr
+    report = ev.main([cfg, ckpt, '--data-root', procedural_root, '--steps', '2',
+                      '--out', str(tmp_path / 'eval'), '--no-progress', '--device', 'cpu'])
+    assert report['tiles'] == 4
+    for method in ('interpolation', 'super_resolution'):
+        r = report['results'][method]
+        assert 0 < r['psnr_db'] < 100 and 0 <= r['mIoU'] <= 100
+    for ext in ('md', 'json', 'png'):
+        assert osp.getsize(tmp_path / 'eval' / f'sr_eval.{ext}') > 0
