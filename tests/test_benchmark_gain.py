@@ -60,4 +60,5 @@ def test_tiny_experiment_end_to_end_and_resume(procedural_root, tiny_generator, 
     stamps = {p: os.stat(p).st_mtime_ns for p in work.glob('runs/*/metrics.json')}
     again = gain.main(args)
     assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
+    assert json.load(open(work / 'stages.json')) == stages  # no stage did any work
     assert [r['mIoU'] for r in again['rows']] == [r['mIoU'] for r in report['rows']]

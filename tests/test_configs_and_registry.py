@@ -49,7 +49,8 @@ def test_schedulers_registered(name):
 
 def test_procedural_dataset_builds_with_stock_pipeline(tmp_path):
     make_procedural_dataset(str(tmp_path), num_train=3, num_val=1, size=32, seed=1)
-    cfg = Config.fromfile(CONFIGS[-1])
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'joint_ddpm',
+                                   'jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py'))
     init_default_scope('mmseg')
     ds = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=str(tmp_path)))
     assert len(ds) == 3
@@ -58,3 +59,49 @@ def test_procedural_dataset_builds_with_stock_pipeline(tmp_path):
     seg = item['data_samples'].gt_sem_seg.data
     assert seg.dtype.is_floating_point is False and seg.shape == (1, 32, 32)
     assert ds.metainfo['classes'][0] == 'bare_soil'
+
+
+SEG_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'satsynth', '*.py')))
+
+
+@pytest.mark.parametrize('path', SEG_CONFIGS + [osp.join(REPO, 'configs', 'satsynth_deeplab.py')],
+                         ids=osp.basename)
+def test_segmentor_configs_build(path):
+    cfg = Config.fromfile(path)
+    assert cfg.custom_imports['imports'] == ['satsynth_mmseg']
+    init_default_scope('mmseg')
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'EncoderDecoder'
+    assert type(model.decode_head).__name__ == 'DepthwiseSeparableASPPHead'  # DeepLabV3+
+    ds = cfg.train_dataloader.dataset
+    real = ds.real if ds.type == 'AugmentedDataset' else ds
+    classes = (DATASETS.get(real.type).METAINFO['classes'] if 'data_root' in real
+               and real.type != 'SyntheticPairsDataset' else None)
+    if classes is not None:
+        assert len(classes) == cfg.model.decode_head.num_classes
+    assert {'DataSourceLoggerHook'} <= {h['type'] for h in cfg.custom_hooks}
+    for h in cfg.custom_hooks:
+        HOOKS.build(h)
+
+
+@pytest.mark.parametrize('stem', sorted({osp.basename(p).split('_dubai-')[0].split(
+    '_procedural-')[0] + ('_dubai' if '_dubai-' in p else '_procedural') for p in SEG_CONFIGS}))
+def test_d_dunion_dprime_configs_differ_only_in_the_training_set(stem):
+    name, data = stem.rsplit('_', 1)
+    variants = {}
+    for path in SEG_CONFIGS:
+        base = osp.basename(path)
+        if base.startswith(name + '_' + data + '-'):
+            variants[base.split(f'_{data}-')[1].split('-')[0]] = Config.fromfile(path)
+    assert set(variants) == {'d', 'd+dprime', 'dprime'}
+    flat = {}
+    for key, cfg in variants.items():
+        d = cfg.to_dict()
+        d['train_dataloader'].pop('dataset')
+        d.pop('dprime_root', None)
+        flat[key] = d
+    assert flat['d'] == flat['d+dprime'] == flat['dprime']
+    assert variants['d+dprime'].train_dataloader.dataset.real == \
+        variants['d'].train_dataloader.dataset
+    assert variants['dprime'].train_dataloader.dataset.pipeline == \
+        variants['d'].train_dataloader.dataset.pipeline

@@ -52,6 +52,7 @@ PRESETS = {
 }
 #: training-set variants; the segmentor config name is the preset's pattern with this tag
 VARIANTS = {'D': 'd', 'D u D\'': 'd+dprime', 'D\' only': 'dprime'}
+DISPLAY = {'D': 'D', 'D u D\'': 'D ∪ D′', 'D\' only': 'D′ only'}
 
 
 def parse_args(argv=None):
@@ -96,9 +97,10 @@ class Stages:
         self.data = json.load(open(path)) if osp.exists(path) else {}
 
     def run(self, name, fn):
+        """Run ``fn() -> (value, did_work)``; its time counts only when it did work."""
         t0 = time.perf_counter()
-        out = fn()
-        if out is not False:  # False: nothing to do, already finished earlier
+        out, did_work = fn()
+        if did_work:
             self.data[name] = round(self.data.get(name, 0.0) + time.perf_counter() - t0, 1)
             with open(self.path, 'w') as f:
                 json.dump(self.data, f, indent=1)
@@ -229,10 +231,11 @@ def run_segmentors(args, preset, data_root, dprime, work_dir):
                              'default_hooks.checkpoint.interval': args.seg_iters})
             runs.append(dict(name=name, variant=variant, ratio=ratio, seed=seed, config=cfg,
                              work_dir=run_dir, options=opts))
-    results = []
+    results, ran = [], False
     for i, spec in enumerate(runs):
         path = osp.join(spec['work_dir'], 'metrics.json')
         if not osp.exists(path):
+            ran = True
             log(f'segmentor run {i + 1}/{len(runs)}: {spec["name"]} ({spec["config"]})')
             os.makedirs(spec['work_dir'], exist_ok=True)
             python(osp.join('tools', 'benchmark_gain.py'), '--run-one', json.dumps(spec),
@@ -240,7 +243,7 @@ def run_segmentors(args, preset, data_root, dprime, work_dir):
         results.append(json.load(open(path)))
         m = results[-1]['metrics']
         log(f'{spec["name"]}: mIoU {m["mIoU"]:.2f} ({results[-1]["train_seconds"]:.0f} s)')
-    return results
+    return results, ran
 
 
 # ----------------------------------------------------------------------------- report
@@ -279,8 +282,9 @@ def markdown(rows, classes, header):
              '|---|---|---|---|' + '---|' * len(classes)]
     for row in rows:
         r = '–' if row['ratio'] is None else f'{row["ratio"]:g}'
-        lines.append(f'| {row["variant"]} | {r} | {len(row["seeds"])} | {fmt(row["mIoU"])} | '
-                     + ' | '.join(fmt(row['per_class'][c]) for c in classes) + ' |')
+        per_class = ' | '.join(fmt(row['per_class'][c]) for c in classes)
+        lines.append(f'| {DISPLAY[row["variant"]]} | {r} | {len(row["seeds"])} | '
+                     f'{fmt(row["mIoU"])} | {per_class} |')
     return '\n'.join(lines) + '\n'
 
 
@@ -321,7 +325,7 @@ def main(argv=None):
     stages = Stages(osp.join(work_dir, 'stages.json'))
     t_start = time.perf_counter()
 
-    stages.run('data', lambda: prepare_data(args, preset, data_root))
+    stages.run('data', lambda: (None, prepare_data(args, preset, data_root)))
     import satsynth_mmseg  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -338,12 +342,14 @@ def main(argv=None):
     ckpt = args.generator_checkpoint
     if ckpt is None:
         gen_dir = osp.join(work_dir, 'generator')
-        stages.run('generator', lambda: train_generator(args, gen_cfg, data_root, gen_dir))
+        stages.run('generator',
+                   lambda: (None, train_generator(args, gen_cfg, data_root, gen_dir)))
         ckpt = last_checkpoint(gen_dir)
     num = math.ceil(max(args.ratios) * n_real)
     dprime = osp.join(work_dir, 'dprime')
-    stages.run('dprime', lambda: generate_dprime(gen_cfg, ckpt, dprime, num, sampler, steps,
-                                                 preset['gen_batch_size'], real_config))
+    stages.run('dprime', lambda: (None, generate_dprime(gen_cfg, ckpt, dprime, num, sampler,
+                                                        steps, preset['gen_batch_size'],
+                                                        real_config)))
     results = stages.run('segmentors',
                          lambda: run_segmentors(args, preset, data_root, dprime, work_dir))
 

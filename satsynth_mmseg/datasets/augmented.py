@@ -1,4 +1,4 @@
-"""D ∪ D′: real pairs mixed with generated ones, through one pipeline, for any mmseg segmentor."""
+"""D ∪ D′: real and generated pairs mixed through one pipeline, for any mmseg segmentor."""
 from __future__ import annotations
 
 import copy
