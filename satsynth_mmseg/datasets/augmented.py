@@ -182,7 +182,7 @@ class AugmentedDataset:
         """Data info of sample ``idx`` with ``data_source`` added."""
         source, local = self.source_index(idx)
         dataset = self.real if source == REAL else self.synthetic
-        info = copy.deepcopy(dataset.get_data_info(local))
+        info = dict(dataset.get_data_info(local))  # mmengine hands out a fresh copy already
         info['data_source'] = source
         return info
 
