@@ -378,9 +378,12 @@ def main(argv=None):
     plot(rows, paths['png'], f'{args.preset}: mIoU vs R ({len(args.seeds)} seeds)')
     if args.results:
         import shutil
+        results_dir = osp.join(ROOT, 'benchmarks', 'results')
         for ext, path in paths.items():
-            shutil.copy(path, osp.join(ROOT, 'benchmarks', 'results',
-                                       f'{args.results}.{"md" if ext == "md" else ext}'))
+            shutil.copy(path, osp.join(results_dir, f'{args.results}.{ext}'))
+        # the class statistics of D vs D' (tools/generate.py --report)
+        shutil.copy(osp.join(dprime, 'report.md'),
+                    osp.join(results_dir, f'{args.results}_dprime_report.md'))
     print(md)
     log(f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
         f'report: {paths}')
