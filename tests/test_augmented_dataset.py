@@ -297,3 +297,16 @@ def test_torchrun_two_processes_train_on_d_u_dprime(procedural_root, dprime, tmp
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert osp.exists(tmp_path / 'w' / 'iter_2.pth')
     assert 'generated samples' in proc.stdout + proc.stderr  # DataSourceLoggerHook totals
+
+
+def test_two_iterations_with_an_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
+    cfg_path, ckpt = tiny_generator
+    synthetic = dict(type='OnTheFlySyntheticDataset', generator_config=cfg_path,
+                     checkpoint=ckpt, pool_size=4, batch_size=2, steps=2, device='cpu',
+                     num_threads=1, pool_dir=str(tmp_path / 'pool'), wait_timeout=120)
+    cfg = _tiny_seg_cfg(procedural_root, synthetic, tmp_path / 'w')
+    cfg.train_dataloader.dataset.ratio = 2.0
+    runner = _train_two_iters(cfg)
+    source = runner.train_dataloader.dataset.synthetic
+    assert isinstance(source, OnTheFlySyntheticDataset)
+    source.close()

@@ -1,5 +1,4 @@
 """JointSuperRes: loss, label-safe downsampling, the x2 cascade in tools/generate.py."""
-import copy
 import filecmp
 import importlib.util
 import json
@@ -17,7 +16,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from satsynth_mmseg.generation import check_cascade, file_sha256, load_generator, read_manifest
 from satsynth_mmseg.models import JointSuperRes
-from tests.conftest import REPO, TINY_UNET, tiny_model_cfg
+from tests.conftest import REPO, tiny_model_cfg
 
 spec = importlib.util.spec_from_file_location('generate_tool_sr',
                                               osp.join(REPO, 'tools', 'generate.py'))

@@ -259,8 +259,13 @@ class JointDDPM(BaseModel):
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Generate one pair per input, of the input's size (the inputs are not used)."""
         out = self.sample(inputs.shape[0], size=tuple(inputs.shape[-2:]))
+        return self.pack_samples(out, data_samples, inputs.shape[0])
+
+    @staticmethod
+    def pack_samples(out: dict, data_samples, n: int) -> List[SegDataSample]:
+        """Generated pairs as ``SegDataSample``: ``pred_sem_seg`` and a ``gen_img`` field."""
         results = []
-        for i in range(inputs.shape[0]):
+        for i in range(n):
             sample = SegDataSample() if data_samples is None else data_samples[i]
             sample.pred_sem_seg = PixelData(data=out['labels'][i:i + 1])
             sample.set_field(out['images'][i], 'gen_img', field_type='metainfo')

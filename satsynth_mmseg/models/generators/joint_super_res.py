@@ -5,7 +5,6 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.structures import PixelData
 from torch import Tensor
 
 from mmseg.registry import MODELS
@@ -156,11 +155,4 @@ class JointSuperRes(JointDDPM):
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Super-resolve the ``scale``-times downsampled version of each input pair."""
         images, labels = self.low_res_of_batch(inputs)
-        out = self.sample(images, labels)
-        results = []
-        for i in range(inputs.shape[0]):
-            sample = SegDataSample() if data_samples is None else data_samples[i]
-            sample.pred_sem_seg = PixelData(data=out['labels'][i:i + 1])
-            sample.set_field(out['images'][i], 'gen_img', field_type='metainfo')
-            results.append(sample)
-        return results
+        return self.pack_samples(self.sample(images, labels), data_samples, inputs.shape[0])
