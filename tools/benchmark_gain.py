@@ -326,16 +326,13 @@ def main(argv=None):
     t_start = time.perf_counter()
 
     stages.run('data', lambda: (None, prepare_data(args, preset, data_root)))
-    import satsynth_mmseg  # noqa: F401
     from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmseg.registry import DATASETS
-    init_default_scope('mmseg')
+    from satsynth_mmseg.generation import build_train_dataset
     seg_cfg = Config.fromfile(preset['segmentor'].format('d'))
     seg_cfg.train_dataloader.dataset.data_root = data_root
     real_config = osp.join(work_dir, 'real_data_config.py')  # D as tools/generate.py reads it
     seg_cfg.dump(real_config)
-    real = DATASETS.build(dict(seg_cfg.train_dataloader.dataset, pipeline=[]))
+    real = build_train_dataset(real_config, pipeline=[])
     classes = list(real.metainfo['classes'])
     n_real = len(real)
 

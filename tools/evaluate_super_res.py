@@ -55,46 +55,41 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 class MaskScore:
-    """Accumulated intersection / union per class (mmseg's way) and pixel accuracy."""
+    """Intersection / union per class summed over all tiles (mmseg's ``IoUMetric`` areas)
+    and pixel accuracy; predictions outside [0, K) count as wrong."""
 
     def __init__(self, num_classes: int, ignore_index: int = 255):
         self.k, self.ignore = num_classes, ignore_index
-        self.inter = np.zeros(num_classes)
-        self.union = np.zeros(num_classes)
-        self.correct = self.total = 0
+        self.areas = None  # intersect, union, pred, label: (K,) each
 
     def update(self, pred: torch.Tensor, gt: torch.Tensor) -> None:
-        valid = gt != self.ignore
-        p, g = pred[valid].cpu().numpy(), gt[valid].cpu().numpy()
-        self.correct += int((p == g).sum())
-        self.total += int(valid.sum())
-        for c in range(self.k):
-            pc, gc = p == c, g == c
-            self.inter[c] += (pc & gc).sum()
-            self.union[c] += (pc | gc).sum()
+        from mmseg.evaluation import IoUMetric
+        for p, g in zip(pred, gt):
+            areas = IoUMetric.intersect_and_union(p, g, self.k, self.ignore)
+            self.areas = areas if self.areas is None else [
+                a + b for a, b in zip(self.areas, areas)]
 
     def result(self) -> dict:
-        iou = np.where(self.union > 0, self.inter / np.maximum(self.union, 1), np.nan)
-        return dict(mIoU=float(np.nanmean(iou) * 100), aAcc=100 * self.correct / max(self.total, 1),
+        inter, union, _, label = (a.double().numpy() for a in self.areas)
+        iou = np.where(union > 0, inter / np.maximum(union, 1), np.nan)
+        return dict(mIoU=float(np.nanmean(iou) * 100),
+                    aAcc=float(100 * inter.sum() / max(label.sum(), 1)),
                     IoU=[None if np.isnan(v) else float(v * 100) for v in iou])
 
 
 def tiles_of(dataset, size, max_tiles):
-    """Yield (name, uint8 image (C, H, W) BGR, labels (H, W)) tiles of ``size``."""
-    import mmcv
-    from mmseg.datasets.transforms import LoadAnnotations
-    load_ann = LoadAnnotations()
+    """Yield (name, uint8 image (C, H, W) as stored, labels (H, W)) tiles of ``size`` from
+    a dataset whose pipeline loads the image and the annotation."""
     n = 0
     for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        img = mmcv.imread(info['img_path'], flag='unchanged')
+        results = dataset[i]
+        img, ann = results['img'], results['gt_seg_map']
         if img.ndim == 2:
             img = img[..., None]
-        ann = load_ann(dict(info, seg_fields=[]))['gt_seg_map']
         h, w = ann.shape
         for y in range(0, h - size[0] + 1, size[0]):
             for x in range(0, w - size[1] + 1, size[1]):
-                yield (f'{osp.basename(info["img_path"])}@{y},{x}',
+                yield (f'{osp.basename(results["img_path"])}@{y},{x}',
                        torch.from_numpy(np.ascontiguousarray(
                            img[y:y + size[0], x:x + size[1]].transpose(2, 0, 1))),
                        torch.from_numpy(ann[y:y + size[0], x:x + size[1]].copy()))
@@ -122,7 +117,9 @@ def main(argv=None):
     if not hasattr(model, 'low_res_of_batch'):
         raise SystemExit(f'error: {args.config} does not build a super-resolution model')
     ds_cfg = cfg.train_dataloader.dataset.to_dict()
-    ds_cfg.update(pipeline=[], data_prefix=dict(img_path=f'img_dir/{args.split}',
+    ds_cfg.update(pipeline=[dict(type='LoadImageFromFile', color_type='unchanged'),
+                            dict(type='LoadAnnotations')],
+                  data_prefix=dict(img_path=f'img_dir/{args.split}',
                                                 seg_map_path=f'ann_dir/{args.split}'))
     if args.data_root:
         ds_cfg['data_root'] = args.data_root
@@ -151,13 +148,11 @@ def main(argv=None):
             batch['data_samples'].append(ds)
         with torch.no_grad():
             hr = model.data_preprocessor(batch, False)['inputs']
-            real_img, _ = model.data_preprocessor.decode(hr)
-            real_lab = model.split_labels(hr)
-            low_img, low_lab = model.low_res_of_batch(hr)
+            real_img, real_lab, low_img, low_lab = model.real_and_low_res_of_batch(hr)
             size = tuple(hr.shape[-2:])
             interp_img = F.interpolate(low_img.float(), size=size, mode='bilinear',
                                        align_corners=False).round().clamp(0, 255).byte()
-            interp_lab = low_lab.repeat_interleave(s, -2).repeat_interleave(s, -1)
+            interp_lab = model.enlarge(low_lab)
         gens = [torch.Generator().manual_seed(sample_seed(args.seed, start + j))
                 for j in range(len(chunk))]
         sr = model.sample(low_img, low_lab, num_steps=args.steps, sampler=args.sampler,
@@ -168,8 +163,7 @@ def main(argv=None):
             scores[method].update(lab.cpu(), real_lab.cpu())
         for j in range(len(chunk)):
             if len(pictures) < 4 * args.num_pictures:
-                big = low_img[j].repeat_interleave(s, -2).repeat_interleave(s, -1)
-                pictures += [(big, interp_lab[j]), (interp_img[j], interp_lab[j]),
+                pictures += [(model.enlarge(low_img[j:j + 1])[0], interp_lab[j]), (interp_img[j], interp_lab[j]),
                              (sr['images'][j], sr['labels'][j]), (real_img[j], real_lab[j])]
                 names.append(chunk[j][0])
         if bar is not None:

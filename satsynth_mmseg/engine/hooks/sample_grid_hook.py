@@ -90,14 +90,11 @@ class SampleGridHook(Hook):
                      data_samples=self._batch['data_samples'][:n])
         with torch.no_grad():
             hr = model.data_preprocessor(batch, False)['inputs']
-            real_images, _ = model.data_preprocessor.decode(hr)
-            real_labels = model.split_labels(hr)
-            low_images, low_labels = model.low_res_of_batch(hr)
+            real_images, real_labels, low_images, low_labels = \
+                model.real_and_low_res_of_batch(hr)
         out = model.sample(low_images, low_labels, num_steps=self.num_steps,
                            sampler=self.sampler, generator=generator)
-        s = model.scale
-        big = low_images.repeat_interleave(s, -2).repeat_interleave(s, -1)
-        big_labels = low_labels.repeat_interleave(s, -2).repeat_interleave(s, -1)
+        big, big_labels = model.enlarge(low_images), model.enlarge(low_labels)
         images = torch.stack([big.to(out['images'].device), out['images'],
                               real_images.to(out['images'].device)], 1).flatten(0, 1)
         labels = torch.stack([big_labels.to(out['labels'].device), out['labels'],

@@ -152,6 +152,18 @@ class JointSuperRes(JointDDPM):
         images, _ = self.data_preprocessor.decode(low)
         return images, self.split_labels(low)
 
+    def real_and_low_res_of_batch(self, inputs: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
+        """Decoded pairs of an encoded high-resolution batch and of its low-resolution
+        version: ``(images, labels, low_images, low_labels)``, uint8 images (N, C, ., .) and
+        label maps (N, ., .)."""
+        images, _ = self.data_preprocessor.decode(inputs)
+        return (images, self.split_labels(inputs), *self.low_res_of_batch(inputs))
+
+    def enlarge(self, x: Tensor) -> Tensor:
+        """Nearest-neighbour enlargement by ``scale`` of images (N, C, h, w) or labels
+        (N, h, w), e.g. to show low-resolution pairs next to high-resolution ones."""
+        return x.repeat_interleave(self.scale, -2).repeat_interleave(self.scale, -1)
+
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Super-resolve the ``scale``-times downsampled version of each input pair."""
         images, labels = self.low_res_of_batch(inputs)
