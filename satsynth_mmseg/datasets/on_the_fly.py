@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import collections
 import json
 import os
 import os.path as osp
@@ -16,8 +17,9 @@ from mmseg.registry import DATASETS
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
 
 POOL_INDEX = 'pool.json'
-#: files stay on disk for KEEP * pool_size pairs, so readers holding an older list find them
-KEEP = 4
+#: seconds a pair stays on disk after it leaves pool.json: readers refresh their copy of the
+#: list every 0.5 s and read a pair right after picking it, so they always find its files
+RETENTION_S = 60.0
 
 
 def _read_pool_index(pool_dir: str) -> Optional[dict]:
@@ -38,9 +40,9 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None) -> 
 
     Pairs are written like ``tools/generate.py`` writes D′ (mask first, then image, each
     atomically), so a reader never sees a half-written pair. ``pool.json`` lists the newest
-    ``pool_size`` complete pairs; files stay on disk for another ``pool_size`` pairs so a
-    reader holding an older list still finds them. Errors are written to ``pool.json`` for the
-    readers to raise.
+    ``pool_size`` complete pairs; a pair's files stay on disk for ``RETENTION_S`` seconds after
+    it leaves that list (however fast the producer is), so a reader holding an older list
+    still finds them. Errors are written to ``pool.json`` for the readers to raise.
     """
     # imported here: this runs in a freshly spawned interpreter
     import satsynth_mmseg  # noqa: F401  (registers the plugin, allowlists checkpoint globals)
@@ -58,6 +60,7 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None) -> 
         for sub in ('img_dir', 'ann_dir'):
             os.makedirs(osp.join(pool_dir, sub), exist_ok=True)
         seq = 0
+        retired = collections.deque()  # (pair, time it left pool.json)
         pool_size, bsz = cfg['pool_size'], cfg['batch_size']
         while True:
             if stop_event is not None and stop_event.is_set():
@@ -82,10 +85,14 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None) -> 
                 atomic_write_png(osp.join(pool_dir, 'img_dir', name), _to_cv2(images[j]),
                                  fsync=False)
             seq += bsz
+            now = time.monotonic()
+            retired.extend((i, now) for i in range(max(0, seq - bsz - pool_size),
+                                                    max(0, seq - pool_size)))
             index['entries'] = list(range(max(0, seq - pool_size), seq))
             index['produced'] = seq
             _write_pool_index(pool_dir, index)
-            for i in range(max(0, seq - bsz - KEEP * pool_size), max(0, seq - KEEP * pool_size)):
+            while retired and now - retired[0][1] > RETENTION_S:
+                i, _ = retired.popleft()
                 for sub in ('img_dir', 'ann_dir'):
                     try:
                         os.remove(osp.join(pool_dir, sub, sample_name(i)))
@@ -119,7 +126,8 @@ class OnTheFlySyntheticDataset:
         generator_config: the generator's config file.
         checkpoint: its checkpoint (classes and palette are read from its ``meta``).
         pool_size: pairs kept available.
-        pool_dir: where the pool lives (default: a temporary folder, removed at exit).
+        pool_dir: where the pool lives (default: a temporary folder, removed at exit);
+            replaced pairs are deleted ``RETENTION_S`` seconds after they leave the pool.
         batch_size: pairs per generator call.
         sampler: ``'ddim'``, ``'dpm-solver++'``, ``'ddpm'`` or a scheduler config.
         steps: sampling steps (default: the sampler's).
