@@ -1,6 +1,7 @@
 """Every config builds from mmseg's registries; every registered class is reachable."""
 import glob
 import os.path as osp
+import re
 
 import pytest
 from mmengine.config import Config
@@ -84,15 +85,17 @@ def test_segmentor_configs_build(path):
         HOOKS.build(h)
 
 
-@pytest.mark.parametrize('stem', sorted({osp.basename(p).split('_dubai-')[0].split(
-    '_procedural-')[0] + ('_dubai' if '_dubai-' in p else '_procedural') for p in SEG_CONFIGS}))
-def test_d_dunion_dprime_configs_differ_only_in_the_training_set(stem):
-    name, data = stem.rsplit('_', 1)
+TRIPLET = re.compile(r'^(.*_(?:dubai|procedural))-(d|d\+dprime|dprime)-(.*)\.py$')
+
+
+@pytest.mark.parametrize('family', sorted({'{}-*-{}'.format(*TRIPLET.match(
+    osp.basename(p)).group(1, 3)) for p in SEG_CONFIGS}))
+def test_d_dunion_dprime_configs_differ_only_in_the_training_set(family):
     variants = {}
     for path in SEG_CONFIGS:
-        base = osp.basename(path)
-        if base.startswith(name + '_' + data + '-'):
-            variants[base.split(f'_{data}-')[1].split('-')[0]] = Config.fromfile(path)
+        m = TRIPLET.match(osp.basename(path))
+        if '{}-*-{}'.format(*m.group(1, 3)) == family:
+            variants[m.group(2)] = Config.fromfile(path)
     assert set(variants) == {'d', 'd+dprime', 'dprime'}
     flat = {}
     for key, cfg in variants.items():

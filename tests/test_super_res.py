@@ -2,6 +2,7 @@
 import filecmp
 import importlib.util
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -14,7 +15,8 @@ from mmengine.structures import PixelData
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from satsynth_mmseg.generation import check_cascade, file_sha256, load_generator, read_manifest
+from satsynth_mmseg.generation import (check_cascade, file_sha256, interpolate_pair, load_generator,
+                                       read_manifest)
 from satsynth_mmseg.models import JointSuperRes
 from tests.conftest import REPO, tiny_model_cfg
 
@@ -257,3 +259,79 @@ def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
         assert 0 < r['psnr_db'] < 100 and 0 <= r['mIoU'] <= 100
     for ext in ('md', 'json', 'png'):
         assert osp.getsize(tmp_path / 'eval' / f'sr_eval.{ext}') > 0
+
+
+def test_interpolation_cascade_enlarges_the_same_low_res_samples(tiny_generator, tmp_path):
+    low, big = tmp_path / 'low', tmp_path / 'big'
+    common = [tiny_generator[0], tiny_generator[1], '--num-samples', str(N), '--batch-size',
+              str(B), '--steps', '2', '--seed', '3', '--no-progress', '--device', 'cpu']
+    gen_tool.main([*common, '--out', str(low)])
+    gen_tool.main([*common, '--out', str(big), '--interp-scale', '2'])
+    recs = read_manifest(str(big))
+    assert [r['size'] for r in recs] == [[32, 32]] * N
+    assert json.load(open(big / 'meta.json'))['generation']['upsample'] == 'interpolation'
+    import cv2
+    for r in recs:
+        lo_img = cv2.imread(str(low / 'img_dir' / r['file']))
+        lo_lab = cv2.imread(str(low / 'ann_dir' / r['file']), cv2.IMREAD_UNCHANGED)
+        img, lab = interpolate_pair(torch.from_numpy(lo_img).permute(2, 0, 1)[None],
+                                    torch.from_numpy(lo_lab)[None], 2)
+        assert np.array_equal(cv2.imread(str(big / 'img_dir' / r['file'])),
+                              img[0].permute(1, 2, 0).numpy())
+        assert np.array_equal(cv2.imread(str(big / 'ann_dir' / r['file']),
+                                         cv2.IMREAD_UNCHANGED), lab[0].numpy())
+    with pytest.raises(SystemExit):
+        gen_tool.parse_args([*common, '--out', 'x', '--interp-scale', '2', '--sr-config', 'a',
+                             '--sr-checkpoint', 'b'])
+
+
+def test_interpolate_pair_keeps_labels_and_mean_colour():
+    img = torch.randint(0, 256, (2, 3, 5, 7), dtype=torch.uint8)
+    lab = torch.randint(0, 4, (2, 5, 7))
+    lab[0, 0, 0] = 255
+    big_img, big_lab = interpolate_pair(img, lab, 2)
+    assert big_img.shape == (2, 3, 10, 14) and big_img.dtype == torch.uint8
+    assert torch.equal(big_lab[:, ::2, ::2], lab) and torch.equal(big_lab[:, 1::2, 1::2], lab)
+    # bilinear (half-pixel centres) of a constant image is that constant
+    flat = torch.full((1, 3, 4, 4), 77, dtype=torch.uint8)
+    assert torch.equal(interpolate_pair(flat, lab[:1, :4, :4], 3)[0], torch.full(
+        (1, 3, 12, 12), 77, dtype=torch.uint8))
+    with pytest.raises(ValueError):
+        interpolate_pair(img, lab, 0)
+
+
+def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedural_root,
+                                                tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_super_res', osp.join(REPO, 'tools', 'benchmark_super_res.py'))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    work = tmp_path / 'table4'
+    args = ['--work-dir', str(work), '--data-root', procedural_root,
+            '--generator-config', tiny_generator[0], '--generator-checkpoint', tiny_generator[1],
+            '--sr-config', tiny_sr[0], '--sr-checkpoint', tiny_sr[1],
+            '--segmentor', osp.join(REPO, 'configs', 'satsynth',
+                                    'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py'),
+            '--seeds', '0', '--steps', '2', '--sr-steps', '2', '--seg-iters', '2',
+            '--eval-max-tiles', '2', '--dprime-only']
+    report = bench.main(args)
+    assert [r['variant'] for r in report['rows']] == [
+        'D', 'D u D\' (bilinear / nearest)', 'D u D\' (JointSuperRes)',
+        'D\' only (bilinear / nearest)', 'D\' only (JointSuperRes)']
+    assert report['n_real'] == 12 and report['n_synthetic'] == 12
+    for run in report['runs']:
+        assert 0 <= run['metrics']['mIoU'] <= 100 and run['max_iters'] == 2
+    for u in ('interp', 'sr'):
+        meta = json.load(open(work / f'dprime_{u}' / 'meta.json'))
+        assert meta['num_samples'] == 12 and meta['generation']['size'] == [32, 32]
+    for ext in ('md', 'json', 'png'):
+        assert osp.getsize(work / f'sr_gain.{ext}') > 0
+    assert 'image PSNR' in open(work / 'sr_gain.md').read()
+    stages = json.load(open(work / 'stages.json'))
+    assert {'sr_eval', 'dprime_interp', 'dprime_sr', 'segmentors'} <= set(stages)
+    stamps = {p: os.stat(p).st_mtime_ns for p in work.glob('runs/*/metrics.json')}
+    assert len(stamps) == 5
+    again = bench.main(args)
+    assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
+    assert json.load(open(work / 'stages.json')) == stages
+    assert [r['mIoU'] for r in again['rows']] == [r['mIoU'] for r in report['rows']]

@@ -151,28 +151,32 @@ def last_checkpoint(work_dir):
     return ckpt if osp.exists(ckpt) else None
 
 
-def train_generator(args, gen_cfg, data_root, work_dir):
+def train_model(config, data_root, work_dir, iters=None):
+    """Train (or resume) a generative model with tools/train.py on ``data_root``; False when
+    its last checkpoint is already the final one."""
     from mmengine.config import Config
-    max_iters = args.generator_iters or Config.fromfile(gen_cfg).train_cfg.max_iters
+    max_iters = iters or Config.fromfile(config).train_cfg.max_iters
     ckpt = last_checkpoint(work_dir)
     if ckpt and ckpt.endswith(f'iter_{max_iters}.pth'):
         return False
     opts = [f'train_dataloader.dataset.data_root={data_root}']
-    if args.generator_iters:
+    if iters:
         opts += [f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters + 1}']
-    python('tools/train.py', gen_cfg, '--work-dir', work_dir, '--resume', '--cfg-options', *opts)
+    python('tools/train.py', config, '--work-dir', work_dir, '--resume', '--cfg-options', *opts)
     return True
 
 
-def generate_dprime(gen_cfg, ckpt, out, num, sampler, steps, batch_size, real_config):
-    """D' with tools/generate.py, plus its preview and the D vs D' class report."""
+def generate_dprime(gen_cfg, ckpt, out, num, sampler, steps, batch_size, real_config,
+                    extra=()):
+    """D' with tools/generate.py (``extra``: more of its arguments, e.g. the cascade's), plus
+    its preview and the D vs D' class report."""
     if osp.exists(osp.join(out, 'meta.json')):
         meta = json.load(open(osp.join(out, 'meta.json')))
         if meta.get('num_samples') == num:
             return False
     python('tools/generate.py', gen_cfg, ckpt, '--out', out, '--num-samples', str(num),
            '--sampler', sampler, '--steps', str(steps), '--batch-size', str(batch_size),
-           '--seed', '0', '--no-progress', '--real-config', real_config, '--report')
+           '--seed', '0', '--no-progress', '--real-config', real_config, '--report', *extra)
     return True
 
 
@@ -205,6 +209,27 @@ def segmentor_run(spec):
         json.dump(out, f, indent=1)
 
 
+def segmentor_spec(name, variant, ratio, seed, config, work_dir, data_root, dprime=None,
+                   seg_iters=None):
+    """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D'), D u D'
+    (any other variant with a ``ratio``) or D' alone (``ratio`` None), tested on real val."""
+    opts = {'randomness.seed': seed, 'val_dataloader.dataset.data_root': data_root,
+            'test_dataloader.dataset.data_root': data_root}
+    if variant == 'D':
+        opts['train_dataloader.dataset.data_root'] = data_root
+    elif ratio is not None:
+        opts.update({'train_dataloader.dataset.real.data_root': data_root,
+                     'train_dataloader.dataset.synthetic': dprime,
+                     'train_dataloader.dataset.ratio': ratio})
+    else:
+        opts['train_dataloader.dataset.data_root'] = dprime
+    if seg_iters:
+        opts.update({'train_cfg.max_iters': seg_iters, 'param_scheduler.0.end': seg_iters,
+                     'default_hooks.checkpoint.interval': seg_iters})
+    return dict(name=name, variant=variant, ratio=ratio, seed=seed, config=config,
+                work_dir=osp.join(work_dir, 'runs', name), options=opts)
+
+
 def run_segmentors(args, preset, data_root, dprime, work_dir):
     runs = []
     variants = [('D', 0.0)] + [('D u D\'', r) for r in args.ratios]
@@ -212,25 +237,15 @@ def run_segmentors(args, preset, data_root, dprime, work_dir):
         variants.append(('D\' only', None))
     for seed in args.seeds:
         for variant, ratio in variants:
-            name = run_name(variant, ratio or 0.0, seed)
-            run_dir = osp.join(work_dir, 'runs', name)
-            cfg = preset['segmentor'].format(VARIANTS[variant])
-            opts = {'randomness.seed': seed, 'val_dataloader.dataset.data_root': data_root,
-                    'test_dataloader.dataset.data_root': data_root}
-            if variant == 'D':
-                opts['train_dataloader.dataset.data_root'] = data_root
-            elif variant == 'D u D\'':
-                opts.update({'train_dataloader.dataset.real.data_root': data_root,
-                             'train_dataloader.dataset.synthetic': dprime,
-                             'train_dataloader.dataset.ratio': ratio})
-            else:
-                opts['train_dataloader.dataset.data_root'] = dprime
-            if args.seg_iters:
-                opts.update({'train_cfg.max_iters': args.seg_iters,
-                             'param_scheduler.0.end': args.seg_iters,
-                             'default_hooks.checkpoint.interval': args.seg_iters})
-            runs.append(dict(name=name, variant=variant, ratio=ratio, seed=seed, config=cfg,
-                             work_dir=run_dir, options=opts))
+            runs.append(segmentor_spec(run_name(variant, ratio or 0.0, seed), variant, ratio,
+                                       seed, preset['segmentor'].format(VARIANTS[variant]),
+                                       work_dir, data_root, dprime, args.seg_iters))
+    return run_specs(runs)
+
+
+def run_specs(runs):
+    """Run every segmentor spec without a metrics.json yet, each in its own process;
+    ``(results, ran)``."""
     results, ran = [], False
     for i, spec in enumerate(runs):
         path = osp.join(spec['work_dir'], 'metrics.json')
@@ -340,7 +355,8 @@ def main(argv=None):
     if ckpt is None:
         gen_dir = osp.join(work_dir, 'generator')
         stages.run('generator',
-                   lambda: (None, train_generator(args, gen_cfg, data_root, gen_dir)))
+                   lambda: (None, train_model(gen_cfg, data_root, gen_dir,
+                                              args.generator_iters)))
         ckpt = last_checkpoint(gen_dir)
     num = math.ceil(max(args.ratios) * n_real)
     dprime = osp.join(work_dir, 'dprime')

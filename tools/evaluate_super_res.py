@@ -25,7 +25,6 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -107,7 +106,7 @@ def main(argv=None):
     from mmseg.registry import DATASETS
     from mmseg.structures import SegDataSample
     from mmengine.structures import PixelData
-    from satsynth_mmseg.generation import load_generator, sample_seed
+    from satsynth_mmseg.generation import interpolate_pair, load_generator, sample_seed
     from satsynth_mmseg.visualization import make_pair_grid
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -149,10 +148,7 @@ def main(argv=None):
         with torch.no_grad():
             hr = model.data_preprocessor(batch, False)['inputs']
             real_img, real_lab, low_img, low_lab = model.real_and_low_res_of_batch(hr)
-            size = tuple(hr.shape[-2:])
-            interp_img = F.interpolate(low_img.float(), size=size, mode='bilinear',
-                                       align_corners=False).round().clamp(0, 255).byte()
-            interp_lab = model.enlarge(low_lab)
+            interp_img, interp_lab = interpolate_pair(low_img, low_lab, s)
         gens = [torch.Generator().manual_seed(sample_seed(args.seed, start + j))
                 for j in range(len(chunk))]
         sr = model.sample(low_img, low_lab, num_steps=args.steps, sampler=args.sampler,
@@ -163,8 +159,9 @@ def main(argv=None):
             scores[method].update(lab.cpu(), real_lab.cpu())
         for j in range(len(chunk)):
             if len(pictures) < 4 * args.num_pictures:
-                pictures += [(model.enlarge(low_img[j:j + 1])[0], interp_lab[j]), (interp_img[j], interp_lab[j]),
-                             (sr['images'][j], sr['labels'][j]), (real_img[j], real_lab[j])]
+                pictures += [(model.enlarge(low_img[j:j + 1])[0], interp_lab[j]),
+                             (interp_img[j], interp_lab[j]), (sr['images'][j], sr['labels'][j]),
+                             (real_img[j], real_lab[j])]
                 names.append(chunk[j][0])
         if bar is not None:
             bar.update(len(chunk))

@@ -5,7 +5,8 @@
         (--num-samples N | --ratio R --real-config CFG)
         [--sampler ddpm|ddim|dpm-solver++] [--steps S] [--batch-size B] [--seed SEED]
         [--ema/--no-ema] [--launcher none|pytorch] [--report]
-        [--sr-config SR_CFG --sr-checkpoint SR_CKPT [--sr-sampler S] [--sr-steps N]]
+        [--sr-config SR_CFG --sr-checkpoint SR_CKPT [--sr-sampler S] [--sr-steps N]
+         | --interp-scale F]
 
     torchrun --nproc_per_node 4 tools/generate.py ... --launcher pytorch   # 4 shards
 
@@ -14,7 +15,10 @@ Sample ``i`` depends only on ``(SEED, i)`` (and the batch it belongs to, which i
 same files. Rerunning the same command resumes; other arguments into the same DIR are refused.
 With ``--sr-config/--sr-checkpoint`` every low-resolution sample is upsampled x2 by a
 ``JointSuperRes`` model (the cascade) before it is written, with the same guarantees; the
-manifest then records both checkpoints.
+manifest then records both checkpoints. ``--interp-scale F`` enlarges every sample F times by
+interpolation instead (bilinear image, nearest mask): the baseline the cascade is compared
+with (``tools/benchmark_super_res.py``); with the same seed and batch size its low-resolution
+samples are exactly the cascade's.
 """
 import argparse
 import errno
@@ -31,9 +35,8 @@ from mmengine.registry import init_default_scope
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
-from satsynth_mmseg.generation import (SyntheticDatasetWriter, build_train_dataset,
-                                       check_cascade,
-                                       dataset_label_maps,
+from satsynth_mmseg.generation import (InterpolationUpsampler, SyntheticDatasetWriter,
+                                       build_train_dataset, check_cascade, dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics,
                                        load_generator, write_preview, write_report)
 
@@ -67,6 +70,9 @@ def parse_args(argv=None):
     p.add_argument('--sr-sampler', default='dpm-solver++', choices=sorted(SAMPLER_ALIASES))
     p.add_argument('--sr-steps', type=int, default=None,
                    help='super-resolution sampling steps (default: the sampler\'s)')
+    p.add_argument('--interp-scale', type=int, default=None,
+                   help='enlarge every sample this many times by interpolation (bilinear '
+                   'image, nearest mask) instead of a super-resolution model')
     p.add_argument('--report', action='store_true',
                    help='also write class-distribution statistics (D vs D\') to DIR/report.*')
     p.add_argument('--no-progress', action='store_true')
@@ -82,6 +88,11 @@ def parse_args(argv=None):
         p.error('--batch-size must be >= 1')
     if bool(args.sr_config) != bool(args.sr_checkpoint):
         p.error('--sr-config and --sr-checkpoint go together')
+    if args.interp_scale is not None:
+        if args.sr_config:
+            p.error('--interp-scale and --sr-config exclude each other')
+        if args.interp_scale < 1:
+            p.error(f'--interp-scale must be >= 1, got {args.interp_scale}')
     return args
 
 
@@ -148,6 +159,10 @@ def run(args):
         sr_identity = dict(sr_checkpoint_sha256=sr_info['sha256'], sr_weights=sr_info['weights'],
                            sr_sampler=args.sr_sampler, sr_steps=sr_steps)
         size = list(sr_model.sample_size)
+    elif args.interp_scale:
+        super_res = dict(model=InterpolationUpsampler(args.interp_scale))
+        sr_identity = dict(upsample='interpolation', upsample_scale=args.interp_scale)
+        size = [v * args.interp_scale for v in size]
     identity = dict(
         format_version=FORMAT_VERSION, checkpoint_sha256=info['sha256'],
         weights=info['weights'], sampler=args.sampler, steps=steps, seed=args.seed,
@@ -162,8 +177,12 @@ def run(args):
     if rank != 0:
         writer.prepare()
     if rank == 0:
-        cascade = (f' (x{super_res["model"].scale} super-resolution: {args.sr_sampler} '
-                   f'{super_res["steps"]} steps)' if super_res else '')
+        cascade = ''
+        if args.sr_config:
+            cascade = (f' (x{super_res["model"].scale} super-resolution: {args.sr_sampler} '
+                       f'{super_res["steps"]} steps)')
+        elif super_res:
+            cascade = f' (x{args.interp_scale} by interpolation)'
         print(f'D\' -> {args.out}: {num_samples} pairs of {size[0]}x{size[1]}, '
               f'{args.sampler} {steps} steps{cascade}, seed {args.seed}, {info["weights"]} '
               f'weights, {world_size} process(es) on {device}')

@@ -4,6 +4,7 @@ from .analysis import (build_train_dataset, dataset_label_maps, label_statistics
 from .checkpoint import (check_cascade, check_checkpoint_matches, file_sha256, load_generator,
                          select_weights)
 from .generate import generate_synthetic_dataset, labels_to_raw, sample_seed
+from .upsample import InterpolationUpsampler, interpolate_pair
 from .writer import SyntheticDatasetWriter, iter_batches, read_manifest, sample_name
 
 __all__ = [
@@ -11,5 +12,5 @@ __all__ = [
     'generate_synthetic_dataset', 'sample_seed', 'labels_to_raw', 'SyntheticDatasetWriter',
     'iter_batches', 'read_manifest', 'sample_name', 'label_statistics', 'dataset_label_maps',
     'markdown_table', 'plot_class_distribution', 'write_report', 'write_preview',
-    'build_train_dataset'
+    'build_train_dataset', 'InterpolationUpsampler', 'interpolate_pair'
 ]
