@@ -62,3 +62,25 @@ def test_tiny_experiment_end_to_end_and_resume(procedural_root, tiny_generator, 
     assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
     assert json.load(open(work / 'stages.json')) == stages  # no stage did any work
     assert [r['mIoU'] for r in again['rows']] == [r['mIoU'] for r in report['rows']]
+
+
+def test_finished_runs_with_other_settings_are_run_again(tmp_path, monkeypatch):
+    spec = gain.segmentor_spec('d_seed0', 'D', 0.0, 0, 'cfg.py', str(tmp_path), '/data',
+                               seg_iters=5)
+    calls = []
+
+    def fake_python(*cmd, log_file=None):  # stands in for the subprocess run
+        run = json.loads(cmd[cmd.index('--run-one') + 1])
+        calls.append(run['name'])
+        with open(osp.join(run['work_dir'], 'metrics.json'), 'w') as f:
+            json.dump(dict(run, metrics={'mIoU': 1.0}, train_seconds=0.0), f)
+
+    monkeypatch.setattr(gain, 'python', fake_python)
+    os.makedirs(spec['work_dir'])
+    old = dict(spec, options=dict(spec['options'], **{'train_cfg.max_iters': 9}))
+    with open(osp.join(spec['work_dir'], 'metrics.json'), 'w') as f:
+        json.dump(dict(old, metrics={'mIoU': 50.0}, train_seconds=0.0), f)
+    results, ran = gain.run_specs([spec])
+    assert ran and calls == ['d_seed0'] and results[0]['metrics']['mIoU'] == 1.0
+    results, ran = gain.run_specs([spec])  # now finished with these settings: kept
+    assert not ran and calls == ['d_seed0']

@@ -249,6 +249,11 @@ def run_specs(runs):
     results, ran = [], False
     for i, spec in enumerate(runs):
         path = osp.join(spec['work_dir'], 'metrics.json')
+        if osp.exists(path):
+            done = json.load(open(path))
+            if (done.get('config'), done.get('options')) != (spec['config'], spec['options']):
+                log(f'{spec["name"]}: finished with other settings, running it again')
+                os.remove(path)
         if not osp.exists(path):
             ran = True
             log(f'segmentor run {i + 1}/{len(runs)}: {spec["name"]} ({spec["config"]})')
