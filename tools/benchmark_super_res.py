@@ -231,6 +231,9 @@ def main(argv=None):
             shutil.copy(path, osp.join(results_dir, f'{args.results}.{ext}'))
         shutil.copy(osp.join(eval_dir, 'sr_eval.png'),
                     osp.join(results_dir, f'{args.results}_sr_eval.png'))
+        for u, out in dprimes.items():  # the class statistics of D vs each D'
+            shutil.copy(osp.join(out, 'report.md'),
+                        osp.join(results_dir, f'{args.results}_dprime_{u}_report.md'))
     print(md)
     gain.log(f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
              f'report: {paths}')
