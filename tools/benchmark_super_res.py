@@ -50,7 +50,7 @@ DEFAULTS = dict(
     sr='configs/joint_sr/jointsr_unet-tiny_1xb8-3k_dubai-32to64x64.py',
     segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py',
     sampler='ddim', steps=50, sr_sampler='dpm-solver++', sr_steps=20, gen_batch_size=32)
-#: D' variants: tag -> (display name, tools/generate.py arguments besides the generator's)
+#: how each D' is enlarged: tag -> the name in the report
 UPSAMPLERS = {'interp': 'bilinear / nearest', 'sr': 'JointSuperRes'}
 
 
@@ -99,6 +99,11 @@ def variants(args):
     return out
 
 
+def display(variant):
+    """A variant's name as the report prints it."""
+    return variant.replace('D u D\'', 'D ∪ D′').replace('D\'', 'D′')
+
+
 def evaluate_sr(args, sr_ckpt, data_root, out):
     if osp.exists(osp.join(out, 'sr_eval.json')):
         return False
@@ -114,7 +119,7 @@ def plot(rows, path, title):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
-    names = [r['variant'].replace('D u D\'', 'D ∪ D′').replace('D\'', 'D′') for r in rows]
+    names = [display(r['variant']) for r in rows]
     colors = ['tab:gray' if r['variant'] == 'D' else
               'tab:blue' if 'JointSuperRes' in r['variant'] else 'tab:orange' for r in rows]
     ax.barh(range(len(rows)), [r['mIoU'][0] for r in rows], xerr=[r['mIoU'][1] for r in rows],
@@ -202,8 +207,8 @@ def main(argv=None):
     lines = [header, '', '| training set | seeds | mIoU | ' + ' | '.join(classes) + ' |',
              '|---|---|---|' + '---|' * len(classes)]
     for row in rows:
-        name = row['variant'].replace('D u D\'', 'D ∪ D′').replace('D\'', 'D′')
-        lines.append(f'| {name} | {len(row["seeds"])} | {gain.fmt(row["mIoU"])} | '
+        lines.append(f'| {display(row["variant"])} | {len(row["seeds"])} | '
+                     f'{gain.fmt(row["mIoU"])} | '
                      + ' | '.join(gain.fmt(row['per_class'][c]) for c in classes) + ' |')
     md = '\n'.join(lines) + '\n\nThe super-resolution model on real val pairs ' \
         '(`tools/evaluate_super_res.py`):\n\n' + \

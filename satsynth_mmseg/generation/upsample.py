@@ -1,4 +1,5 @@
-"""Enlarging generated pairs without a model: the baseline the super-resolution cascade beats."""
+"""Enlarging generated pairs without a model: the baseline the super-resolution cascade is
+compared with."""
 from __future__ import annotations
 
 from typing import Dict, Optional, Tuple
