@@ -58,6 +58,8 @@ def tiny_train_cfg(data_root, work_dir, max_iters=4, ckpt_interval=2, **model_kw
     cfg.default_hooks.logger.interval = 1
     cfg.custom_hooks = [
         dict(type='GeneratorDataCheckHook'),
+        dict(type='CheckpointIntegrityHook'),
+        dict(type='RNGStateHook'),
         dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.1,
              update_buffers=True),
         dict(type='SampleGridHook', interval=ckpt_interval, num_samples=2, num_steps=2),

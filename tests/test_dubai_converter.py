@@ -1,5 +1,4 @@
 """The Dubai converter on small made-up raw tiles (RGB and palette-mode masks)."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -9,12 +8,9 @@ import pytest
 from PIL import Image
 
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS
+from satsynth_mmseg.cli import convert_dubai_aerial as conv
 from tests.conftest import REPO
 
-spec = importlib.util.spec_from_file_location(
-    'dubai_converter', osp.join(REPO, 'tools', 'dataset_converters', 'dubai_aerial.py'))
-conv = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(conv)
 
 COLOURS = [rgb for _, rgb in DUBAI_AERIAL_COLOURS]
 

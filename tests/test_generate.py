@@ -1,7 +1,6 @@
 """tools/generate.py: determinism across shards and resumes, durability, refusals."""
 import errno
 import filecmp
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -17,12 +16,9 @@ from mmseg.registry import DATASETS
 from satsynth_mmseg.generation import (SyntheticDatasetWriter, file_sha256,
                                        generate_synthetic_dataset, labels_to_raw,
                                        load_generator, read_manifest, sample_seed)
+from satsynth_mmseg.cli import generate as gen_tool
 from tests.conftest import REPO, run_torchrun
 
-spec = importlib.util.spec_from_file_location('generate_tool',
-                                              osp.join(REPO, 'tools', 'generate.py'))
-gen_tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gen_tool)
 
 N, B = 7, 3  # 3 batches: [0,1,2] [3,4,5] [6]
 

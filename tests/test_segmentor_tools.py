@@ -1,19 +1,13 @@
 """tools/train.py and tools/test.py with a plain mmseg segmentor config."""
-import importlib.util
 import os.path as osp
 
 from mmengine.config import Config
 
+from satsynth_mmseg.cli import test as test_tool
+from satsynth_mmseg.cli import train as train_tool
 from tests.conftest import REPO
 
 SEG_CONFIG = osp.join(REPO, 'configs', 'segmentors', 'fcn_unet-tiny_1xb8-1k_procedural-32x32.py')
-
-
-def _tool(name):
-    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, 'tools', f'{name}.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def test_train_then_test_a_segmentor(procedural_root, tmp_path):
@@ -26,10 +20,10 @@ def test_train_then_test_a_segmentor(procedural_root, tmp_path):
     cfg.log_level = 'WARNING'
     path = str(tmp_path / 'seg.py')
     cfg.dump(path)
-    _tool('train').main([path, '--work-dir', str(tmp_path / 'w')])
+    train_tool.main([path, '--work-dir', str(tmp_path / 'w')])
     ckpt = tmp_path / 'w' / 'iter_2.pth'
     assert ckpt.exists()
-    metrics = _tool('test').main([path, str(ckpt), '--work-dir', str(tmp_path / 't'),
+    metrics = test_tool.main([path, str(ckpt), '--work-dir', str(tmp_path / 't'),
                                   '--out', str(tmp_path / 'pred')])
     assert set(metrics) >= {'aAcc', 'mIoU', 'mAcc'}
     assert 0 <= metrics['mIoU'] <= 100

@@ -1,6 +1,5 @@
 """JointSuperRes: loss, label-safe downsampling, the x2 cascade in tools/generate.py."""
 import filecmp
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -18,12 +17,9 @@ from mmseg.structures import SegDataSample
 from satsynth_mmseg.generation import (check_cascade, file_sha256, interpolate_pair, load_generator,
                                        read_manifest)
 from satsynth_mmseg.models import JointSuperRes
+from satsynth_mmseg.cli import generate as gen_tool
 from tests.conftest import REPO, tiny_model_cfg
 
-spec = importlib.util.spec_from_file_location('generate_tool_sr',
-                                              osp.join(REPO, 'tools', 'generate.py'))
-gen_tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gen_tool)
 
 SR_CONFIG = osp.join(REPO, 'configs', 'joint_sr', 'jointsr_unet-tiny_1xb4-5k_dubai-64to128x128.py')
 
@@ -235,10 +231,7 @@ def test_cascade_refuses_mismatched_sr_checkpoint(tiny_generator, tiny_sr, tmp_p
 
 
 def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        'evaluate_super_res', osp.join(REPO, 'tools', 'evaluate_super_res.py'))
-    ev = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ev)
+    from satsynth_mmseg.cli import evaluate_super_res as ev
     # the metrics themselves: identical inputs score perfectly
     img = torch.randint(0, 256, (2, 3, 8, 8), dtype=torch.uint8)
     assert ev.psnr(img, img).min() > 99

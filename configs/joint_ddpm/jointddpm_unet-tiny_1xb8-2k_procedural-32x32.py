@@ -27,6 +27,8 @@ default_hooks = dict(
     checkpoint=dict(interval=500, max_keep_ckpts=2))
 custom_hooks = [
     dict(type='GeneratorDataCheckHook'),
+    dict(type='CheckpointIntegrityHook'),
+    dict(type='RNGStateHook'),
     dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.01,
          update_buffers=True),
     dict(type='SampleGridHook', interval=500, num_samples=16, ncols=4, scale=3),

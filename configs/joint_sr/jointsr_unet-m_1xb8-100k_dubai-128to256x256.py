@@ -35,6 +35,8 @@ train_dataloader = dict(
         pipeline=train_pipeline))
 custom_hooks = [
     dict(type='GeneratorDataCheckHook'),
+    dict(type='CheckpointIntegrityHook'),
+    dict(type='RNGStateHook'),
     dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.0001,
          update_buffers=True),
     dict(type='SampleGridHook', interval=5000, num_samples=8, num_steps=20, scale=1),

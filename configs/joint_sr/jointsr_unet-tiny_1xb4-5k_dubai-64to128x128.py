@@ -42,6 +42,8 @@ param_scheduler = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begi
 default_hooks = dict(logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=2))
 custom_hooks = [
     dict(type='GeneratorDataCheckHook'),
+    dict(type='CheckpointIntegrityHook'),
+    dict(type='RNGStateHook'),
     dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.01,
          update_buffers=True),
     dict(type='SampleGridHook', interval=500, num_samples=4, num_steps=20, scale=1),

@@ -26,6 +26,8 @@ max_iters = 3000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 custom_hooks = [
     dict(type='GeneratorDataCheckHook'),
+    dict(type='CheckpointIntegrityHook'),
+    dict(type='RNGStateHook'),
     dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.01,
          update_buffers=True),
     dict(type='SampleGridHook', interval=500, num_samples=4, num_steps=20, scale=2),

@@ -1,3 +1,5 @@
-from .hooks import GeneratorDataCheckHook, SampleGridHook
+from .hooks import (CheckpointIntegrityHook, DataSourceLoggerHook, GeneratorDataCheckHook,
+                    RNGStateHook, SampleGridHook)
 
-__all__ = ['SampleGridHook', 'GeneratorDataCheckHook']
+__all__ = ['SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook',
+           'CheckpointIntegrityHook', 'RNGStateHook']

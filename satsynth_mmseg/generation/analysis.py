@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ..utils.atomic_io import atomic_write_bytes
+from ..utils.atomic_io import atomic_save_figure, atomic_write_bytes, atomic_write_png
 from ..visualization import make_pair_grid
 
 
@@ -114,7 +114,7 @@ def plot_class_distribution(classes: Sequence[str], stats: Dict[str, Dict], path
     ax.legend()
     fig.tight_layout()
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    fig.savefig(path)
+    atomic_save_figure(fig, path)
     plt.close(fig)
     return path
 
@@ -149,5 +149,5 @@ def write_preview(img_paths: List[str], label_maps: List[np.ndarray],
         raise ValueError(f'pairs of different sizes {sorted(size)} cannot share a grid')
     grid = make_pair_grid(np.stack(images), np.stack(label_maps), palette, ncols=ncols,
                           scale=max(1, 128 // max(images[0].shape[1:])))
-    mmcv.imwrite(grid[..., ::-1], path)
+    atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
     return path

@@ -10,6 +10,7 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 
 from mmseg.registry import MODELS
+from ..utils.checkpoint_io import load_verified_checkpoint
 
 
 def file_sha256(path: str, chunk: int = 1 << 20) -> str:
@@ -91,7 +92,7 @@ def load_generator(config, checkpoint_path: str, ema: bool = True,
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
     model = MODELS.build(cfg.model)
-    ckpt = torch.load(checkpoint_path, map_location='cpu')  # weights-only (allowlisted)
+    ckpt = load_verified_checkpoint(checkpoint_path)  # one-line CheckpointError when unusable
     meta = ckpt.get('meta', {}) or {}
     state, which = select_weights(ckpt, ema)
     check_checkpoint_matches(model, state, meta.get('dataset_meta'), checkpoint_path)

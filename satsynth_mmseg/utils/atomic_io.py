@@ -1,7 +1,10 @@
 """Write files so that a reader never sees a partial one."""
 from __future__ import annotations
 
+import io
+import json
 import os
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -40,3 +43,23 @@ def atomic_write_png(path: str, array: np.ndarray, fsync: bool = True) -> None:
     if not ok:
         raise ValueError(f'could not encode an array of shape {array.shape} as PNG')
     atomic_write_bytes(path, buf.tobytes(), fsync=fsync)
+
+
+def atomic_write_text(path: str, text: str, fsync: bool = True) -> None:
+    """Write ``text`` (UTF-8) atomically with :func:`atomic_write_bytes`."""
+    atomic_write_bytes(path, text.encode('utf-8'), fsync=fsync)
+
+
+def atomic_write_json(path: str, obj, indent: Optional[int] = 1, fsync: bool = True,
+                      **kwargs) -> None:
+    """``json.dumps(obj)`` written atomically (a reader never sees half a JSON file)."""
+    atomic_write_text(path, json.dumps(obj, indent=indent, **kwargs) + '\n', fsync=fsync)
+
+
+def atomic_save_figure(fig, path: str, **savefig_kwargs) -> None:
+    """Render a matplotlib figure in memory (format from the file's extension) and write it
+    atomically: a full disk leaves the old file or none, never a truncated picture."""
+    buf = io.BytesIO()
+    fmt = os.path.splitext(path)[1].lstrip('.') or 'png'
+    fig.savefig(buf, format=fmt, **savefig_kwargs)
+    atomic_write_bytes(path, buf.getvalue())

@@ -16,8 +16,12 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3,
                     save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'))
+# CheckpointIntegrityHook: content hash in every checkpoint, verified on load;
+# RNGStateHook: torch's RNG saved with it, so --resume repeats an uninterrupted run exactly.
 custom_hooks = [
     dict(type='GeneratorDataCheckHook'),
+    dict(type='CheckpointIntegrityHook'),
+    dict(type='RNGStateHook'),
     dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=1e-4,
          update_buffers=True),
     dict(type='SampleGridHook', interval=5000, num_samples=16, ncols=4),

@@ -1,5 +1,8 @@
+from .checkpoint_integrity_hook import CheckpointIntegrityHook
 from .data_check_hook import GeneratorDataCheckHook
 from .data_source_hook import DataSourceLoggerHook
+from .rng_state_hook import RNGStateHook
 from .sample_grid_hook import SampleGridHook
 
-__all__ = ['SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook']
+__all__ = ['SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook',
+           'CheckpointIntegrityHook', 'RNGStateHook']

@@ -5,13 +5,14 @@ import os
 import os.path as osp
 from typing import Optional, Union
 
-import mmcv
+import numpy as np
 import torch
 from mmengine.dist import master_only
 from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
+from ...utils.atomic_io import atomic_write_png
 from ...visualization import make_pair_grid
 
 
@@ -125,7 +126,7 @@ class SampleGridHook(Hook):
                               ncols=ncols, scale=self.scale)
         path = osp.join(runner.work_dir, 'samples', f'iter_{step:07d}.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
-        mmcv.imwrite(grid[..., ::-1], path)  # mmcv writes BGR
+        atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
         runner.visualizer.add_image('samples', grid, step=step)
         runner.logger.info(f'sample grid written to {path} '
                            f'({out["invalid_pixels"]} pixels decoded to codes >= K)')

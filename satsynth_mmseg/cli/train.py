@@ -1,0 +1,128 @@
+# Train a satsynth-mmseg generator, or any mmseg model, from a config (mmseg's CLI).
+import argparse
+import logging
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+import satsynth_mmseg  # noqa: F401  (registers the plugin; allowlists checkpoint globals)
+from mmseg.registry import RUNNERS
+from satsynth_mmseg.utils import CheckpointError, load_verified_checkpoint
+from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train a generator or a segmentor')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument(
+        '--resume',
+        action='store_true',
+        default=False,
+        help='resume from the latest checkpoint in the work_dir automatically')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        default=False,
+        help='enable automatic-mixed-precision training (needs a GPU)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config, the key-value pair '
+        'in xxx=yyy format will be merged into config file. If the value to '
+        'be overwritten is a list, it should be like key="[a,b]" or key=a,b '
+        'It also allows nested list/tuple values, e.g. key="[(a,b),(c,d)]" '
+        'Note that the quotation marks are necessary and that no white space '
+        'is allowed.')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm'],
+        default='none',
+        help='job launcher (torchrun uses "pytorch")')
+    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    set_local_rank(args.local_rank)
+    return args
+
+
+def build_config(args) -> Config:
+    """Load the config and apply the command-line overrides, as mmseg's train.py does."""
+    cfg = load_tool_config(args.config, args.launcher, args.cfg_options, args.work_dir)
+    if args.amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise SystemExit('--amp needs a CUDA device (mmengine\'s AmpOptimWrapper); '
+                             'this machine has none. Train without --amp on CPU.')
+        optim_wrapper = cfg.optim_wrapper.type
+        if optim_wrapper == 'AmpOptimWrapper':
+            print_log('AMP training is already enabled in your config.', logger='current',
+                      level=logging.WARNING)
+        else:
+            assert optim_wrapper == 'OptimWrapper', (
+                '`--amp` is only supported when the optimizer wrapper type is '
+                f'`OptimWrapper` but got {optim_wrapper}.')
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.loss_scale = 'dynamic'
+    cfg.resume = args.resume
+    return cfg
+
+
+def init_cpu_distributed(cfg: Config) -> None:
+    """Let ``--launcher pytorch`` run on machines without CUDA (gloo, CPU DDP).
+
+    mmengine 0.10.7's ``init_dist`` always calls ``torch.cuda.set_device`` and its default
+    DDP wrapper passes ``device_ids=[LOCAL_RANK]``; both fail without CUDA. Here the process
+    group is started with gloo first (the Runner then skips ``init_dist``) and the wrapper is
+    told to use no device ids.
+    """
+    import torch
+    import torch.distributed as dist
+    if cfg.launcher == 'none' or torch.cuda.is_available() or dist.is_initialized():
+        return
+    print_log('no CUDA device: distributed training on CPU with the gloo backend',
+              logger='current', level=logging.WARNING)
+    dist.init_process_group(backend='gloo')
+    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel',
+                                                   broadcast_buffers=False)
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+
+
+def checkpoint_to_load(cfg: Config):
+    """The file the Runner will load (``--resume``: ``load_from`` or the work dir's latest;
+    else ``load_from``), or None."""
+    if cfg.get('resume') and not cfg.get('load_from'):
+        from mmengine.runner.checkpoint import find_latest_checkpoint
+        return find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
+    return cfg.get('load_from')
+
+
+def check_checkpoint_file(cfg: Config) -> None:
+    """Refuse an unusable checkpoint with one line naming it, before the Runner starts
+    (an empty file, random bytes, a corrupted tensor, non-finite weights)."""
+    path = checkpoint_to_load(cfg)
+    if path and osp.isfile(path):
+        try:
+            load_verified_checkpoint(path)
+        except CheckpointError as e:
+            raise SystemExit(f'error: {e}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    cfg = build_config(args)
+    check_checkpoint_file(cfg)
+    init_cpu_distributed(cfg)
+    if 'runner_type' not in cfg:
+        runner = Runner.from_cfg(cfg)
+    else:
+        runner = RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
