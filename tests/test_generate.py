@@ -107,6 +107,7 @@ def test_two_simulated_shards_are_byte_identical(tiny_generator, reference, tmp_
         generate_synthetic_dataset(model, w, N, seed=11, sampler='ddim', steps=3,
                                    batch_size=B, record_extra=extra, rank=rank,
                                    world_size=2, progress=False)
+        w.release()  # as the process's exit would
     # the tool finishes the folder (manifest, meta) and finds nothing left to do
     gen_tool.main(_args(cfg, ckpt, out))
     _assert_same(reference, out)
@@ -121,6 +122,7 @@ def test_interrupted_run_resumes_byte_identical(tiny_generator, reference, tmp_p
     stats = generate_synthetic_dataset(model, w, N, seed=11, steps=3, batch_size=B,
                                        record_extra=extra, progress=False, max_batches=1)
     assert stats['generated'] == B
+    w.release()
     # what a kill -9 can leave: a half-written file and a cut manifest line
     with open(out / 'img_dir' / 'gen_0000004.png.partial', 'wb') as f:
         f.write(b'\x89PNG half')
@@ -266,3 +268,34 @@ def test_kill_9_mid_run_then_rerun_matches_uninterrupted(tiny_generator, tmp_pat
     _, mismatch, errors = filecmp.cmpfiles(killed, clean, fa, shallow=False)
     assert not mismatch and not errors
     assert filecmp.cmp(killed / 'manifest.jsonl', clean / 'manifest.jsonl', shallow=False)
+
+
+def test_a_second_generate_into_the_same_folder_is_refused(tiny_generator, tmp_path):
+    """Two tools/generate.py into one --out used to both run, doing all work twice and
+    duplicating manifest lines; now the second refuses, naming the first one's pid."""
+    import signal
+    import time
+    cfg, ckpt = tiny_generator
+    out = tmp_path / 'shared_out'
+    argv = [cfg, ckpt, '--out', str(out), '--num-samples', '48', '--batch-size', '4',
+            '--steps', '20', '--seed', '3', '--no-progress', '--device', 'cpu']
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
+    first = subprocess.Popen([sys.executable, osp.join(REPO, 'tools', 'generate.py'), *argv],
+                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        part = out / 'manifest' / 'part-00000.jsonl'
+        deadline = time.time() + 120
+        while time.time() < deadline and first.poll() is None and not part.exists():
+            time.sleep(0.05)
+        assert first.poll() is None, 'finished before the second could start'
+        with pytest.raises(SystemExit, match=rf'being written by another process \(pid '
+                                             rf'{first.pid}'):
+            gen_tool.main(argv)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    # the killed process's lock went with it: a rerun finishes, each sample listed once
+    gen_tool.main(argv)
+    indices = [json.loads(line)['index'] for line in part.read_text().splitlines()
+               if line.strip().endswith('}')]
+    assert sorted(indices) == list(range(48))

@@ -48,11 +48,22 @@ def num_bits(num_classes: int) -> int:
     return max(1, math.ceil(math.log2(num_classes)))
 
 
-def _check_ignore_index(num_classes: int, ignore_index: Optional[int]) -> None:
-    if ignore_index is not None and ignore_index < num_classes:
+def check_ignore_index(num_classes: int, ignore_index: Optional[int]) -> None:
+    """Raise ``ValueError`` unless ``ignore_index`` is None or a value no class uses."""
+    if ignore_index is None:
+        return
+    if ignore_index < 0:
         raise ValueError(
-            f'ignore_index={ignore_index} is a valid class index for num_classes='
-            f'{num_classes}; it must be >= num_classes (or None when every value is a class).')
+            f'ignore_index={ignore_index} is negative; label maps are read as unsigned values, '
+            f'so the ignore index must be a value >= num_classes={num_classes} (mmseg uses '
+            '255), or None when every value is a class.')
+    if ignore_index < num_classes:
+        hint = (' With 256 classes every 8-bit value is a class: set ignore_index=None.'
+                if num_classes == MAX_CLASSES else '')
+        raise ValueError(
+            f'ignore_index={ignore_index} is a class index for num_classes={num_classes} '
+            f'(classes are 0..{num_classes - 1}); it must be >= num_classes, or None when '
+            f'every value is a class.{hint}')
 
 
 def _bit_weights(n_bits: int, device: torch.device) -> Tensor:
@@ -88,8 +99,8 @@ def labels_to_bits(labels: Tensor,
         labels = labels[:, 0]
     if labels.dim() != 3:
         raise ValueError(f'expected labels of shape (N, H, W), got {tuple(labels.shape)}')
-    _check_ignore_index(num_classes, ignore_index)
-    n_bits = num_bits(num_classes)
+    n_bits = num_bits(num_classes)  # checks K first
+    check_ignore_index(num_classes, ignore_index)
     labels = labels.long()
     ignored = (labels == ignore_index) if ignore_index is not None else torch.zeros_like(
         labels, dtype=torch.bool)

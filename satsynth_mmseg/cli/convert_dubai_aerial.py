@@ -19,6 +19,7 @@ import argparse
 import os
 import os.path as osp
 import re
+import shutil
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import cv2
@@ -27,10 +28,15 @@ from PIL import Image
 from tqdm import tqdm
 
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR
-from satsynth_mmseg.utils import atomic_write_png
+from satsynth_mmseg.utils import (DataError, FolderMismatchError, SatSynthError,
+                                  atomic_write_json, atomic_write_png)
 from satsynth_mmseg.utils.downsample import downsample_pair
 
 IGNORE_INDEX = 255
+#: written last into a finished output folder
+CONVERTED_MARK = 'converted.json'
+#: suffix of the folder a conversion writes into until it is complete
+INCOMPLETE_SUFFIX = '.incomplete'
 TRAIN_PARTS = range(1, 8)
 VAL_PARTS = range(8, 10)
 _NAME = re.compile(r'^Tile (\d+)$')
@@ -58,7 +64,7 @@ def rgb_mask_to_labels(rgb: np.ndarray, path: str) -> np.ndarray:
         else:
             lut[i] = table[rgb_c]
     if unknown:
-        raise ValueError(f'{path}: unknown mask colour(s) {", ".join(unknown)}; known colours '
+        raise DataError(f'{path}: unknown mask colour(s) {", ".join(unknown)}; known colours '
                          f'are {sorted(table)}')
     return lut[inverse].reshape(rgb.shape[:2])
 
@@ -72,7 +78,7 @@ def load_pair(img_path: str, mask_path: str) -> Tuple[np.ndarray, np.ndarray]:
         rgb = np.asarray(m.convert('RGB'))  # palette ("P") masks too: colours, not indices
     labels = rgb_mask_to_labels(rgb, mask_path)
     if labels.shape != img.shape[:2]:
-        raise ValueError(f'image {img_path} is {img.shape[1]}x{img.shape[0]} but its mask '
+        raise DataError(f'image {img_path} is {img.shape[1]}x{img.shape[0]} but its mask '
                          f'{mask_path} is {labels.shape[1]}x{labels.shape[0]}')
     return img, labels
 
@@ -131,11 +137,24 @@ def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
 
     ``downscale`` > 1 shrinks every patch by that integer factor after cutting it: the image
     by area averaging, the labels by majority vote (label-safe).
+
+    Everything is written into ``OUT_DIR.incomplete`` and renamed to ``out_dir`` only when
+    every pair converted, so a failure (a bad mask, a full disk) never leaves a partial folder
+    that a dataset would load without complaint. An existing ``out_dir`` that this converter
+    made (it holds ``CONVERTED_MARK``) is replaced; any other existing folder is refused.
     """
     pairs = find_pairs(raw_root)
+    out_dir = out_dir.rstrip('/')
+    if osp.exists(out_dir) and not osp.exists(osp.join(out_dir, CONVERTED_MARK)):
+        if not osp.isdir(out_dir) or os.listdir(out_dir):
+            raise FolderMismatchError(f'{out_dir} exists and was not made by this converter; '
+                                  'choose another --out or remove it')
+    work = out_dir + INCOMPLETE_SUFFIX
+    if osp.exists(work):
+        shutil.rmtree(work)  # a previous failed conversion: scratch
     for sub in ('img_dir', 'ann_dir'):
         for split in ('train', 'val'):
-            os.makedirs(osp.join(out_dir, sub, split), exist_ok=True)
+            os.makedirs(osp.join(work, sub, split), exist_ok=True)
     counts = dict(train=0, val=0)
     for tile, part, img_path, mask_path in tqdm(pairs, desc='converting', disable=not progress):
         split = 'train' if part in TRAIN_PARTS else 'val' if part in VAL_PARTS else None
@@ -147,9 +166,15 @@ def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
                 ip, lp = downsample_pair(ip, lp, downscale)
             name = f'tile{tile}_part{part:03d}{suffix}.png'
             # mask first: readers list images, so an image appears only with its mask
-            atomic_write_png(osp.join(out_dir, 'ann_dir', split, name), lp, fsync=False)
-            atomic_write_png(osp.join(out_dir, 'img_dir', split, name), ip, fsync=False)
+            atomic_write_png(osp.join(work, 'ann_dir', split, name), lp, fsync=False)
+            atomic_write_png(osp.join(work, 'img_dir', split, name), ip, fsync=False)
             counts[split] += 1
+    atomic_write_json(osp.join(work, CONVERTED_MARK),
+                      dict(raw_root=osp.abspath(raw_root), patch_size=patch_size, stride=stride,
+                           downscale=downscale, **counts))
+    if osp.exists(out_dir):
+        shutil.rmtree(out_dir)
+    os.replace(work, out_dir)
     return counts
 
 
@@ -169,8 +194,12 @@ def parse_args():
 
 def main():
     args = parse_args()
-    counts = convert(args.raw_root, args.out, args.patch_size, args.stride,
-                     downscale=args.downscale)
+    try:
+        counts = convert(args.raw_root, args.out, args.patch_size, args.stride,
+                         downscale=args.downscale)
+    except (SatSynthError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}\n{args.out} was not written (nothing partial is left '
+                         'to load)')
     print(f'{args.out}: {counts["train"]} train and {counts["val"]} val pairs')
 
 

@@ -24,8 +24,10 @@ import argparse
 import errno
 import itertools
 import logging
+import math
 import os
 import os.path as osp
+from typing import Optional
 
 import torch
 from mmengine.config import Config
@@ -39,6 +41,7 @@ from satsynth_mmseg.generation import (InterpolationUpsampler, SyntheticDatasetW
                                        build_train_dataset, check_cascade, dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics,
                                        load_generator, write_preview, write_report)
+from satsynth_mmseg.utils import ConfigError, SatSynthError
 
 FORMAT_VERSION = 1
 
@@ -80,8 +83,8 @@ def parse_args(argv=None):
     if args.num_samples is not None and args.num_samples < 1:
         p.error(f'--num-samples must be >= 1, got {args.num_samples}')
     if args.ratio is not None:
-        if args.ratio <= 0:
-            p.error(f'--ratio must be > 0, got {args.ratio}')
+        if not (args.ratio > 0 and math.isfinite(args.ratio)):
+            p.error(f'--ratio must be a finite number > 0, got {args.ratio}')
         if not args.real_config:
             p.error('--ratio needs --real-config (the real training set it multiplies)')
     if args.batch_size < 1:
@@ -118,86 +121,90 @@ def barrier(world_size):
         dist.barrier()
 
 
-def run(args):
-    rank, world_size, device = init_distributed(args.launcher)
-    device = args.device or device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    cfg = Config.fromfile(args.config)
-    model, info = load_generator(cfg, args.checkpoint, ema=args.ema, device=device)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
+def resolve_classes(cfg, model, info) -> dict:
+    """The generator's metainfo (classes, palette, label convention), from its checkpoint or
+    else its training dataset class."""
     meta = dict(info['dataset_meta'] or {})
     if not meta.get('classes'):
         ds_cls = DATASETS.get(cfg.train_dataloader.dataset.type)
         meta.update(getattr(ds_cls, 'METAINFO', {}))
-    classes = list(meta['classes'])
-    if len(classes) != model.num_classes:
-        raise ValueError(f'{len(classes)} classes in the metainfo but num_classes='
-                         f'{model.num_classes} in the config')
-    real = None
-    if args.real_config:
-        real = build_train_dataset(args.real_config, pipeline=[])
-        real_classes = list(real.metainfo['classes'])
-        if real_classes != classes:
-            raise ValueError(f'the real dataset has classes {real_classes}, the generator '
-                             f'was trained on {classes}')
-    reduce_zero_label = bool(real.reduce_zero_label if real is not None else
-                             meta.get('reduce_zero_label', False))
-    num_samples = args.num_samples
-    if args.ratio is not None:
-        num_samples = max(1, round(args.ratio * len(real)))
-        if not 1 <= args.ratio <= 5:
-            print_log(f'--ratio {args.ratio} is outside SatSynth\'s 1..5', logger='current',
-                      level=logging.WARNING)
-    _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
+    if len(meta['classes']) != model.num_classes:
+        raise ConfigError(f'{len(meta["classes"])} classes in the metainfo but num_classes='
+                          f'{model.num_classes} in the config')
+    meta['classes'] = list(meta['classes'])
+    return meta
+
+
+def load_real_dataset(real_config: Optional[str], meta: dict):
+    """The real training set D of ``--real-config`` (or None), checked against the
+    generator: same classes, and the same label convention as the generator's training data.
+
+    D′ masks are written in D's raw convention; a generator trained with another
+    ``reduce_zero_label`` on the same classes means one of the two configs reads the labels
+    shifted by one, so the pair is refused rather than silently written.
+    """
+    if not real_config:
+        return None
+    real = build_train_dataset(real_config, pipeline=[])
+    real_classes = list(real.metainfo['classes'])
+    if real_classes != meta['classes']:
+        raise ConfigError(f'the real dataset has classes {real_classes}, the generator '
+                          f'was trained on {meta["classes"]}')
+    trained = meta.get('reduce_zero_label')
+    if trained is not None and bool(trained) != bool(real.reduce_zero_label):
+        raise ConfigError(
+            f'--real-config {real_config} reads its labels with reduce_zero_label='
+            f'{bool(real.reduce_zero_label)}, but the generator was trained on data read with '
+            f'reduce_zero_label={bool(trained)}: with the same classes one of the two shifts '
+            'every class by one. Make the two configs agree')
+    return real
+
+
+def build_upsampler(args, model, device):
+    """``(super_res, identity fields, output size)`` for the cascade or interpolation."""
     size = list(model.sample_size)
-    super_res, sr_identity = None, {}
     if args.sr_config:
         sr_model, sr_info = load_generator(args.sr_config, args.sr_checkpoint, ema=args.ema,
                                            device=device)
         check_cascade(model, sr_model, args.sr_checkpoint)
         _, sr_steps = build_sampler(args.sr_sampler, sr_model.noise_scheduler, args.sr_steps)
-        super_res = dict(model=sr_model, sampler=args.sr_sampler, steps=sr_steps)
-        sr_identity = dict(sr_checkpoint_sha256=sr_info['sha256'], sr_weights=sr_info['weights'],
-                           sr_sampler=args.sr_sampler, sr_steps=sr_steps)
-        size = list(sr_model.sample_size)
-    elif args.interp_scale:
-        super_res = dict(model=InterpolationUpsampler(args.interp_scale))
-        sr_identity = dict(upsample='interpolation', upsample_scale=args.interp_scale)
-        size = [v * args.interp_scale for v in size]
-    identity = dict(
-        format_version=FORMAT_VERSION, checkpoint_sha256=info['sha256'],
-        weights=info['weights'], sampler=args.sampler, steps=steps, seed=args.seed,
-        num_samples=num_samples, batch_size=args.batch_size, size=size,
-        num_classes=model.num_classes, image_channels=model.image_channels,
-        reduce_zero_label=reduce_zero_label, device_type=torch.device(device).type,
-        **sr_identity)
-    writer = SyntheticDatasetWriter(args.out, identity, rank=rank)
+        return (dict(model=sr_model, sampler=args.sr_sampler, steps=sr_steps),
+                dict(sr_checkpoint_sha256=sr_info['sha256'], sr_weights=sr_info['weights'],
+                     sr_sampler=args.sr_sampler, sr_steps=sr_steps),
+                list(sr_model.sample_size))
+    if args.interp_scale:
+        return (dict(model=InterpolationUpsampler(args.interp_scale)),
+                dict(upsample='interpolation', upsample_scale=args.interp_scale),
+                [v * args.interp_scale for v in size])
+    return None, {}, size
+
+
+def prepare_writer(out, identity, rank, world_size) -> SyntheticDatasetWriter:
+    """The output folder, checked against ``identity`` and locked (rank 0 creates it)."""
+    writer = SyntheticDatasetWriter(out, identity, rank=rank)
     if rank == 0:
         writer.prepare()
     barrier(world_size)
     if rank != 0:
         writer.prepare()
-    if rank == 0:
-        cascade = ''
-        if args.sr_config:
-            cascade = (f' (x{super_res["model"].scale} super-resolution: {args.sr_sampler} '
-                       f'{super_res["steps"]} steps)')
-        elif super_res:
-            cascade = f' (x{args.interp_scale} by interpolation)'
-        print(f'D\' -> {args.out}: {num_samples} pairs of {size[0]}x{size[1]}, '
-              f'{args.sampler} {steps} steps{cascade}, seed {args.seed}, {info["weights"]} '
-              f'weights, {world_size} process(es) on {device}')
-    summary = generate_synthetic_dataset(
-        model, writer, num_samples, seed=args.seed, sampler=args.sampler, steps=steps,
-        batch_size=args.batch_size, size=list(model.sample_size),
-        reduce_zero_label=reduce_zero_label,
-        record_extra=dict(checkpoint_sha256=info['sha256'], sampler=args.sampler,
-                          steps=steps, weights=info['weights'], **sr_identity),
-        rank=rank, world_size=world_size, progress=not args.no_progress and rank == 0,
-        super_res=super_res)
-    barrier(world_size)
-    if rank != 0:
-        return summary
-    out_meta = dict(classes=classes, palette=meta.get('palette'),
+    return writer
+
+
+def describe(args, num_samples, size, steps, super_res, info, world_size, device) -> str:
+    cascade = ''
+    if args.sr_config:
+        cascade = (f' (x{super_res["model"].scale} super-resolution: {args.sr_sampler} '
+                   f'{super_res["steps"]} steps)')
+    elif super_res:
+        cascade = f' (x{args.interp_scale} by interpolation)'
+    return (f'D\' -> {args.out}: {num_samples} pairs of {size[0]}x{size[1]}, '
+            f'{args.sampler} {steps} steps{cascade}, seed {args.seed}, {info["weights"]} '
+            f'weights, {world_size} process(es) on {device}')
+
+
+def finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary, real):
+    """Rank 0: manifest and meta.json, preview, summary line, optional report."""
+    out_meta = dict(classes=meta['classes'], palette=meta.get('palette'),
                     reduce_zero_label=reduce_zero_label, ignore_index=255,
                     img_dir='img_dir', ann_dir='ann_dir', img_suffix='.png',
                     seg_map_suffix='.png', num_samples=num_samples, generation=identity)
@@ -214,7 +221,51 @@ def run(args):
           f'{summary["pairs_per_s"]:.2f} pairs/s this run; invalid codes (>= K): '
           f'{invalid} px ({100 * invalid / max(pixels, 1):.3f} %); preview: {preview}')
     if args.report:
-        report_dataset(args.out, synth, real, classes, meta.get('palette'), invalid)
+        report_dataset(args.out, synth, real, meta['classes'], meta.get('palette'), invalid)
+
+
+def run(args):
+    rank, world_size, device = init_distributed(args.launcher)
+    device = args.device or device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    cfg = Config.fromfile(args.config)
+    model, info = load_generator(cfg, args.checkpoint, ema=args.ema, device=device)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    meta = resolve_classes(cfg, model, info)
+    real = load_real_dataset(args.real_config, meta)
+    reduce_zero_label = bool(real.reduce_zero_label if real is not None else
+                             meta.get('reduce_zero_label', False))
+    num_samples = args.num_samples
+    if args.ratio is not None:
+        num_samples = max(1, round(args.ratio * len(real)))
+        if not 1 <= args.ratio <= 5:
+            print_log(f'--ratio {args.ratio} is outside SatSynth\'s 1..5', logger='current',
+                      level=logging.WARNING)
+    _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
+    super_res, sr_identity, size = build_upsampler(args, model, device)
+    identity = dict(
+        format_version=FORMAT_VERSION, checkpoint_sha256=info['sha256'],
+        weights=info['weights'], sampler=args.sampler, steps=steps, seed=args.seed,
+        num_samples=num_samples, batch_size=args.batch_size, size=size,
+        num_classes=model.num_classes, image_channels=model.image_channels,
+        reduce_zero_label=reduce_zero_label, device_type=torch.device(device).type,
+        **sr_identity)
+    writer = prepare_writer(args.out, identity, rank, world_size)
+    try:
+        if rank == 0:
+            print(describe(args, num_samples, size, steps, super_res, info, world_size, device))
+        summary = generate_synthetic_dataset(
+            model, writer, num_samples, seed=args.seed, sampler=args.sampler, steps=steps,
+            batch_size=args.batch_size, size=list(model.sample_size),
+            reduce_zero_label=reduce_zero_label,
+            record_extra=dict(checkpoint_sha256=info['sha256'], sampler=args.sampler,
+                              steps=steps, weights=info['weights'], **sr_identity),
+            rank=rank, world_size=world_size, progress=not args.no_progress and rank == 0,
+            super_res=super_res)
+        barrier(world_size)
+        if rank == 0:
+            finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary, real)
+    finally:
+        writer.release()
     return summary
 
 
@@ -226,7 +277,8 @@ def report_dataset(out, synth, real, classes, palette, invalid):
                  **stats}
     paths = write_report(classes, stats, osp.join(out, 'report'), palette,
                          extra=dict(invalid_code_pixels=invalid))
-    print(open(paths['markdown']).read())
+    with open(paths['markdown']) as f:
+        print(f.read())
     print(f'report: {paths}')
 
 
@@ -234,15 +286,15 @@ def main(argv=None):
     args = parse_args(argv)
     try:
         return run(args)
-    except OSError as e:
+    except SatSynthError as e:
+        raise SystemExit(f'error: {e}')
+    except OSError as e:  # the output folder: full disk, read-only, permissions
         if e.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
             raise SystemExit(
                 f'error: cannot write to {args.out}: {e.strerror} ({e.filename or ""}). '
                 'Samples already written are complete; nothing partial is left. '
                 'Free space or fix permissions, then rerun the same command to resume.')
-        raise SystemExit(f'error: {e}')
-    except (ValueError, KeyError, FileExistsError, RuntimeError) as e:
-        raise SystemExit(f'error: {e.args[0] if e.args else e}')
+        raise
 
 
 if __name__ == '__main__':

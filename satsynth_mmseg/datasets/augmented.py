@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import os
 from typing import Any, Iterable, List, Optional, Sequence, Union
 
@@ -10,6 +11,7 @@ import torch
 from mmengine.dataset import BaseDataset, Compose, force_full_init
 
 from mmseg.registry import DATASETS
+from .pair_check import check_dataset_pairs
 
 #: value of ``data_source`` in every sample's data info and ``SegDataSample`` metainfo
 REAL, SYNTHETIC = 'real', 'synthetic'
@@ -109,9 +111,9 @@ class AugmentedDataset:
                  ignore_keys: Sequence[str] = (),
                  lazy_init: bool = False,
                  max_refetch: int = 100):
-        if not ratio >= 0:
-            raise ValueError(f'ratio must be >= 0 (synthetic samples per real one), got '
-                             f'{ratio}')
+        if not (ratio >= 0 and math.isfinite(ratio)):
+            raise ValueError(f'ratio must be a finite number >= 0 (synthetic samples per real '
+                             f'one), got {ratio}')
         if pipeline is None:
             pipeline = (real.get('pipeline', []) if isinstance(real, dict)
                         else getattr(real.pipeline, 'transforms', []))
@@ -141,6 +143,7 @@ class AugmentedDataset:
             return
         self.real.full_init()
         self.synthetic.full_init()
+        check_dataset_pairs(self.real)  # stock mmseg datasets do not check their pairs
         self.num_real = len(self.real)
         self.num_synthetic_items = len(self.synthetic)
         if self.num_real == 0:

@@ -5,14 +5,19 @@ import os.path as osp
 from typing import List
 
 from mmseg.datasets import BaseSegDataset
+from .pair_check import check_pairs
 
 
 class CheckedSegDataset(BaseSegDataset):
-    """``BaseSegDataset`` that refuses to be empty.
+    """``BaseSegDataset`` that refuses to be empty or to hold mismatched pairs.
 
     mmengine's ``InfiniteSampler`` spins forever on an empty dataset; an explicit error naming
-    the folder that was searched is more useful.
+    the folder that was searched is more useful. Every pair is checked from the file headers
+    when the list is loaded, before any pipeline could resize a mask to its image's size:
+    a mask of another size, or an RGB colour mask, is an error naming both files.
     """
+    #: pair_check.check_dataset_pairs skips a dataset that checked its own pairs
+    pairs_checked = True
 
     #: printed in the error, e.g. the command that creates the data
     HOW_TO_CREATE = ''
@@ -25,4 +30,5 @@ class CheckedSegDataset(BaseSegDataset):
             raise FileNotFoundError(
                 f'{type(self).__name__}: no images with suffix {self.img_suffix!r} found in '
                 f'{img_dir!r} (ann_file={self.ann_file!r}).{hint}')
+        check_pairs(data_list)
         return data_list

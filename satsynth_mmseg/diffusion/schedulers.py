@@ -31,6 +31,7 @@ from diffusers import (DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
 from diffusers.schedulers.scheduling_utils import SchedulerMixin
 
 from mmseg.registry import TASK_UTILS
+from ..utils.errors import ConfigError, UnknownNameError
 
 for _cls in (DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler,
              EulerAncestralDiscreteScheduler, UniPCMultistepScheduler):
@@ -75,7 +76,7 @@ def build_sampler(cfg: Union[str, dict],
     """
     if isinstance(cfg, str):
         if cfg not in SAMPLER_ALIASES:
-            raise KeyError(f'unknown sampler {cfg!r}; choose one of {sorted(SAMPLER_ALIASES)} '
+            raise UnknownNameError(f'unknown sampler {cfg!r}; choose one of {sorted(SAMPLER_ALIASES)} '
                            'or give a config dict naming a diffusers scheduler')
         cfg = SAMPLER_ALIASES[cfg]
     cfg = copy.deepcopy(dict(cfg))
@@ -85,10 +86,10 @@ def build_sampler(cfg: Union[str, dict],
     name = cfg.pop('type')
     cls = TASK_UTILS.get(name) if isinstance(name, str) else name
     if cls is None:
-        raise KeyError(f'sampler type {name!r} is not registered in mmseg TASK_UTILS')
+        raise UnknownNameError(f'sampler type {name!r} is not registered in mmseg TASK_UTILS')
     total = train_scheduler.config.num_train_timesteps
     steps = total if steps is None else int(steps)
     if not 1 <= steps <= total:
-        raise ValueError(f'sampling steps must be in [1, {total}] (the training schedule has '
+        raise ConfigError(f'sampling steps must be in [1, {total}] (the training schedule has '
                          f'{total} timesteps), got {steps}')
     return cls.from_config(train_scheduler.config, **cfg), steps

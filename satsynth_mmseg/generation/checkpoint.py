@@ -11,6 +11,7 @@ from mmengine.logging import print_log
 
 from mmseg.registry import MODELS
 from ..utils.checkpoint_io import load_verified_checkpoint
+from ..utils.errors import ConfigError
 
 
 def file_sha256(path: str, chunk: int = 1 << 20) -> str:
@@ -58,7 +59,7 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
     if dataset_meta and dataset_meta.get('classes') is not None:
         k = len(dataset_meta['classes'])
         if k != model.num_classes:
-            raise ValueError(
+            raise ConfigError(
                 f'{checkpoint_path} was trained on {k} classes {tuple(dataset_meta["classes"])}'
                 f' but the config builds a generator for num_classes={model.num_classes}')
     own = model.state_dict()
@@ -72,7 +73,7 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
             ch = (f' (the checkpoint denoises {w.shape[1]} channels, the config '
                   f'{model.data_preprocessor.joint_channels} = {model.image_channels} image + '
                   f'{model.num_bits} bit channels)')
-        raise ValueError(f'{checkpoint_path} does not fit the config{ch}: '
+        raise ConfigError(f'{checkpoint_path} does not fit the config{ch}: '
                          + '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
 
 
@@ -108,16 +109,16 @@ def check_cascade(generator, super_res, sr_checkpoint_path: str = 'the SR checkp
     a ``JointSuperRes`` with the same classes, image bands and analog bits, trained for the
     generator's sample size as its low resolution."""
     if not hasattr(super_res, 'low_res_size'):
-        raise ValueError(f'{sr_checkpoint_path}: the SR config builds a '
+        raise ConfigError(f'{sr_checkpoint_path}: the SR config builds a '
                          f'{type(super_res).__name__}, not a super-resolution model '
                          '(e.g. JointSuperRes)')
     for key in ('num_classes', 'image_channels', 'num_bits'):
         a, b = getattr(generator, key), getattr(super_res, key)
         if a != b:
-            raise ValueError(f'{sr_checkpoint_path} does not fit the generator: {key} is {b} '
+            raise ConfigError(f'{sr_checkpoint_path} does not fit the generator: {key} is {b} '
                              f'for the super-resolution model but {a} for the generator')
     if tuple(super_res.low_res_size) != tuple(generator.sample_size):
-        raise ValueError(
+        raise ConfigError(
             f'{sr_checkpoint_path} upsamples {super_res.low_res_size[0]}x'
             f'{super_res.low_res_size[1]} pairs but the generator makes '
             f'{generator.sample_size[0]}x{generator.sample_size[1]} ones')

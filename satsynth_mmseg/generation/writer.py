@@ -10,6 +10,11 @@ Layout of ``DIR`` (mmseg's, so ``BaseSegDataset`` reads it like a real dataset):
     DIR/manifest.jsonl            all records sorted by index (rewritten by ``finalize``)
     DIR/meta.json                 classes, palette, label convention
 
+Concurrency: each writer holds an exclusive lock (``manifest/lock-{rank}``, ``flock``) from
+:meth:`SyntheticDatasetWriter.prepare` until :meth:`~SyntheticDatasetWriter.release`; a second
+process writing the same rank of the same folder is refused with the first one's pid. The
+operating system drops the lock when a process dies, even by ``kill -9``.
+
 Durability: a sample's mask and then its image are written to ``*.partial`` and renamed when
 complete; only then its manifest line is appended (flushed and fsynced). A sample counts as
 done when its manifest line exists and both files do. ``kill -9`` at any moment therefore loses
@@ -17,6 +22,7 @@ at most the batch in flight and never leaves a ``*.png`` that is not complete.
 """
 from __future__ import annotations
 
+import fcntl
 import glob
 import json
 import os
@@ -24,6 +30,8 @@ import os.path as osp
 from typing import Dict, Iterable, List, Set
 
 import numpy as np
+
+from ..utils.errors import FolderLockedError, FolderMismatchError, IncompleteOutputError
 
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
 
@@ -54,6 +62,7 @@ class SyntheticDatasetWriter:
         self.ann_dir = osp.join(out_dir, 'ann_dir')
         self.manifest_dir = osp.join(out_dir, 'manifest')
         self._part = None
+        self._lock = None
 
     # --------------------------------------------------------------------------- set-up
     def prepare(self) -> None:
@@ -63,6 +72,7 @@ class SyntheticDatasetWriter:
                 os.makedirs(d, exist_ok=True)
         except OSError as e:
             raise OSError(f'cannot create the output folders in {self.out_dir!r}: {e}') from e
+        self._acquire_lock()
         path = osp.join(self.out_dir, IDENTITY_FILE)
         if osp.exists(path):
             with open(path) as f:
@@ -73,12 +83,41 @@ class SyntheticDatasetWriter:
                         if stored.get(k) != self.identity.get(k)}
                 lines = '\n'.join(f'  {k}: folder has {a!r}, now {b!r}'
                                   for k, (a, b) in diff.items())
-                raise FileExistsError(
+                raise FolderMismatchError(
                     f'{self.out_dir} was generated with other arguments:\n{lines}\n'
                     'Use another --out, or the same arguments to resume.')
         elif self.rank == 0:
             atomic_write_bytes(path, json.dumps(self.identity, indent=1,
                                                 sort_keys=True).encode())
+
+    def _acquire_lock(self) -> None:
+        if self._lock is not None:
+            return
+        path = osp.join(self.manifest_dir, f'lock-{self.rank:05d}')
+        f = open(path, 'a+')
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or 'unknown'
+            f.close()
+            raise FolderLockedError(
+                f'{self.out_dir} is being written by another process (pid {holder}, rank '
+                f'{self.rank}); wait for it to finish (rerun the same command afterwards to '
+                'resume or check it) or use another --out') from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        self._lock = f
+
+    def release(self) -> None:
+        """Close the manifest part and give up the folder lock (also done at process exit)."""
+        self.close()
+        if self._lock is not None:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_UN)
+            self._lock.close()
+            self._lock = None
 
     # --------------------------------------------------------------------------- state
     def records(self) -> Dict[int, dict]:
@@ -150,7 +189,7 @@ class SyntheticDatasetWriter:
         done = self.completed()
         missing = sorted(set(range(num_samples)) - done)
         if missing:
-            raise RuntimeError(f'{len(missing)} samples are not complete (first: '
+            raise IncompleteOutputError(f'{len(missing)} samples are not complete (first: '
                                f'{missing[:5]}); rerun the same command to finish them')
         recs = self.records()
         ordered = [recs[i] for i in range(num_samples)]

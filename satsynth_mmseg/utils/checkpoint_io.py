@@ -24,14 +24,12 @@ from typing import Iterator, Optional, Tuple
 import torch
 from mmengine.logging import print_log
 
+from .errors import CheckpointError
+
 #: ``meta`` key of the content hash
 HASH_KEY = 'content_sha256'
 #: top-level checkpoint entries whose tensors the hash covers
 HASHED_ENTRIES = ('state_dict', 'ema_state_dict', 'optimizer')
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be used: unreadable, corrupted or non-finite."""
 
 
 def _tensors(obj, path: str = '') -> Iterator[Tuple[str, torch.Tensor]]:

@@ -5,16 +5,19 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
+from ...datasets.pair_check import check_dataset_pairs
 
 
 @HOOKS.register_module()
 class GeneratorDataCheckHook(Hook):
     """Fail fast on a dataset that cannot train the generator.
 
-    Before training it checks that the train dataset is not empty and that the model's
-    ``num_classes`` equals the number of classes in the dataset's metainfo. (Label values
-    outside ``[0, num_classes)`` are caught per batch by the data preprocessor, sizes of an
-    image and its mask likewise.)
+    Before training it checks that the train dataset is not empty, that the model's
+    ``num_classes`` equals the number of classes in the dataset's metainfo, and (for any
+    dataset that lists files, stock mmseg ones included) that every mask is a single-channel
+    image of its image's size, from the file headers, before a pipeline could resize it.
+    (Label values outside ``[0, num_classes)`` are caught per batch by the data
+    preprocessor, naming the mask file.)
     """
     priority = 'VERY_HIGH'
 
@@ -30,3 +33,4 @@ class GeneratorDataCheckHook(Hook):
                 f'model.num_classes={num_classes} but the train dataset '
                 f'({type(dataset).__name__}) has {len(classes)} classes {tuple(classes)}; '
                 'make them agree in the config')
+        check_dataset_pairs(dataset)

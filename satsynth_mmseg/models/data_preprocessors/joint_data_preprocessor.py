@@ -8,7 +8,8 @@ from mmengine.model import BaseDataPreprocessor
 from torch import Tensor
 
 from mmseg.registry import MODELS
-from ...bits import bits_to_labels, labels_to_bits, num_bits
+from ...bits import bits_to_labels, check_ignore_index, labels_to_bits, num_bits
+from ...utils.errors import DataError
 
 
 @MODELS.register_module()
@@ -48,6 +49,7 @@ class JointDataPreprocessor(BaseDataPreprocessor):
         super().__init__(non_blocking)
         self.num_classes = num_classes
         self.num_bits = num_bits(num_classes)
+        check_ignore_index(num_classes, ignore_index)
         self.image_channels = image_channels
         self.ignore_index = ignore_index
         self.bgr_to_rgb = bgr_to_rgb and image_channels == 3
@@ -83,6 +85,8 @@ class JointDataPreprocessor(BaseDataPreprocessor):
                              'LoadAnnotations and PackSegInputs in the pipeline')
         for img, sample in zip(inputs, data_samples):
             self._check_pair(img, sample)
+        for sample in data_samples:
+            self._check_labels(sample)
         sizes = {tuple(img.shape[-2:]) for img in inputs}
         if len(sizes) > 1:
             raise ValueError(f'images of one batch differ in size {sorted(sizes)}; add '
@@ -92,15 +96,40 @@ class JointDataPreprocessor(BaseDataPreprocessor):
         return dict(inputs=self.encode(images, labels), data_samples=data_samples)
 
     def _check_pair(self, img: Tensor, sample) -> None:
+        """Channels and sizes of one pair, with its file names in the error."""
+        img_path = sample.metainfo.get('img_path', '?')
+        seg_path = sample.metainfo.get('seg_map_path', '?')
         if img.shape[0] != self.image_channels:
-            raise ValueError(f'image has {img.shape[0]} channels, the model expects '
-                             f'{self.image_channels} ({sample.metainfo.get("img_path", "?")})')
+            raise DataError(f'image has {img.shape[0]} channels, the model expects '
+                             f'{self.image_channels} ({img_path})')
         seg = sample.gt_sem_seg.data
+        if seg.dim() != 3 or seg.shape[0] != 1:
+            # PackSegInputs keeps an (H, W, C) colour mask as it is
+            channels = seg.shape[-1] if seg.dim() >= 3 else '?'
+            raise DataError(
+                f'mask {seg_path} has {channels} channels (shape {tuple(seg.shape)}): an RGB '
+                'colour mask? Masks must be single-channel index images (one class index per '
+                'pixel). Convert colour masks first (tools/dataset_converters/dubai_aerial.py '
+                'does it for the Dubai data; for other data map each palette colour to its '
+                'class index)')
         if tuple(seg.shape[-2:]) != tuple(img.shape[-2:]):
-            raise ValueError(
+            raise DataError(
                 f'image and mask sizes differ: image {tuple(img.shape[-2:])} vs mask '
-                f'{tuple(seg.shape[-2:])} ({sample.metainfo.get("img_path", "?")}, '
-                f'{sample.metainfo.get("seg_map_path", "?")})')
+                f'{tuple(seg.shape[-2:])} ({img_path}, {seg_path})')
+
+    def _check_labels(self, sample) -> None:
+        """Label values outside [0, K) that are not the ignore index, naming the mask file."""
+        seg = sample.gt_sem_seg.data
+        seg_path = sample.metainfo.get('seg_map_path', '?')
+        bad = (seg < 0) | (seg >= self.num_classes)
+        if self.ignore_index is not None:
+            bad &= seg != self.ignore_index
+        if bool(bad.any()):
+            values = torch.unique(seg[bad]).tolist()[:10]
+            raise DataError(
+                f'mask {seg_path} has label values {values} outside [0, {self.num_classes}) '
+                f'that are not the ignore index {self.ignore_index}; check num_classes and the '
+                'dataset\'s label convention (reduce_zero_label, label_map)')
 
     def encode(self, images: Tensor, labels: Tensor) -> Tensor:
         """Images (N, C, H, W) in [0, 255] and labels (N, [1,] H, W) -> (N, C + B, H, W)."""

@@ -15,8 +15,15 @@ class DiffusersUNet2D(UNet2DModel):
     filled in by the generator from the data (image channels + analog-bit channels).
 
     ``forward(x, t) -> eps``: ``x`` (N, C_in, H, W), ``t`` (N,) or scalar timesteps,
-    output (N, C_out, H, W).
+    output (N, C_out, H, W). H and W must be multiples of :attr:`size_multiple`: every down
+    block but the last halves the resolution, and the up path concatenates the skip
+    connections, which only line up when no halving rounds.
     """
+
+    @property
+    def size_multiple(self) -> int:
+        """H and W must be multiples of this: ``2 ** (number of down blocks - 1)``."""
+        return 2 ** (len(self.config.down_block_types) - 1)
 
     def forward(self, sample: Tensor, timestep, class_labels=None) -> Tensor:  # noqa: D102
         return super().forward(sample, timestep, class_labels=class_labels,

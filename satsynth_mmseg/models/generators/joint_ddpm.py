@@ -15,6 +15,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from ...bits import valid_pixel_mask
 from ...diffusion import build_noise_scheduler, build_sampler
+from ...utils.errors import ConfigError
 
 Generator = Union[None, torch.Generator, List[torch.Generator]]
 
@@ -23,10 +24,36 @@ class NonFiniteLossError(FloatingPointError):
     """Raised before the optimizer step when the loss is NaN or infinite."""
 
 
+def check_size_fits(size: Sequence[int], multiple: int, what: str) -> None:
+    """Raise a ``ValueError`` that states the U-Net's size rule and the nearest valid sizes
+    when an (H, W) is not a multiple of ``multiple``."""
+    bad = [v for v in size if v % multiple]
+    if not bad:
+        return
+    near = sorted({max(multiple, v // multiple * multiple) for v in bad}
+                  | {-(-v // multiple) * multiple for v in bad})
+    raise ConfigError(
+        f'{what} {tuple(size)} does not fit the U-Net: with its resolution levels H and W must '
+        f'be multiples of {multiple} (2 ** (down blocks - 1)); nearest valid: '
+        f'{" or ".join(map(str, near))}. Note that RandomCrop returns the whole image when '
+        'crop_size is larger than the image, so crops must not exceed the image size either')
+
+
+def default_invalid_index(num_classes: int, ignore_index: Optional[int]) -> int:
+    """Label given to decoded codes >= K: the ignore index; without one, 255 (K <= 255).
+
+    With K = 256 every 8-bit code is a class, so no code is invalid and the value returned
+    (256) never occurs; the masks of such a model have no ignore value at all.
+    """
+    if ignore_index is not None:
+        return ignore_index
+    return 255 if num_classes <= 255 else num_classes
+
+
 def _fill_or_check(cfg: dict, key: str, value, owner: str) -> None:
     """Set ``cfg[key] = value`` unless the config already says something else (then raise)."""
     if key in cfg and cfg[key] is not None and cfg[key] != value:
-        raise ValueError(f'{owner}.{key}={cfg[key]!r} disagrees with the generator, which '
+        raise ConfigError(f'{owner}.{key}={cfg[key]!r} disagrees with the generator, which '
                          f'needs {value!r}; leave it out of the config to have it filled in')
     cfg[key] = value
 
@@ -92,6 +119,7 @@ class JointDDPM(BaseModel):
         _fill_or_check(denoiser, 'out_channels', joint, 'denoiser')
         denoiser.setdefault('sample_size', self.sample_size)
         self.denoiser = MODELS.build(denoiser)
+        self.check_size(self.sample_size, 'sample_size')
 
         self.noise_scheduler = build_noise_scheduler(
             noise_scheduler or dict(type='DDPMScheduler', num_train_timesteps=1000,
@@ -101,6 +129,16 @@ class JointDDPM(BaseModel):
 
     #: channels concatenated to x_t as the denoiser's condition (0: unconditional)
     condition_channels = 0
+
+    @property
+    def invalid_index(self) -> int:
+        """Label of decoded codes >= K (see :func:`default_invalid_index`)."""
+        return default_invalid_index(self.num_classes, self.ignore_index)
+
+    def check_size(self, size: Sequence[int], what: str = 'size') -> None:
+        """Raise a clear error when the denoiser cannot take (H, W) = ``size``."""
+        multiple = getattr(self.denoiser, 'size_multiple', 1)
+        check_size_fits(size, multiple, what)
 
     @property
     def num_train_timesteps(self) -> int:
@@ -142,6 +180,7 @@ class JointDDPM(BaseModel):
         Returns:
             ``dict(loss_image=scalar, loss_mask=scalar)``.
         """
+        self.check_size(inputs.shape[-2:], 'a training batch of size')
         n = inputs.shape[0]
         noise = torch.randn_like(inputs)
         t = torch.randint(0, self.num_train_timesteps, (n,), device=inputs.device)
@@ -200,7 +239,7 @@ class JointDDPM(BaseModel):
                sampler: Union[str, dict, None] = None,
                size: Union[int, Tuple[int, int], None] = None,
                progress: bool = False,
-               invalid_index: int = 255) -> Dict[str, Union[Tensor, int]]:
+               invalid_index: Optional[int] = None) -> Dict[str, Union[Tensor, int]]:
         """Generate image + label-map pairs.
 
         Args:
@@ -211,7 +250,7 @@ class JointDDPM(BaseModel):
             sampler: overrides the model's sampler (name or config).
             size: (H, W) or int; default ``sample_size``.
             progress: show a progress bar over the steps.
-            invalid_index: label for decoded codes >= K.
+            invalid_index: label for decoded codes >= K (default :attr:`invalid_index`).
 
         Returns:
             dict with ``images`` uint8 (N, C, H, W) in RGB order (model order), ``labels``
@@ -220,11 +259,13 @@ class JointDDPM(BaseModel):
         """
         if num_samples < 1:
             raise ValueError(f'num_samples must be >= 1, got {num_samples}')
+        invalid_index = self.invalid_index if invalid_index is None else invalid_index
         if invalid_index < self.num_classes:
-            raise ValueError(f'invalid_index={invalid_index} is a class index (K='
+            raise ConfigError(f'invalid_index={invalid_index} is a class index (K='
                              f'{self.num_classes}); it must be >= K')
         size = self.sample_size if size is None else (
             (size, size) if isinstance(size, int) else tuple(size))
+        self.check_size(size, 'sample size')
         x = self.run_sampler((num_samples, self.data_preprocessor.joint_channels, *size),
                              num_steps=num_steps, generator=generator, sampler=sampler,
                              progress=progress)

@@ -59,7 +59,7 @@ class JointSuperRes(JointDDPM):
     def split_labels(self, joint: Tensor) -> Tensor:
         """Labels of an *encoded* joint tensor (N, H, W): ignore where every bit is 0."""
         bits = joint[:, self.image_channels:]
-        labels = bits_to_labels(bits, self.num_classes, invalid_index=self.ignore_index or 255)
+        labels = bits_to_labels(bits, self.num_classes, invalid_index=self.invalid_index)
         return labels.masked_fill(~valid_pixel_mask(bits)[:, 0], self.ignore_index or 255)
 
     def downsample(self, x0: Tensor) -> Tensor:
@@ -117,7 +117,7 @@ class JointSuperRes(JointDDPM):
                generator: Generator = None,
                sampler: Union[str, dict, None] = None,
                progress: bool = False,
-               invalid_index: int = 255) -> Dict[str, Union[Tensor, int]]:
+               invalid_index: Optional[int] = None) -> Dict[str, Union[Tensor, int]]:
         """Upsample generated pairs by ``scale``.
 
         Args:
@@ -135,6 +135,7 @@ class JointSuperRes(JointDDPM):
             (decoded from the bits again; codes >= K -> ``invalid_index``),
             ``invalid_pixels``, ``joint``.
         """
+        invalid_index = self.invalid_index if invalid_index is None else invalid_index
         device = next(self.denoiser.parameters()).device
         cond = self.upsample_condition(self.encode_low_res(low_res_images, low_res_labels)
                                        .to(device))
