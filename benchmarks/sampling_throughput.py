@@ -19,7 +19,6 @@ on the generated images; pixel accuracy and mIoU between its prediction and the 
 Numbers go to stdout, ``benchmarks/results/sampling_<device>.json`` and ``.md``.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
@@ -54,127 +53,108 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def confusion(pred: np.ndarray, gt: np.ndarray, k: int) -> np.ndarray:
-    """k x k confusion matrix over pixels where ``gt < k``."""
-    m = gt < k
-    return np.bincount(k * gt[m].astype(np.int64) + pred[m], minlength=k * k).reshape(k, k)
-
-
-def agreement(conf: np.ndarray) -> dict:
-    """Pixel accuracy and mIoU (over classes present in either) of a confusion matrix."""
-    tp = np.diag(conf).astype(float)
-    union = conf.sum(0) + conf.sum(1) - tp
-    present = union > 0
-    return dict(pixel_accuracy=float(tp.sum() / max(conf.sum(), 1)),
-                miou=float((tp[present] / union[present]).mean()) if present.any() else 0.0)
-
-
-def main(argv=None):
-    args = parse_args(argv)
-    from diffusers import DDPMPipeline, UNet2DModel
+def load_models(args):
+    """``(JointDDPM, info, diffusers UNet2DModel with the same weights)``."""
+    from diffusers import UNet2DModel
     from mmengine.config import Config
 
     import satsynth_mmseg  # noqa: F401
     from mmseg.registry import MODELS
-    from satsynth_mmseg.diffusion import build_sampler
     from satsynth_mmseg.generation import load_generator
-
-    device = args.device
     if args.checkpoint:
-        model, info = load_generator(args.config, args.checkpoint, device=device)
+        model, info = load_generator(args.config, args.checkpoint, device=args.device)
     else:
-        model = MODELS.build(Config.fromfile(args.config).model).to(device).eval()
+        model = MODELS.build(Config.fromfile(args.config).model).to(args.device).eval()
         info = dict(sha256=None, weights='random init')
     unet_cfg = {k: v for k, v in model.denoiser.config.items() if not k.startswith('_')}
     unet_cfg['sample_size'] = args.size
-    unet = UNet2DModel(**unet_cfg).to(device).eval()
+    unet = UNet2DModel(**unet_cfg).to(args.device).eval()
     unet.load_state_dict(model.denoiser.state_dict())
-    bsz, size = args.batch_size, (args.size, args.size)
+    return model, info, unet
 
-    settings = []
-    for s in args.settings:
-        name, steps = s.split(':')
-        settings.append((name, int(steps)))
 
-    results = []
-    for name, steps in settings:
-        def ours():
-            gens = [torch.Generator().manual_seed(i) for i in range(bsz)]
-            out = model.sample(bsz, num_steps=steps, sampler=name, generator=gens, size=size)
-            _sync(device)
-            return out
+def time_setting(model, unet, name, steps, args, warm_up):
+    """Median pairs/s of ``JointDDPM.sample`` and of diffusers' ``DDPMPipeline`` for one
+    sampler setting, runs alternating."""
+    from diffusers import DDPMPipeline
 
-        def theirs():
-            sched, _ = build_sampler(name, model.noise_scheduler, steps)
-            pipe = DDPMPipeline(unet=unet, scheduler=sched)
-            pipe.set_progress_bar_config(disable=True)
-            gens = [torch.Generator().manual_seed(i) for i in range(bsz)]
-            with torch.no_grad():
-                out = pipe(batch_size=bsz, generator=gens, num_inference_steps=steps,
-                           output_type='np').images
-            _sync(device)
-            return out
+    from satsynth_mmseg.diffusion import build_sampler
+    device, bsz, size = args.device, args.batch_size, (args.size, args.size)
 
-        times = {'ours': [], 'diffusers': []}
-        if not results:  # first setting: one untimed call each (allocator, kernel caches)
-            ours()
-            theirs()
-        for r in range(args.repeats):
-            for variant in (('ours', 'diffusers') if r % 2 == 0 else ('diffusers', 'ours')):
-                fn = ours if variant == 'ours' else theirs
-                t0 = time.perf_counter()
-                fn()
-                times[variant].append(time.perf_counter() - t0)
-        row = dict(sampler=name, steps=steps, batch_size=bsz, size=args.size,
-                   ours_pairs_per_s=bsz / statistics.median(times['ours']),
-                   diffusers_pairs_per_s=bsz / statistics.median(times['diffusers']),
-                   times=times)
-        row['ratio'] = row['ours_pairs_per_s'] / row['diffusers_pairs_per_s']
-        print(f'{name:>13s}-{steps:<5d} ours {row["ours_pairs_per_s"]:7.3f} pairs/s  '
-              f'diffusers {row["diffusers_pairs_per_s"]:7.3f} pairs/s  ratio '
-              f'{row["ratio"]:.3f}', flush=True)
-        results.append(row)
+    def ours():
+        gens = [torch.Generator().manual_seed(i) for i in range(bsz)]
+        out = model.sample(bsz, num_steps=steps, sampler=name, generator=gens, size=size)
+        _sync(device)
+        return out
 
-    quality = []
-    if args.segmentor_config and args.segmentor_checkpoint:
-        from mmseg.apis import inference_model, init_model
-        seg = init_model(args.segmentor_config, args.segmentor_checkpoint, device=device)
-        k = model.num_classes
-        for name, steps in settings:
-            conf = np.zeros((k, k), np.int64)
-            invalid = pixels = 0
-            for start in range(0, args.quality_n, bsz):
-                n = min(bsz, args.quality_n - start)
-                gens = [torch.Generator().manual_seed(10_000 + start + i) for i in range(n)]
-                out = model.sample(n, num_steps=steps, sampler=name, generator=gens)
-                imgs = out['images'].cpu().numpy()
-                labels = out['labels'].cpu().numpy()
-                invalid += int((labels >= k).sum())
-                pixels += labels.size
-                bgr = [np.ascontiguousarray(im[::-1].transpose(1, 2, 0)) for im in imgs]
-                preds = inference_model(seg, bgr)
-                for p, lab in zip(preds, labels):
-                    conf += confusion(p.pred_sem_seg.data[0].cpu().numpy(), lab, k)
-            q = dict(sampler=name, steps=steps, n=args.quality_n,
-                     size=list(model.sample_size), invalid_code_share=invalid / pixels,
-                     **agreement(conf))
-            print(f'{name:>13s}-{steps:<5d} agreement: pixel acc {q["pixel_accuracy"]:.3f}  '
-                  f'mIoU {q["miou"]:.3f}  invalid codes {100 * q["invalid_code_share"]:.2f} %',
-                  flush=True)
-            quality.append(q)
+    def theirs():
+        sched, _ = build_sampler(name, model.noise_scheduler, steps)
+        pipe = DDPMPipeline(unet=unet, scheduler=sched)
+        pipe.set_progress_bar_config(disable=True)
+        gens = [torch.Generator().manual_seed(i) for i in range(bsz)]
+        with torch.no_grad():
+            out = pipe(batch_size=bsz, generator=gens, num_inference_steps=steps,
+                       output_type='np').images
+        _sync(device)
+        return out
 
-    report = dict(benchmark='sampling throughput (JointDDPM.sample vs diffusers DDPMPipeline) '
-                  'and mask/image agreement', config=osp.relpath(args.config, REPO),
-                  checkpoint_sha256=info['sha256'], weights=info['weights'], device=device,
-                  torch=torch.__version__, threads=torch.get_num_threads(),
-                  cpu=platform.processor() or platform.machine(),
-                  gpu=torch.cuda.get_device_name() if device.startswith('cuda') else None,
-                  target_ratio=1.0, speed=results, quality=quality)
-    prefix = args.out or osp.join(REPO, 'benchmarks', 'results',
-                                  f'sampling_{torch.device(device).type}')
+    times = {'ours': [], 'diffusers': []}
+    if warm_up:  # one untimed call each (allocator, kernel caches)
+        ours()
+        theirs()
+    for r in range(args.repeats):
+        for variant in (('ours', 'diffusers') if r % 2 == 0 else ('diffusers', 'ours')):
+            fn = ours if variant == 'ours' else theirs
+            t0 = time.perf_counter()
+            fn()
+            times[variant].append(time.perf_counter() - t0)
+    row = dict(sampler=name, steps=steps, batch_size=bsz, size=args.size,
+               ours_pairs_per_s=bsz / statistics.median(times['ours']),
+               diffusers_pairs_per_s=bsz / statistics.median(times['diffusers']),
+               times=times)
+    row['ratio'] = row['ours_pairs_per_s'] / row['diffusers_pairs_per_s']
+    print(f'{name:>13s}-{steps:<5d} ours {row["ours_pairs_per_s"]:7.3f} pairs/s  '
+          f'diffusers {row["diffusers_pairs_per_s"]:7.3f} pairs/s  ratio '
+          f'{row["ratio"]:.3f}', flush=True)
+    return row
+
+
+def measure_agreement(model, seg, name, steps, args):
+    """A real-data segmentor on generated images vs the generated masks (invalid codes
+    ignored): pixel accuracy and mIoU as fractions, with mmseg's intersect_and_union."""
+    from mmseg.apis import inference_model
+
+    from satsynth_mmseg.evaluation import IoUAccumulator
+    k, bsz = model.num_classes, args.batch_size
+    acc = IoUAccumulator(k, ignore_index=model.invalid_index)
+    invalid = pixels = 0
+    for start in range(0, args.quality_n, bsz):
+        n = min(bsz, args.quality_n - start)
+        gens = [torch.Generator().manual_seed(10_000 + start + i) for i in range(n)]
+        out = model.sample(n, num_steps=steps, sampler=name, generator=gens)
+        imgs = out['images'].cpu().numpy()
+        labels = out['labels'].cpu().numpy()
+        invalid += int((labels >= k).sum())
+        pixels += labels.size
+        bgr = [np.ascontiguousarray(im[::-1].transpose(1, 2, 0)) for im in imgs]
+        for p, lab in zip(inference_model(seg, bgr), labels):
+            acc.update(p.pred_sem_seg.data[0].cpu(), torch.from_numpy(lab))
+    scores = acc.result()
+    q = dict(sampler=name, steps=steps, n=args.quality_n, size=list(model.sample_size),
+             invalid_code_share=invalid / pixels, pixel_accuracy=scores.aAcc / 100,
+             miou=scores.mIoU / 100)
+    print(f'{name:>13s}-{steps:<5d} agreement: pixel acc {q["pixel_accuracy"]:.3f}  '
+          f'mIoU {q["miou"]:.3f}  invalid codes {100 * q["invalid_code_share"]:.2f} %',
+          flush=True)
+    return q
+
+
+def write_report(prefix, report):
+    """``<prefix>.json`` and the markdown tables ``<prefix>.md`` (atomically)."""
+    from satsynth_mmseg.utils import atomic_write_json, atomic_write_text
+    results, quality = report['speed'], report['quality']
     os.makedirs(osp.dirname(prefix), exist_ok=True)
-    with open(prefix + '.json', 'w') as f:
-        json.dump(report, f, indent=1)
+    atomic_write_json(prefix + '.json', report)
     md = ['| sampler | steps | ours (pairs/s) | diffusers loop (pairs/s) | ratio |',
           '|---|---|---|---|---|']
     md += [f'| {r["sampler"]} | {r["steps"]} | {r["ours_pairs_per_s"]:.3f} | '
@@ -184,10 +164,32 @@ def main(argv=None):
                '|---|---|---|---|---|']
         md += [f'| {q["sampler"]} | {q["steps"]} | {q["pixel_accuracy"]:.3f} | '
                f'{q["miou"]:.3f} | {100 * q["invalid_code_share"]:.2f} % |' for q in quality]
-    with open(prefix + '.md', 'w') as f:
-        f.write('\n'.join(md) + '\n')
+    atomic_write_text(prefix + '.md', '\n'.join(md) + '\n')
     print('\n'.join(md))
     print(f'written to {prefix}.json and {prefix}.md')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    model, info, unet = load_models(args)
+    settings = [(s.split(':')[0], int(s.split(':')[1])) for s in args.settings]
+    results = [time_setting(model, unet, name, steps, args, warm_up=i == 0)
+               for i, (name, steps) in enumerate(settings)]
+    quality = []
+    if args.segmentor_config and args.segmentor_checkpoint:
+        from mmseg.apis import init_model
+        seg = init_model(args.segmentor_config, args.segmentor_checkpoint, device=args.device)
+        quality = [measure_agreement(model, seg, name, steps, args) for name, steps in settings]
+    report = dict(benchmark='sampling throughput (JointDDPM.sample vs diffusers DDPMPipeline) '
+                  'and mask/image agreement', config=osp.relpath(args.config, REPO),
+                  checkpoint_sha256=info['sha256'], weights=info['weights'],
+                  device=args.device, torch=torch.__version__,
+                  threads=torch.get_num_threads(),
+                  cpu=platform.processor() or platform.machine(),
+                  gpu=torch.cuda.get_device_name() if args.device.startswith('cuda') else None,
+                  target_ratio=1.0, speed=results, quality=quality)
+    write_report(args.out or osp.join(REPO, 'benchmarks', 'results',
+                                      f'sampling_{torch.device(args.device).type}'), report)
 
 
 if __name__ == '__main__':

@@ -97,3 +97,10 @@ def run_torchrun(tool: str, *args: str, nproc: int = 2, timeout: int = 300):
         [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}',
          f'--master_port={port}', osp.join(REPO, 'tools', f'{tool}.py'), *args,
          '--launcher', 'pytorch'], capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def load_json(path):
+    """The JSON content of ``path`` (closing the file)."""
+    import json
+    with open(path) as f:
+        return json.load(f)

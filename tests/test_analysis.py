@@ -4,6 +4,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
+from tests.conftest import load_json
 from satsynth_mmseg.generation import label_statistics, markdown_table, write_report
 from satsynth_mmseg.visualization import colorize_labels, make_pair_grid
 
@@ -26,7 +27,7 @@ def test_report_files(tmp_path):
     md = markdown_table(['a', 'b'], stats)
     assert '| a | 50.0 % | 0.0 % |' in md and '| b | 50.0 % | 100.0 % |' in md
     paths = write_report(['a', 'b'], stats, str(tmp_path / 'rep'), [[0, 0, 0], [255, 0, 0]])
-    assert json.load(open(paths['json']))['datasets']["D'"]['class_pixels'] == [0, 2]
+    assert load_json(paths['json'])['datasets']["D'"]['class_pixels'] == [0, 2]
     assert osp.getsize(paths['chart']) > 1000
 
 

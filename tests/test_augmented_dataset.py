@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import (PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, AugmentedDataset,
                                      OnTheFlySyntheticDataset)
-from tests.conftest import REPO, run_torchrun
+from tests.conftest import REPO, load_json, run_torchrun
 
 SEG_CONFIG = osp.join(REPO, 'configs', 'satsynth',
                       'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d+dprime-32x32.py')
@@ -261,7 +261,7 @@ def test_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
         assert out['inputs'].shape == (3, 32, 32) and out['inputs'].dtype == torch.uint8
         seg = out['data_samples'].gt_sem_seg.data
         assert set(seg.unique().tolist()) <= set(range(5)) | {255}
-        pool = json.load(open(tmp_path / 'pool' / 'rank_0' / 'pool.json'))
+        pool = load_json(tmp_path / 'pool' / 'rank_0' / 'pool.json')
         assert pool['error'] is None and pool['produced'] >= 2
         assert out['data_samples'].img_path.startswith(str(tmp_path / 'pool'))
     finally:

@@ -17,7 +17,7 @@ from satsynth_mmseg.generation import (SyntheticDatasetWriter, file_sha256,
                                        generate_synthetic_dataset, labels_to_raw,
                                        load_generator, read_manifest, sample_seed)
 from satsynth_mmseg.cli import generate as gen_tool
-from tests.conftest import REPO, run_torchrun
+from tests.conftest import REPO, load_json, run_torchrun
 
 
 N, B = 7, 3  # 3 batches: [0,1,2] [3,4,5] [6]
@@ -77,7 +77,7 @@ def test_manifest_integrity(tiny_generator, reference):
             osp.join(reference, 'ann_dir', r['file'])))
         hist = np.bincount(ann[ann < 5], minlength=5).tolist()
         assert hist == r['class_histogram']
-    meta = json.load(open(osp.join(reference, 'meta.json')))
+    meta = load_json(osp.join(reference, 'meta.json'))
     assert meta['classes'][0] == 'bare_soil' and len(meta['palette']) == 5
     assert osp.exists(osp.join(reference, 'preview.png'))
     assert not [f for f in _files(reference) if 'partial' in f]
@@ -206,7 +206,7 @@ def test_ratio_uses_the_real_training_set(tiny_generator, procedural_root, tmp_p
     args[i:i + 2] = ['--ratio', '0.5', '--real-config', cfg]
     summary = gen_tool.main(args + ['--report'])
     assert summary['generated'] == 6  # 0.5 x 12 real training scenes
-    report = json.load(open(tmp_path / 'r' / 'report.json'))
+    report = load_json(tmp_path / 'r' / 'report.json')
     assert set(report['datasets']) == {'D (real)', "D' (generated)"}
     assert report['datasets']['D (real)']['samples'] == 12
     assert osp.exists(tmp_path / 'r' / 'report.png')

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
+from tests.conftest import load_json
 from satsynth_mmseg.datasets import PROCEDURAL_CLASSES, make_procedural_dataset, make_scene
 
 
@@ -36,7 +37,7 @@ def test_dataset_writer_is_idempotent_and_refuses_other_args(tmp_path):
     assert again['written'] == 1
     img = cv2.imread(os.path.join(out, 'img_dir', 'train', 'scene_00001.png'))
     assert np.array_equal(img[..., ::-1], make_scene(5, 'train', 1, 32)[0])
-    assert json.load(open(os.path.join(out, 'meta.json')))['seed'] == 5
+    assert load_json(os.path.join(out, 'meta.json'))['seed'] == 5
     with pytest.raises(FileExistsError):
         make_procedural_dataset(out, num_train=3, num_val=2, size=32, seed=6)
     assert not [f for f in os.listdir(os.path.join(out, 'img_dir', 'train')) if 'partial' in f]

@@ -18,7 +18,7 @@ from satsynth_mmseg.generation import (check_cascade, file_sha256, interpolate_p
                                        read_manifest)
 from satsynth_mmseg.models import JointSuperRes
 from satsynth_mmseg.cli import generate as gen_tool
-from tests.conftest import REPO, tiny_model_cfg
+from tests.conftest import REPO, load_json, tiny_model_cfg
 
 
 SR_CONFIG = osp.join(REPO, 'configs', 'joint_sr', 'jointsr_unet-tiny_1xb4-5k_dubai-64to128x128.py')
@@ -184,7 +184,7 @@ def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator
         lab = np.array(__import__('PIL.Image', fromlist=['Image']).open(
             osp.join(ref, 'ann_dir', r['file'])))
         assert lab.shape == (32, 32) and set(np.unique(lab)) <= set(range(5)) | {255}
-    meta = json.load(open(ref / 'meta.json'))
+    meta = load_json(ref / 'meta.json')
     assert meta['generation']['sr_checkpoint_sha256'] == file_sha256(tiny_sr[1])
 
     # interrupted after one batch, then rerun: byte-identical to the uninterrupted run
@@ -236,12 +236,13 @@ def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
     img = torch.randint(0, 256, (2, 3, 8, 8), dtype=torch.uint8)
     assert ev.psnr(img, img).min() > 99
     lab = torch.randint(0, 5, (2, 8, 8))
-    score = ev.MaskScore(5)
+    from satsynth_mmseg.evaluation import IoUAccumulator
+    score = IoUAccumulator(5)
     score.update(lab, lab)
-    assert score.result()['mIoU'] == pytest.approx(100) and score.result()['aAcc'] == 100
-    wrong = ev.MaskScore(5)
+    assert score.result().mIoU == pytest.approx(100) and score.result().aAcc == 100
+    wrong = IoUAccumulator(5)
     wrong.update((lab + 1) % 5, lab)
-    assert wrong.result()['mIoU'] == 0
+    assert wrong.result().mIoU == 0
     # the whole script on the procedural val scenes (4 scenes = 4 tiles of 32 x 32)
     cfg, ckpt = tiny_sr
     report = ev.main([cfg, ckpt, '--data-root', procedural_root, '--steps', '2',
@@ -262,7 +263,7 @@ def test_interpolation_cascade_enlarges_the_same_low_res_samples(tiny_generator,
     gen_tool.main([*common, '--out', str(big), '--interp-scale', '2'])
     recs = read_manifest(str(big))
     assert [r['size'] for r in recs] == [[32, 32]] * N
-    assert json.load(open(big / 'meta.json'))['generation']['upsample'] == 'interpolation'
+    assert load_json(big / 'meta.json')['generation']['upsample'] == 'interpolation'
     import cv2
     for r in recs:
         lo_img = cv2.imread(str(low / 'img_dir' / r['file']))
@@ -295,10 +296,7 @@ def test_interpolate_pair_keeps_labels_and_mean_colour():
 
 def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedural_root,
                                                 tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        'benchmark_super_res', osp.join(REPO, 'tools', 'benchmark_super_res.py'))
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    from satsynth_mmseg.cli import benchmark_super_res as bench
     work = tmp_path / 'table4'
     args = ['--work-dir', str(work), '--data-root', procedural_root,
             '--generator-config', tiny_generator[0], '--generator-checkpoint', tiny_generator[1],
@@ -315,16 +313,16 @@ def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedu
     for run in report['runs']:
         assert 0 <= run['metrics']['mIoU'] <= 100 and run['max_iters'] == 2
     for u in ('interp', 'sr'):
-        meta = json.load(open(work / f'dprime_{u}' / 'meta.json'))
+        meta = load_json(work / f'dprime_{u}' / 'meta.json')
         assert meta['num_samples'] == 12 and meta['generation']['size'] == [32, 32]
     for ext in ('md', 'json', 'png'):
         assert osp.getsize(work / f'sr_gain.{ext}') > 0
-    assert 'image PSNR' in open(work / 'sr_gain.md').read()
-    stages = json.load(open(work / 'stages.json'))
+    assert 'image PSNR' in (work / 'sr_gain.md').read_text()
+    stages = load_json(work / 'stages.json')
     assert {'sr_eval', 'dprime_interp', 'dprime_sr', 'segmentors'} <= set(stages)
     stamps = {p: os.stat(p).st_mtime_ns for p in work.glob('runs/*/metrics.json')}
     assert len(stamps) == 5
     again = bench.main(args)
     assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
-    assert json.load(open(work / 'stages.json')) == stages
+    assert load_json(work / 'stages.json') == stages
     assert [r['mIoU'] for r in again['rows']] == [r['mIoU'] for r in report['rows']]

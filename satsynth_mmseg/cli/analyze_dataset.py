@@ -67,7 +67,8 @@ def main(argv=None):
                           list(itertools.islice(dataset_label_maps(ds), n)),
                           ds.metainfo.get('palette') or [], path)
             paths[f'preview {name}'] = path
-    print(open(paths['markdown']).read())
+    with open(paths['markdown']) as f:
+        print(f.read())
     for k, v in paths.items():
         print(f'{k}: {v}')
 

@@ -18,12 +18,15 @@ method leaves without a valid class count as wrong). Writes ``OUT/sr_eval.{json,
 ``OUT/sr_eval.png`` (rows: low-res enlarged | (a) | (b) | real, each image | mask).
 """
 import argparse
-import json
 import os
 import os.path as osp
 
 import numpy as np
 import torch
+
+
+#: the methods compared: key -> name in the report
+METHODS = dict(interpolation='bilinear image + nearest mask', super_resolution='JointSuperRes')
 
 
 def parse_args(argv=None):
@@ -50,29 +53,6 @@ def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return 10 * torch.log10(255.0 ** 2 / mse.clamp_min(1e-10))
 
 
-class MaskScore:
-    """Intersection / union per class summed over all tiles (mmseg's ``IoUMetric`` areas)
-    and pixel accuracy; predictions outside [0, K) count as wrong."""
-
-    def __init__(self, num_classes: int, ignore_index: int = 255):
-        self.k, self.ignore = num_classes, ignore_index
-        self.areas = None  # intersect, union, pred, label: (K,) each
-
-    def update(self, pred: torch.Tensor, gt: torch.Tensor) -> None:
-        from mmseg.evaluation import IoUMetric
-        for p, g in zip(pred, gt):
-            areas = IoUMetric.intersect_and_union(p, g, self.k, self.ignore)
-            self.areas = areas if self.areas is None else [
-                a + b for a, b in zip(self.areas, areas)]
-
-    def result(self) -> dict:
-        inter, union, _, label = (a.double().numpy() for a in self.areas)
-        iou = np.where(union > 0, inter / np.maximum(union, 1), np.nan)
-        return dict(mIoU=float(np.nanmean(iou) * 100),
-                    aAcc=float(100 * inter.sum() / max(label.sum(), 1)),
-                    IoU=[None if np.isnan(v) else float(v * 100) for v in iou])
-
-
 def tiles_of(dataset, size, max_tiles):
     """Yield (name, uint8 image (C, H, W) as stored, labels (H, W)) tiles of ``size`` from
     a dataset whose pipeline loads the image and the annotation."""
@@ -94,57 +74,54 @@ def tiles_of(dataset, size, max_tiles):
                     return
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    import satsynth_mmseg  # noqa: F401
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
+def load_tiles(cfg, args, sample_size):
+    """The real ``args.split`` pairs of the SR config's dataset (or ``--data-root``) as
+    ``(dataset, tiles)``; tiles as :func:`tiles_of` yields them."""
     from mmseg.registry import DATASETS
-    from mmseg.structures import SegDataSample
-    from mmengine.structures import PixelData
-    from satsynth_mmseg.generation import interpolate_pair, load_generator, sample_seed
-    from satsynth_mmseg.visualization import make_pair_grid
-
-    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    cfg = Config.fromfile(args.config)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    model, info = load_generator(cfg, args.checkpoint, device=device)
-    if not hasattr(model, 'low_res_of_batch'):
-        raise SystemExit(f'error: {args.config} does not build a super-resolution model')
     ds_cfg = cfg.train_dataloader.dataset.to_dict()
     ds_cfg.update(pipeline=[dict(type='LoadImageFromFile', color_type='unchanged'),
                             dict(type='LoadAnnotations')],
                   data_prefix=dict(img_path=f'img_dir/{args.split}',
-                                                seg_map_path=f'ann_dir/{args.split}'))
+                                   seg_map_path=f'ann_dir/{args.split}'))
     if args.data_root:
         ds_cfg['data_root'] = args.data_root
     dataset = DATASETS.build(ds_cfg)
-    palette = dataset.metainfo['palette']
-    k, s = model.num_classes, model.scale
-    out_dir = args.out or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'sr_eval')
-    os.makedirs(out_dir, exist_ok=True)
-
-    scores = {m: MaskScore(k) for m in ('interpolation', 'super_resolution')}
-    psnrs = {m: [] for m in scores}
-    pictures, names = [], []
-    tiles = list(tiles_of(dataset, model.sample_size, args.max_tiles))
+    tiles = list(tiles_of(dataset, sample_size, args.max_tiles))
     if not tiles:
-        raise SystemExit(f'error: no {model.sample_size} tiles in the {args.split} split')
+        raise SystemExit(f'error: no {sample_size} tiles in the {args.split} split')
+    return dataset, tiles
+
+
+def collate(chunk):
+    """Tiles as the batch a data preprocessor takes."""
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    batch = dict(inputs=[t[1] for t in chunk], data_samples=[])
+    for _, _, lab in chunk:
+        ds = SegDataSample()
+        ds.gt_sem_seg = PixelData(data=lab[None])
+        batch['data_samples'].append(ds)
+    return batch
+
+
+def score_tiles(model, tiles, args):
+    """Both methods on every tile: ``(psnr lists, IoUAccumulator per method, picture rows,
+    picture tile names)``."""
+    from satsynth_mmseg.evaluation import IoUAccumulator
+    from satsynth_mmseg.generation import interpolate_pair, sample_seed
+    scores = {m: IoUAccumulator(model.num_classes) for m in METHODS}
+    psnrs = {m: [] for m in METHODS}
+    pictures, names = [], []
     bar = None
     if not args.no_progress:
         from tqdm.auto import tqdm
         bar = tqdm(total=len(tiles), unit='tile', desc='super-resolving')
     for start in range(0, len(tiles), args.batch_size):
         chunk = tiles[start:start + args.batch_size]
-        batch = dict(inputs=[t[1] for t in chunk], data_samples=[])
-        for _, _, lab in chunk:
-            ds = SegDataSample()
-            ds.gt_sem_seg = PixelData(data=lab[None])
-            batch['data_samples'].append(ds)
         with torch.no_grad():
-            hr = model.data_preprocessor(batch, False)['inputs']
+            hr = model.data_preprocessor(collate(chunk), False)['inputs']
             real_img, real_lab, low_img, low_lab = model.real_and_low_res_of_batch(hr)
-            interp_img, interp_lab = interpolate_pair(low_img, low_lab, s)
+            interp_img, interp_lab = interpolate_pair(low_img, low_lab, model.scale)
         gens = [torch.Generator().manual_seed(sample_seed(args.seed, start + j))
                 for j in range(len(chunk))]
         sr = model.sample(low_img, low_lab, num_steps=args.steps, sampler=args.sampler,
@@ -163,32 +140,62 @@ def main(argv=None):
             bar.update(len(chunk))
     if bar is not None:
         bar.close()
+    return psnrs, scores, pictures, names
 
-    rows = {m: dict(psnr_db=float(np.mean(psnrs[m])), **scores[m].result()) for m in scores}
-    report = dict(config=args.config, checkpoint=args.checkpoint,
-                  checkpoint_sha256=info['sha256'], split=args.split, tiles=len(tiles),
-                  size=list(model.sample_size), scale=s, sampler=args.sampler or 'model default',
-                  steps=args.steps, seed=args.seed, classes=list(dataset.metainfo['classes']),
-                  results=rows, picture_tiles=names)
-    lines = [f'x{s} super-resolution on {len(tiles)} real {args.split} tiles of '
-             f'{model.sample_size[0]}x{model.sample_size[1]} (`{osp.basename(args.config)}`)',
+
+def markdown(rows, n_tiles, split, size, scale, config) -> str:
+    lines = [f'x{scale} super-resolution on {n_tiles} real {split} tiles of '
+             f'{size[0]}x{size[1]} (`{osp.basename(config)}`)',
              '', '| method | image PSNR (dB) | mask mIoU (%) | mask pixel acc. (%) |',
              '|---|---|---|---|']
-    labels_ = dict(interpolation='bilinear image + nearest mask',
-                   super_resolution='JointSuperRes')
     for m, r in rows.items():
-        lines.append(f'| {labels_[m]} | {r["psnr_db"]:.2f} | {r["mIoU"]:.1f} | '
+        lines.append(f'| {METHODS[m]} | {r["psnr_db"]:.2f} | {r["mIoU"]:.1f} | '
                      f'{r["aAcc"]:.1f} |')
-    md = '\n'.join(lines) + '\n'
-    with open(osp.join(out_dir, 'sr_eval.md'), 'w') as f:
-        f.write(md)
-    with open(osp.join(out_dir, 'sr_eval.json'), 'w') as f:
-        json.dump(report, f, indent=1)
+    return '\n'.join(lines) + '\n'
+
+
+def write_outputs(out_dir, md, report, pictures, palette, sample_size) -> None:
+    """``sr_eval.md``, ``sr_eval.json`` and the picture ``sr_eval.png``, atomically."""
+    from satsynth_mmseg.utils import atomic_write_json, atomic_write_png, atomic_write_text
+    from satsynth_mmseg.visualization import make_pair_grid
+    atomic_write_text(osp.join(out_dir, 'sr_eval.md'), md)
+    atomic_write_json(osp.join(out_dir, 'sr_eval.json'), report)
     imgs = torch.stack([p[0].cpu() for p in pictures]).numpy()
     labs = torch.stack([p[1].cpu() for p in pictures]).numpy()
-    grid = make_pair_grid(imgs, labs, palette, ncols=4, scale=max(1, 128 // model.sample_size[0]))
-    import mmcv
-    mmcv.imwrite(grid[..., ::-1], osp.join(out_dir, 'sr_eval.png'))
+    grid = make_pair_grid(imgs, labs, palette, ncols=4, scale=max(1, 128 // sample_size[0]))
+    atomic_write_png(osp.join(out_dir, 'sr_eval.png'), np.ascontiguousarray(grid[..., ::-1]))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import satsynth_mmseg  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from satsynth_mmseg.generation import load_generator
+
+    device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    cfg = Config.fromfile(args.config)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model, info = load_generator(cfg, args.checkpoint, device=device)
+    if not hasattr(model, 'low_res_of_batch'):
+        raise SystemExit(f'error: {args.config} does not build a super-resolution model')
+    dataset, tiles = load_tiles(cfg, args, model.sample_size)
+    out_dir = args.out or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'sr_eval')
+    os.makedirs(out_dir, exist_ok=True)
+    psnrs, scores, pictures, names = score_tiles(model, tiles, args)
+    rows = {}
+    for m in METHODS:
+        s = scores[m].result()
+        rows[m] = dict(psnr_db=float(np.mean(psnrs[m])), mIoU=s.mIoU, aAcc=s.aAcc,
+                       IoU=s.per_class)
+    report = dict(config=args.config, checkpoint=args.checkpoint,
+                  checkpoint_sha256=info['sha256'], split=args.split, tiles=len(tiles),
+                  size=list(model.sample_size), scale=model.scale,
+                  sampler=args.sampler or 'model default', steps=args.steps, seed=args.seed,
+                  classes=list(dataset.metainfo['classes']), results=rows, picture_tiles=names)
+    md = markdown(rows, len(tiles), args.split, model.sample_size, model.scale, args.config)
+    write_outputs(out_dir, md, report, pictures, dataset.metainfo['palette'],
+                  model.sample_size)
     print(md)
     print(f'written to {out_dir}/sr_eval.{{md,json,png}} (picture rows: low-res | '
           'interpolation | super-resolution | real)')

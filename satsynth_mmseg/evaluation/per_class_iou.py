@@ -7,6 +7,7 @@ import numpy as np
 
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
+from .iou import scores_from_areas
 
 
 @METRICS.register_module()
@@ -22,10 +23,8 @@ class PerClassIoUMetric(IoUMetric):
         metrics = super().compute_metrics(results)
         if self.format_only or not results:
             return metrics
-        intersect = sum(r[0] for r in results).cpu().numpy().astype(np.float64)
-        union = sum(r[1] for r in results).cpu().numpy().astype(np.float64)
-        with np.errstate(invalid='ignore', divide='ignore'):
-            iou = np.where(union > 0, intersect / union, np.nan)
-        for name, value in zip(self.dataset_meta['classes'], iou):
-            metrics[f'IoU.{name}'] = float(np.round(value * 100, 2))
+        areas = [sum(r[i] for r in results).cpu().numpy() for i in (0, 1, 3)]
+        scores = scores_from_areas(*areas)
+        for name, value in zip(self.dataset_meta['classes'], scores.per_class):
+            metrics[f'IoU.{name}'] = float('nan') if value is None else float(np.round(value, 2))
         return metrics

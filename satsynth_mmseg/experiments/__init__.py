@@ -1,0 +1,22 @@
+"""Experiments as library code: the stages of SatSynth's downstream experiments.
+
+``tools/benchmark_gain.py`` and ``tools/benchmark_super_res.py`` are thin command lines over
+:mod:`.gain` and :mod:`.super_res`, which are built from the same resumable stages:
+
+* :mod:`.stages` -- a stage timer kept in ``stages.json``, the logger, running a plugin
+  command line in its own process;
+* :mod:`.runs` -- the data, generator, D′ and segmentor stages (each skips finished work);
+* :mod:`.report` -- mean ± std over seeds, the markdown table, plots, and writing the
+  md / json / png report (atomically).
+
+Config paths are relative to the project checkout (``PROJECT_ROOT``), where ``configs/``
+lives, as in mmseg.
+"""
+from .report import fmt, markdown, mean_std, summarise, write_report_files
+from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_run,
+                   segmentor_spec, train_model)
+from .stages import PROJECT_ROOT, StageTimer, log, run_cli
+
+__all__ = ['PROJECT_ROOT', 'StageTimer', 'log', 'run_cli', 'prepare_data', 'train_model',
+           'generate_dprime', 'segmentor_spec', 'segmentor_run', 'run_specs',
+           'last_checkpoint', 'mean_std', 'summarise', 'fmt', 'markdown', 'write_report_files']

@@ -1,0 +1,136 @@
+"""Summaries of segmentor runs over seeds, and the report files an experiment writes."""
+from __future__ import annotations
+
+import math
+import os.path as osp
+import shutil
+from typing import Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from ..utils.atomic_io import atomic_save_figure, atomic_write_json, atomic_write_text
+from .stages import PROJECT_ROOT
+
+RESULTS_DIR = osp.join(PROJECT_ROOT, 'benchmarks', 'results')
+
+
+def display(variant: str) -> str:
+    """A variant's name as reports print it: ``D u D'`` -> ``D ∪ D′``, ``D'`` -> ``D′``."""
+    return variant.replace('D u D\'', 'D ∪ D′').replace('D\'', 'D′')
+
+
+def mean_std(values) -> tuple:
+    """``(mean, sample std)`` of the finite values (NaN, NaN when there are none)."""
+    v = np.array([x for x in values if x is not None and not math.isnan(x)], dtype=float)
+    if not len(v):
+        return float('nan'), float('nan')
+    return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
+
+
+def summarise(results: List[dict], classes: Sequence[str]) -> List[dict]:
+    """Rows (variant, R, seeds, mIoU mean/std, per-class mean/std), in run order."""
+    rows, keys = [], []
+    for r in results:
+        key = (r['variant'], r['ratio'])
+        if key not in keys:
+            keys.append(key)
+    for variant, ratio in keys:
+        group = [r for r in results if (r['variant'], r['ratio']) == (variant, ratio)]
+        rows.append(dict(variant=variant, ratio=ratio, seeds=[r['seed'] for r in group],
+                         mIoU=mean_std([r['metrics']['mIoU'] for r in group]),
+                         per_class={c: mean_std([r['metrics'].get(f'IoU.{c}') for r in group])
+                                    for c in classes},
+                         train_seconds=mean_std([r['train_seconds'] for r in group])))
+    return rows
+
+
+def fmt(ms: tuple) -> str:
+    """``'41.2 ± 0.5'`` (``'n/a'`` for NaN)."""
+    return 'n/a' if math.isnan(ms[0]) else f'{ms[0]:.1f} ± {ms[1]:.1f}'
+
+
+def markdown(rows: List[dict], classes: Sequence[str], header: str,
+             ratio_column: bool = True) -> str:
+    """The table: training set, (R,) seeds, mIoU and per-class IoU as mean ± std."""
+    r_head, r_sep = ('R | ', '---|') if ratio_column else ('', '')
+    lines = [header, '',
+             f'| training set | {r_head}seeds | mIoU | ' + ' | '.join(classes) + ' |',
+             f'|---|{r_sep}---|---|' + '---|' * len(classes)]
+    for row in rows:
+        r = ''
+        if ratio_column:
+            r = ('–' if row['ratio'] is None else f'{row["ratio"]:g}') + ' | '
+        per_class = ' | '.join(fmt(row['per_class'][c]) for c in classes)
+        lines.append(f'| {display(row["variant"])} | {r}{len(row["seeds"])} | '
+                     f'{fmt(row["mIoU"])} | {per_class} |')
+    return '\n'.join(lines) + '\n'
+
+
+def _pyplot():
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    return plt
+
+
+def plot_ratio_curve(rows: List[dict], path: str, title: str) -> None:
+    """mIoU against R (R = 0 is D alone), with D′ only as a band."""
+    plt = _pyplot()
+    curve = sorted([r for r in rows if r['ratio'] is not None], key=lambda r: r['ratio'])
+    fig, ax = plt.subplots(figsize=(5.5, 3.8), dpi=120)
+    ax.errorbar([r['ratio'] for r in curve], [r['mIoU'][0] for r in curve],
+                yerr=[r['mIoU'][1] for r in curve], marker='o', capsize=4,
+                label='D ∪ D′ (R = 0: D alone)')
+    only = [r for r in rows if r['ratio'] is None]
+    if only:
+        m, s = only[0]['mIoU']
+        ax.axhline(m, color='tab:red', ls='--', label=f'D′ only ({m:.1f} ± {s:.1f})')
+        ax.axhspan(m - s, m + s, color='tab:red', alpha=0.1)
+    ax.set_xlabel('R (generated pairs per real pair)')
+    ax.set_ylabel('val mIoU (%)')
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    atomic_save_figure(fig, path)
+    plt.close(fig)
+
+
+def plot_variant_bars(rows: List[dict], path: str, title: str,
+                      colour: Optional[Callable[[str], str]] = None) -> None:
+    """One horizontal bar (mIoU mean ± std) per training set."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 0.9 + 0.55 * len(rows)), dpi=120)
+    colours = [colour(r['variant']) if colour else 'tab:blue' for r in rows]
+    ax.barh(range(len(rows)), [r['mIoU'][0] for r in rows], xerr=[r['mIoU'][1] for r in rows],
+            color=colours, capsize=4)
+    ax.set_yticks(range(len(rows)), [display(r['variant']) for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    lo = min(r['mIoU'][0] - r['mIoU'][1] for r in rows)
+    ax.set_xlim(max(0, lo - 5), None)
+    ax.set_xlabel('val mIoU (%)')
+    ax.set_title(title, fontsize=9)
+    ax.grid(axis='x', alpha=0.3)
+    fig.tight_layout()
+    atomic_save_figure(fig, path)
+    plt.close(fig)
+
+
+def write_report_files(work_dir: str, stem: str, md: str, report: dict,
+                       plot: Callable[[str], None], results: Optional[str] = None,
+                       copies: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """Write ``<stem>.md``, ``<stem>.json`` and ``<stem>.png`` (``plot(path)``) into
+    ``work_dir``, atomically; with ``results``, copy them to
+    ``benchmarks/results/<results>.*`` together with ``copies`` (source path -> suffix of
+    the copy's name, e.g. ``'_dprime_report.md'``)."""
+    paths = dict(md=osp.join(work_dir, f'{stem}.md'), json=osp.join(work_dir, f'{stem}.json'),
+                 png=osp.join(work_dir, f'{stem}.png'))
+    atomic_write_text(paths['md'], md)
+    atomic_write_json(paths['json'], report)
+    plot(paths['png'])
+    if results:
+        for ext, path in paths.items():
+            shutil.copy(path, osp.join(RESULTS_DIR, f'{results}.{ext}'))
+        for src, suffix in (copies or {}).items():
+            shutil.copy(src, osp.join(RESULTS_DIR, f'{results}{suffix}'))
+    return paths

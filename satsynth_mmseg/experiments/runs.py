@@ -1,0 +1,157 @@
+"""The stages of a downstream experiment: real data, generator, D′, segmentor runs.
+
+Every stage returns whether it did work, and skips work already done, so an interrupted
+experiment resumes by running the same command again.
+"""
+from __future__ import annotations
+
+import json
+import os
+import os.path as osp
+import sys
+import time
+from typing import List, Optional, Sequence, Tuple
+
+from ..utils.atomic_io import atomic_write_json
+from .stages import log, run_cli
+
+
+def prepare_data(kind: str, data_root: str, raw_dir: Optional[str] = None,
+                 convert: Optional[dict] = None) -> bool:
+    """Make the real data unless ``data_root`` already holds a train split.
+
+    Args:
+        kind: ``'procedural'`` (paint the scenes) or ``'dubai'`` (convert ``raw_dir``).
+        data_root: where the mmseg-layout data goes.
+        raw_dir: the raw Dubai download.
+        convert: converter arguments ``patch_size``, ``stride``, ``downscale``.
+    """
+    train_dir = osp.join(data_root, 'img_dir', 'train')
+    if osp.isdir(train_dir) and os.listdir(train_dir):
+        return False
+    if kind == 'procedural':
+        from ..datasets import make_procedural_dataset
+        make_procedural_dataset(data_root)
+        return True
+    from ..cli.convert_dubai_aerial import convert as convert_dubai
+    conv = convert or {}
+    convert_dubai(raw_dir, data_root, conv.get('patch_size'), conv.get('stride'),
+                  downscale=conv.get('downscale', 1))
+    return True
+
+
+def last_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint mmengine's ``last_checkpoint`` file names, if it exists."""
+    path = osp.join(work_dir, 'last_checkpoint')
+    if not osp.exists(path):
+        return None
+    with open(path) as f:
+        ckpt = f.read().strip()
+    return ckpt if osp.exists(ckpt) else None
+
+
+def train_model(config: str, data_root: str, work_dir: str, iters: Optional[int] = None) -> bool:
+    """Train (or resume) a generative model with the train CLI on ``data_root``; False when
+    its last checkpoint is already the final one."""
+    from mmengine.config import Config
+    max_iters = iters or Config.fromfile(config).train_cfg.max_iters
+    ckpt = last_checkpoint(work_dir)
+    if ckpt and ckpt.endswith(f'iter_{max_iters}.pth'):
+        return False
+    opts = [f'train_dataloader.dataset.data_root={data_root}']
+    if iters:
+        opts += [f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters + 1}']
+    run_cli('train', config, '--work-dir', work_dir, '--resume', '--cfg-options', *opts)
+    return True
+
+
+def generate_dprime(gen_cfg: str, ckpt: str, out: str, num: int, sampler: str, steps: int,
+                    batch_size: int, real_config: str, extra: Sequence[str] = ()) -> bool:
+    """D′ with the generate CLI (``extra``: more of its arguments, e.g. the cascade's), plus
+    its preview and the D vs D′ class report; False when ``out`` is already finished."""
+    meta_path = osp.join(out, 'meta.json')
+    if osp.exists(meta_path):
+        with open(meta_path) as f:
+            if json.load(f).get('num_samples') == num:
+                return False
+    run_cli('generate', gen_cfg, ckpt, '--out', out, '--num-samples', str(num), '--sampler',
+            sampler, '--steps', str(steps), '--batch-size', str(batch_size), '--seed', '0',
+            '--no-progress', '--real-config', real_config, '--report', *extra)
+    return True
+
+
+def segmentor_spec(name: str, variant: str, ratio: Optional[float], seed: int, config: str,
+                   work_dir: str, data_root: str, dprime: Optional[str] = None,
+                   seg_iters: Optional[int] = None) -> dict:
+    """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D'), D ∪ D′
+    (any other variant with a ``ratio``) or D′ alone (``ratio`` None), tested on real val."""
+    opts = {'randomness.seed': seed, 'val_dataloader.dataset.data_root': data_root,
+            'test_dataloader.dataset.data_root': data_root}
+    if variant == 'D':
+        opts['train_dataloader.dataset.data_root'] = data_root
+    elif ratio is not None:
+        opts.update({'train_dataloader.dataset.real.data_root': data_root,
+                     'train_dataloader.dataset.synthetic': dprime,
+                     'train_dataloader.dataset.ratio': ratio})
+    else:
+        opts['train_dataloader.dataset.data_root'] = dprime
+    if seg_iters:
+        opts.update({'train_cfg.max_iters': seg_iters, 'param_scheduler.0.end': seg_iters,
+                     'default_hooks.checkpoint.interval': seg_iters})
+    return dict(name=name, variant=variant, ratio=ratio, seed=seed, config=config,
+                work_dir=osp.join(work_dir, 'runs', name), options=opts)
+
+
+def segmentor_run(spec: dict) -> dict:
+    """Train and test one segmentor in this process; writes ``work_dir/metrics.json``."""
+    import satsynth_mmseg  # noqa: F401
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(spec['config'])
+    cfg.merge_from_dict(spec['options'])
+    cfg.work_dir = spec['work_dir']
+    cfg.launcher = 'none'
+    max_iters = cfg.train_cfg.max_iters
+    # no validation during training: one evaluation, by the test loop below
+    cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
+    cfg.test_evaluator = dict(type='PerClassIoUMetric', iou_metrics=['mIoU'])
+    t0 = time.perf_counter()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    train_s = time.perf_counter() - t0
+    metrics = runner.test()
+    out = dict(spec, metrics={k: float(v) for k, v in metrics.items()},
+               train_seconds=round(train_s, 1), max_iters=max_iters)
+    atomic_write_json(osp.join(spec['work_dir'], 'metrics.json'), out)
+    return out
+
+
+def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
+    """Run every segmentor spec without a ``metrics.json`` for its settings yet, each in its
+    own process (a finished run with other settings is run again); ``(results, ran)``."""
+    results, ran = [], False
+    for i, spec in enumerate(runs):
+        path = osp.join(spec['work_dir'], 'metrics.json')
+        if osp.exists(path):
+            with open(path) as f:
+                done = json.load(f)
+            if (done.get('config'), done.get('options')) != (spec['config'], spec['options']):
+                log(f'{spec["name"]}: finished with other settings, running it again')
+                os.remove(path)
+        if not osp.exists(path):
+            ran = True
+            log(f'segmentor run {i + 1}/{len(runs)}: {spec["name"]} ({spec["config"]})')
+            os.makedirs(spec['work_dir'], exist_ok=True)
+            run_cli(__name__, '--run-one', json.dumps(spec),
+                    log_file=osp.join(spec['work_dir'], 'run.log'))
+        with open(path) as f:
+            results.append(json.load(f))
+        m = results[-1]['metrics']
+        log(f'{spec["name"]}: mIoU {m["mIoU"]:.2f} ({results[-1]["train_seconds"]:.0f} s)')
+    return results, ran
+
+
+if __name__ == '__main__':  # one segmentor run in its own process (run_specs)
+    if len(sys.argv) != 3 or sys.argv[1] != '--run-one':
+        raise SystemExit(f'usage: python -m {__spec__.name} --run-one SPEC_JSON')
+    segmentor_run(json.loads(sys.argv[2]))
