@@ -19,7 +19,8 @@ from mmengine.registry import init_default_scope
 
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
-from satsynth_mmseg.generation import (build_train_dataset, dataset_label_maps, label_statistics, read_manifest,
+from satsynth_mmseg.datasets import build_train_dataset
+from satsynth_mmseg.generation import (dataset_label_maps, label_statistics, read_manifest,
                                        write_preview, write_report)
 
 

@@ -37,8 +37,9 @@ from mmengine.registry import init_default_scope
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
+from satsynth_mmseg.datasets import build_train_dataset
 from satsynth_mmseg.generation import (InterpolationUpsampler, SyntheticDatasetWriter,
-                                       build_train_dataset, check_cascade, dataset_label_maps,
+                                       check_cascade, dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics,
                                        load_generator, write_preview, write_report)
 from satsynth_mmseg.utils import ConfigError, SatSynthError

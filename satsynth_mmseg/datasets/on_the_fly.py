@@ -17,7 +17,7 @@ import torch
 from mmengine.logging import print_log
 
 from mmseg.registry import DATASETS
-from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
+from ..utils.atomic_io import atomic_write_bytes
 from ..utils.checkpoint_io import read_checkpoint
 
 POOL_INDEX = 'pool.json'
@@ -43,7 +43,8 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
     """Body of the producer process: fill ``pool_dir`` with generated pairs, then keep
     replacing the oldest ones (when ``cfg['refresh']``) until told to stop or the parent dies.
 
-    Pairs are written like ``tools/generate.py`` writes D′ (mask first, then image, each
+    Pairs are sampled and written by the same code as ``tools/generate.py``'s
+    (:func:`~satsynth_mmseg.generation.sample_and_write`, mask first, then image, each
     atomically), so a reader never sees a half-written pair. ``pool.json`` lists the newest
     ``pool_size`` complete pairs; a pair's files stay on disk for ``RETENTION_S`` seconds after
     it leaves that list (however fast the producer is), so a reader holding an older list
@@ -53,8 +54,8 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
     # imported here: this runs in a freshly spawned interpreter
     import satsynth_mmseg  # noqa: F401  (registers the plugin, allowlists checkpoint globals)
     from satsynth_mmseg.generation.checkpoint import load_generator
-    from satsynth_mmseg.generation.generate import _to_cv2, labels_to_raw, sample_seed
-    from satsynth_mmseg.generation.writer import sample_name
+    from satsynth_mmseg.generation.generate import sample_and_write, sample_seed
+    from satsynth_mmseg.generation.writer import sample_name, write_pair_files
 
     index = dict(entries=list(range(max(0, start_seq - cfg['pool_size']), start_seq)),
                  produced=start_seq, error=None, pid=os.getpid())
@@ -63,9 +64,13 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
             torch.set_num_threads(max(1, int(cfg['num_threads'])))
         model, _ = load_generator(cfg['generator_config'], cfg['checkpoint'], ema=cfg['ema'],
                                   device=cfg['device'])
-        k = model.num_classes
-        for sub in ('img_dir', 'ann_dir'):
-            os.makedirs(osp.join(pool_dir, sub), exist_ok=True)
+        img_dir, ann_dir = osp.join(pool_dir, 'img_dir'), osp.join(pool_dir, 'ann_dir')
+        for sub in (img_dir, ann_dir):
+            os.makedirs(sub, exist_ok=True)
+
+        def to_pool(index, image, raw, record):
+            write_pair_files(img_dir, ann_dir, sample_name(index), image, raw, fsync=False)
+
         seq = start_seq
         retired = collections.deque()  # (pair, time it left pool.json)
         pool_size, bsz = cfg['pool_size'], cfg['batch_size']
@@ -79,18 +84,9 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
                 continue
             ids = list(range(seq, seq + bsz))
             # global sample number: distinct across ranks, a function of (seed, rank, seq)
-            gens = [torch.Generator().manual_seed(
-                sample_seed(cfg['seed'], i * cfg['world_size'] + cfg['rank'])) for i in ids]
-            with torch.inference_mode():
-                out = model.sample(bsz, num_steps=cfg['steps'], sampler=cfg['sampler'],
-                                   generator=gens, progress=False)
-            raw = labels_to_raw(out['labels'], k, cfg['reduce_zero_label']).cpu().numpy()
-            images = out['images'].cpu().numpy()
-            for j, i in enumerate(ids):
-                name = sample_name(i)
-                atomic_write_png(osp.join(pool_dir, 'ann_dir', name), raw[j], fsync=False)
-                atomic_write_png(osp.join(pool_dir, 'img_dir', name), _to_cv2(images[j]),
-                                 fsync=False)
+            seeds = [sample_seed(cfg['seed'], i * cfg['world_size'] + cfg['rank']) for i in ids]
+            sample_and_write(model, ids, seeds, to_pool, sampler=cfg['sampler'],
+                             steps=cfg['steps'], reduce_zero_label=cfg['reduce_zero_label'])
             seq += bsz
             now = time.monotonic()
             retired.extend((i, now) for i in range(max(0, seq - bsz - pool_size),

@@ -91,7 +91,7 @@ class GainExperiment:
         """D as the generate CLI reads it: a config file in the work dir, and the dataset."""
         from mmengine.config import Config
 
-        from ..generation import build_train_dataset
+        from ..datasets import build_train_dataset
         seg_cfg = Config.fromfile(self.settings['segmentor'].format('d'))
         seg_cfg.train_dataloader.dataset.data_root = self.data_root
         real_config = osp.join(self.work_dir, 'real_data_config.py')

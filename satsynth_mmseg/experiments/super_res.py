@@ -124,7 +124,7 @@ class SuperResExperiment:
     def run(self) -> dict:
         from mmengine.config import Config
 
-        from ..generation import build_train_dataset
+        from ..datasets import build_train_dataset
         os.makedirs(self.work_dir, exist_ok=True)
         stages = StageTimer(osp.join(self.work_dir, 'stages.json'))
         t_start = time.perf_counter()

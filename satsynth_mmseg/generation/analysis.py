@@ -42,25 +42,6 @@ def label_statistics(label_maps, num_classes: int) -> Dict:
                 distinct_classes_hist=distinct_hist.tolist())
 
 
-def build_train_dataset(config: str, pipeline: Optional[list] = None):
-    """The ``train_dataloader.dataset`` of an mmseg config (e.g. the real D).
-
-    Args:
-        config: config path.
-        pipeline: replaces the config's pipeline when given (``[]`` for statistics only).
-    """
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    from mmseg.registry import DATASETS
-    cfg = Config.fromfile(config)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    ds_cfg = dict(cfg.train_dataloader.dataset)
-    if pipeline is not None:
-        ds_cfg['pipeline'] = pipeline
-    return DATASETS.build(ds_cfg)
-
-
 def dataset_label_maps(dataset):
     """Yield every label map of an mmseg dataset, read the way training reads it.
 

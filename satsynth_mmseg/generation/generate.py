@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -41,7 +41,7 @@ def labels_to_raw(labels: torch.Tensor, num_classes: int, reduce_zero_label: boo
     return raw.to(torch.uint8)
 
 
-def _to_cv2(image: np.ndarray) -> np.ndarray:
+def to_storage_image(image: np.ndarray) -> np.ndarray:
     """(C, H, W) RGB(-like) uint8 -> what cv2 writes: (H, W, 3) BGR, or (H, W) for 1 band."""
     c = image.shape[0]
     if c == 1:
@@ -49,6 +49,65 @@ def _to_cv2(image: np.ndarray) -> np.ndarray:
     if c == 3:
         return np.ascontiguousarray(image[::-1].transpose(1, 2, 0))
     raise ValueError(f'{c}-band images cannot be stored as PNG here; only 1 or 3 bands')
+
+
+@torch.inference_mode()
+def sample_and_write(model, indices: Sequence[int], seeds: Sequence[int],
+                     sink: Callable[[int, np.ndarray, np.ndarray, dict], None],
+                     sampler: Union[str, dict, None] = 'ddim', steps: Optional[int] = None,
+                     size: Optional[Sequence[int]] = None, reduce_zero_label: bool = False,
+                     super_res: Optional[dict] = None, skip: Iterable[int] = (),
+                     record_extra: Optional[dict] = None) -> List[dict]:
+    """Sample one batch of pairs and hand each to ``sink`` ready to be written.
+
+    The one path from a generator to D' files, shared by :func:`generate_synthetic_dataset`
+    (``sink`` = :meth:`SyntheticDatasetWriter.write`) and the on-the-fly pool (``sink`` writes
+    with :func:`~.writer.write_pair_files`). Sample ``j`` is drawn with its own CPU
+    ``torch.Generator`` seeded ``seeds[j]``, so it does not depend on the batch's device.
+
+    Args:
+        model: a generator with ``sample()`` and ``num_classes`` (e.g. ``JointDDPM``).
+        indices: sample numbers of the batch (file names, manifest ``index``).
+        seeds: one seed per sample.
+        sink: ``sink(index, image, raw_labels, record)``; ``image`` uint8 as cv2 writes it,
+            ``raw_labels`` uint8 (H, W) in the real dataset's convention, ``record`` the
+            manifest fields (seed, size, class histogram, invalid pixels, ``record_extra``).
+        sampler, steps, size: how to sample (defaults: the model's).
+        reduce_zero_label: label convention of the written masks (:func:`labels_to_raw`).
+        super_res: ``dict(model=JointSuperRes | InterpolationUpsampler, sampler=, steps=)`` to
+            enlarge every sample, continuing the same generators.
+        skip: indices already complete: sampled with the batch (the batch composition fixes
+            the numbers) but not handed to ``sink``.
+        record_extra: fields added to every record.
+
+    Returns:
+        The records handed to ``sink``.
+    """
+    gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
+    out = model.sample(len(indices), num_steps=steps, sampler=sampler, generator=gens,
+                       size=size)
+    if super_res is not None:
+        out = super_res['model'].sample(out['images'], out['labels'],
+                                        num_steps=super_res.get('steps'),
+                                        sampler=super_res.get('sampler'), generator=gens)
+    k = model.num_classes
+    labels = out['labels']
+    raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
+    images = out['images'].cpu().numpy()
+    hists = torch.stack([torch.bincount(lab[lab < k].flatten(), minlength=k)
+                         for lab in labels]).cpu().numpy()
+    bad = (labels >= k).flatten(1).sum(1).cpu().numpy()
+    skip = set(skip)
+    records = []
+    for j, i in enumerate(indices):
+        if i in skip:
+            continue
+        record = dict(record_extra or {}, file=sample_name(i), sample_seed=int(seeds[j]),
+                      size=list(labels.shape[-2:]), class_histogram=hists[j].tolist(),
+                      invalid_pixels=int(bad[j]))
+        sink(i, to_storage_image(images[j]), raw[j], record)
+        records.append(record)
+    return records
 
 
 @torch.inference_mode()
@@ -109,37 +168,20 @@ def generate_synthetic_dataset(model,
         from tqdm.auto import tqdm
         bar = tqdm(total=total, initial=skipped, unit='pair', dynamic_ncols=True,
                    desc=f'generating{f" [rank {rank}]" if world_size > 1 else ""}')
-    k = model.num_classes
     generated = invalid = pixels = 0
     t0 = time.perf_counter()
     try:
         for n_batch, batch in enumerate(todo):
             if max_batches is not None and n_batch >= max_batches:
                 break
-            gens = [torch.Generator().manual_seed(sample_seed(seed, i)) for i in batch]
-            out = model.sample(len(batch), num_steps=steps, sampler=sampler, generator=gens,
-                               size=size)
-            if super_res is not None:
-                out = super_res['model'].sample(out['images'], out['labels'],
-                                                num_steps=super_res.get('steps'),
-                                                sampler=super_res.get('sampler'),
-                                                generator=gens)
-            labels = out['labels']
-            raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
-            images = out['images'].cpu().numpy()
-            hists = torch.stack([torch.bincount(lab[lab < k].flatten(), minlength=k)
-                                 for lab in labels]).cpu().numpy()
-            bad = (labels >= k).flatten(1).sum(1).cpu().numpy()
-            for j, i in enumerate(batch):
-                if i in done:
-                    continue
-                writer.write(i, _to_cv2(images[j]), raw[j], dict(
-                    record_extra or {}, file=sample_name(i), seed=seed,
-                    sample_seed=sample_seed(seed, i), size=list(labels.shape[-2:]),
-                    class_histogram=hists[j].tolist(), invalid_pixels=int(bad[j])))
+            records = sample_and_write(
+                model, batch, [sample_seed(seed, i) for i in batch], writer.write,
+                sampler=sampler, steps=steps, size=size, reduce_zero_label=reduce_zero_label,
+                super_res=super_res, skip=done, record_extra=dict(record_extra or {}, seed=seed))
+            for r in records:
                 generated += 1
-                invalid += int(bad[j])
-                pixels += int(labels[j].numel())
+                invalid += r['invalid_pixels']
+                pixels += r['size'][0] * r['size'][1]
                 if bar is not None:
                     bar.update(1)
     finally:
@@ -152,4 +194,5 @@ def generate_synthetic_dataset(model,
                 invalid_pixels=invalid, pixels=pixels)
 
 
-__all__: List[str] = ['generate_synthetic_dataset', 'sample_seed', 'labels_to_raw']
+__all__: List[str] = ['generate_synthetic_dataset', 'sample_and_write', 'sample_seed',
+                       'labels_to_raw', 'to_storage_image']

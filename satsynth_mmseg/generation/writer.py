@@ -43,6 +43,24 @@ def sample_name(index: int) -> str:
     return f'gen_{index:07d}.png'
 
 
+def write_pair_files(img_dir: str, ann_dir: str, name: str, image: np.ndarray,
+                     raw_labels: np.ndarray, fsync: bool = True) -> None:
+    """Write one generated pair: the mask, then the image, each atomically.
+
+    mmseg datasets list the images, so an image appears only once its mask is complete.
+    Used for every D' file the plugin writes (``tools/generate.py`` and the on-the-fly pool).
+
+    Args:
+        img_dir, ann_dir: the folders.
+        name: file name, e.g. :func:`sample_name`.
+        image: uint8 (H, W, C) as cv2 writes it (BGR for 3 bands) or (H, W).
+        raw_labels: uint8 (H, W) in the dataset's raw label convention.
+        fsync: flush each file to disk before it is renamed into place.
+    """
+    atomic_write_png(osp.join(ann_dir, name), raw_labels, fsync=fsync)
+    atomic_write_png(osp.join(img_dir, name), image, fsync=fsync)
+
+
 class SyntheticDatasetWriter:
     """Write D' into ``out_dir`` as one of ``world_size`` cooperating processes.
 
@@ -150,9 +168,7 @@ class SyntheticDatasetWriter:
             raw_labels: uint8 (H, W) in the dataset's raw label convention.
             record: JSON-able manifest record (``index`` is set here).
         """
-        name = sample_name(index)
-        atomic_write_png(osp.join(self.ann_dir, name), raw_labels)
-        atomic_write_png(osp.join(self.img_dir, name), image_bgr)
+        write_pair_files(self.img_dir, self.ann_dir, sample_name(index), image_bgr, raw_labels)
         if self._part is None:
             self._part = self._open_part()
         self._part.write(json.dumps(dict(record, index=index), sort_keys=True) + '\n')
