@@ -16,7 +16,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from satsynth_mmseg.generation import (check_cascade, file_sha256, interpolate_pair, load_generator,
                                        read_manifest)
-from satsynth_mmseg.models import JointSuperRes
+from satsynth_mmseg.models import GeneratedPairs, JointSuperRes, PairCondition
 from satsynth_mmseg.cli import generate as gen_tool
 from tests.conftest import REPO, load_json, tiny_model_cfg
 
@@ -83,16 +83,18 @@ def test_sample_is_twice_the_size_with_valid_labels_and_refuses_other_sizes():
     g = torch.Generator().manual_seed(0)
     low_img = torch.randint(0, 256, (2, 3, 16, 16), generator=g, dtype=torch.uint8)
     low_lab = torch.randint(0, 8, (2, 16, 16), generator=g)  # codes >= K: "no label"
-    out = model.sample(low_img, low_lab, generator=[torch.Generator().manual_seed(i)
-                                                    for i in range(2)])
+    cond = PairCondition(images=low_img, labels=low_lab)
+    out = model.sample_from(cond, generator=[torch.Generator().manual_seed(i)
+                                             for i in range(2)])
     assert out['images'].shape == (2, 3, 32, 32) and out['images'].dtype == torch.uint8
     assert out['labels'].shape == (2, 32, 32)
     assert set(out['labels'].unique().tolist()) <= set(range(5)) | {255}
-    again = model.sample(low_img, low_lab, generator=[torch.Generator().manual_seed(i)
-                                                      for i in range(2)])
+    again = model.sample_from(cond, generator=[torch.Generator().manual_seed(i)
+                                               for i in range(2)])
     assert torch.equal(out['joint'], again['joint'])  # deterministic per seed
     with pytest.raises(ValueError, match='trained for 16x16 -> 32x32'):
-        model.sample(low_img[..., :8, :8], low_lab[..., :8, :8])
+        model.sample_from(PairCondition(images=low_img[..., :8, :8],
+                                        labels=low_lab[..., :8, :8]))
 
 
 def test_check_cascade_refuses_mismatches():
@@ -326,3 +328,25 @@ def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedu
     assert {p: os.stat(p).st_mtime_ns for p in stamps} == stamps
     assert load_json(work / 'stages.json') == stages
     assert [r['mIoU'] for r in again['rows']] == [r['mIoU'] for r in report['rows']]
+
+
+def test_one_conditional_entry_point_and_tensor_mode():
+    """JointSuperRes no longer overrides sample() with another signature; sample_from is
+    the entry point the grid hook, the cascade and the SR evaluation share, and the
+    inherited forward(mode='tensor') feeds the condition (it used to fail on channels)."""
+    from satsynth_mmseg.generation import InterpolationUpsampler
+    from satsynth_mmseg.utils import ConfigError
+    model = MODELS.build(tiny_model_cfg(type='JointSuperRes', size=32))
+    with pytest.raises(ConfigError, match='sample_from'):
+        model.sample(2)
+    x = torch.zeros(2, model.data_preprocessor.joint_channels, 32, 32)
+    assert model(x, mode='tensor').shape == x.shape
+    cond = PairCondition(images=torch.zeros(2, 3, 16, 16, dtype=torch.uint8),
+                         labels=torch.zeros(2, 16, 16, dtype=torch.long))
+    for upsampler in (model, InterpolationUpsampler(2)):
+        out = upsampler.sample_from(cond, num_steps=2)
+        assert isinstance(out, GeneratedPairs) and out.images.shape == (2, 3, 32, 32)
+        assert out['labels'] is out.labels  # also readable as a dict
+    joint = MODELS.build(tiny_model_cfg())
+    with pytest.raises(ConfigError, match='unconditional'):
+        joint.sample_from(cond)

@@ -109,6 +109,7 @@ def score_tiles(model, tiles, args):
     picture tile names)``."""
     from satsynth_mmseg.evaluation import IoUAccumulator
     from satsynth_mmseg.generation import interpolate_pair, sample_seed
+    from satsynth_mmseg.models import PairCondition
     scores = {m: IoUAccumulator(model.num_classes) for m in METHODS}
     psnrs = {m: [] for m in METHODS}
     pictures, names = [], []
@@ -124,8 +125,8 @@ def score_tiles(model, tiles, args):
             interp_img, interp_lab = interpolate_pair(low_img, low_lab, model.scale)
         gens = [torch.Generator().manual_seed(sample_seed(args.seed, start + j))
                 for j in range(len(chunk))]
-        sr = model.sample(low_img, low_lab, num_steps=args.steps, sampler=args.sampler,
-                          generator=gens)
+        sr = model.sample_from(PairCondition(images=low_img, labels=low_lab),
+                               num_steps=args.steps, sampler=args.sampler, generator=gens)
         for method, (img, lab) in (('interpolation', (interp_img, interp_lab)),
                                    ('super_resolution', (sr['images'], sr['labels']))):
             psnrs[method] += psnr(img.cpu(), real_img.cpu()).tolist()

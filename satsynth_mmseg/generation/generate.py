@@ -7,6 +7,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 import numpy as np
 import torch
 
+from ..models.generators.outputs import PairCondition
 from .writer import SyntheticDatasetWriter, iter_batches, sample_name
 
 
@@ -87,13 +88,13 @@ def sample_and_write(model, indices: Sequence[int], seeds: Sequence[int],
     out = model.sample(len(indices), num_steps=steps, sampler=sampler, generator=gens,
                        size=size)
     if super_res is not None:
-        out = super_res['model'].sample(out['images'], out['labels'],
-                                        num_steps=super_res.get('steps'),
-                                        sampler=super_res.get('sampler'), generator=gens)
+        out = super_res['model'].sample_from(
+            PairCondition(images=out.images, labels=out.labels),
+            num_steps=super_res.get('steps'), sampler=super_res.get('sampler'), generator=gens)
     k = model.num_classes
-    labels = out['labels']
+    labels = out.labels
     raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
-    images = out['images'].cpu().numpy()
+    images = out.images.cpu().numpy()
     hists = torch.stack([torch.bincount(lab[lab < k].flatten(), minlength=k)
                          for lab in labels]).cpu().numpy()
     bad = (labels >= k).flatten(1).sum(1).cpu().numpy()

@@ -2,7 +2,7 @@
 compared with."""
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -34,7 +34,7 @@ def interpolate_pair(images: Tensor, labels: Tensor, scale: int) -> Tuple[Tensor
 
 class InterpolationUpsampler:
     """Second stage of a cascade that interpolates instead of sampling (SatSynth's Table 4
-    baseline): same ``sample`` call as ``JointSuperRes``, so ``generate_synthetic_dataset``
+    baseline): the same ``sample_from`` call as ``JointSuperRes``, so ``generate_synthetic_dataset``
     and ``tools/generate.py --interp-scale`` treat both alike.
 
     Args:
@@ -46,18 +46,19 @@ class InterpolationUpsampler:
         if self.scale < 1 or self.scale != scale:
             raise ValueError(f'scale must be a positive integer, got {scale}')
 
-    def sample(self, low_res_images: Tensor, low_res_labels: Tensor,
-               num_steps: Optional[int] = None, generator=None, sampler=None,
-               invalid_index: int = 255, **kwargs) -> Dict[str, Tensor]:
+    def sample_from(self, condition, num_steps: Optional[int] = None, generator=None,
+                    sampler=None, invalid_index: int = 255, **kwargs):
         """Enlarge generated pairs (the sampling arguments are accepted and unused).
 
         Args:
-            low_res_images: uint8 (N, C, h, w).
-            low_res_labels: integer (N, h, w).
+            condition: a :class:`~satsynth_mmseg.models.PairCondition`: ``images`` uint8
+                (N, C, h, w), ``labels`` integer (N, h, w).
 
         Returns:
-            ``images`` uint8 (N, C, h * scale, w * scale), ``labels`` long, ``invalid_pixels``.
+            :class:`~satsynth_mmseg.models.GeneratedPairs`: ``images`` uint8
+            (N, C, h * scale, w * scale), ``labels`` long, ``invalid_pixels``.
         """
-        images, labels = interpolate_pair(low_res_images, low_res_labels.long(), self.scale)
-        return dict(images=images, labels=labels,
-                    invalid_pixels=int((labels == invalid_index).sum()))
+        from ..models.generators.outputs import GeneratedPairs
+        images, labels = interpolate_pair(condition.images, condition.labels.long(), self.scale)
+        return GeneratedPairs(images=images, labels=labels,
+                              invalid_pixels=int((labels == invalid_index).sum()))

@@ -1,6 +1,7 @@
 from .data_preprocessors import JointDataPreprocessor
 from .denoisers import DiffusersUNet2D
-from .generators import JointDDPM, JointSuperRes, NonFiniteLossError
+from .generators import (GeneratedPairs, JointDDPM, JointSuperRes, NonFiniteLossError,
+                         PairCondition)
 
 __all__ = ['JointDataPreprocessor', 'DiffusersUNet2D', 'JointDDPM', 'JointSuperRes',
-           'NonFiniteLossError']
+           'NonFiniteLossError', 'GeneratedPairs', 'PairCondition']

@@ -12,6 +12,7 @@ from mmengine.hooks import EMAHook, Hook
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
+from ...models.generators.outputs import PairCondition
 from ...utils.atomic_io import atomic_write_png
 from ...visualization import make_pair_grid
 
@@ -93,8 +94,9 @@ class SampleGridHook(Hook):
             hr = model.data_preprocessor(batch, False)['inputs']
             real_images, real_labels, low_images, low_labels = \
                 model.real_and_low_res_of_batch(hr)
-        out = model.sample(low_images, low_labels, num_steps=self.num_steps,
-                           sampler=self.sampler, generator=generator)
+        out = model.sample_from(PairCondition(images=low_images, labels=low_labels),
+                                num_steps=self.num_steps, sampler=self.sampler,
+                                generator=generator)
         big, big_labels = model.enlarge(low_images), model.enlarge(low_labels)
         images = torch.stack([big.to(out['images'].device), out['images'],
                               real_images.to(out['images'].device)], 1).flatten(0, 1)

@@ -16,6 +16,7 @@ from mmseg.structures import SegDataSample
 from ...bits import valid_pixel_mask
 from ...diffusion import build_noise_scheduler, build_sampler
 from ...utils.errors import ConfigError
+from .outputs import GeneratedPairs, PairCondition
 
 Generator = Union[None, torch.Generator, List[torch.Generator]]
 
@@ -150,7 +151,8 @@ class JointDDPM(BaseModel):
                 inputs: Tensor,
                 data_samples: Optional[List[SegDataSample]] = None,
                 mode: str = 'tensor',
-                timesteps: Optional[Tensor] = None):
+                timesteps: Optional[Tensor] = None,
+                condition: Optional[Tensor] = None):
         """mmengine entry point.
 
         Args:
@@ -158,8 +160,10 @@ class JointDDPM(BaseModel):
             data_samples: the batch's ``SegDataSample`` list.
             mode: ``'loss'`` -> dict of losses; ``'predict'`` -> one generated pair per input,
                 as ``SegDataSample`` with ``pred_sem_seg`` and a ``gen_img`` field;
-                ``'tensor'`` -> the raw noise prediction for ``inputs`` taken as ``x_t``.
+                ``'tensor'`` -> the raw model output for ``inputs`` taken as ``x_t``.
             timesteps: (N,) timesteps for ``'tensor'`` mode (default 0).
+            condition: for a conditional model in ``'tensor'`` mode, the (N, C_cond, H, W)
+                condition; default: :meth:`condition` of ``inputs`` taken as the clean pair.
         """
         if mode == 'loss':
             return self.loss(inputs, data_samples)
@@ -168,7 +172,9 @@ class JointDDPM(BaseModel):
         if mode == 'tensor':
             if timesteps is None:
                 timesteps = torch.zeros(inputs.shape[0], dtype=torch.long, device=inputs.device)
-            return self.denoiser(inputs, timesteps)
+            if condition is None and self.condition_channels:
+                condition = self.condition(inputs)
+            return self.predict_model_output(inputs, timesteps, condition)
         raise ValueError(f'invalid mode {mode!r}; use "loss", "predict" or "tensor"')
 
     def loss(self, inputs: Tensor, data_samples=None) -> Dict[str, Tensor]:
@@ -185,7 +191,7 @@ class JointDDPM(BaseModel):
         noise = torch.randn_like(inputs)
         t = torch.randint(0, self.num_train_timesteps, (n,), device=inputs.device)
         x_t = self.noise_scheduler.add_noise(inputs, noise, t)
-        pred = self.predict_noise(x_t, t, self.condition(inputs))
+        pred = self.predict_model_output(x_t, t, self.condition(inputs))
         target = self._target(inputs, noise, t)
         err = (pred.float() - target.float()).pow(2)
         c = self.image_channels
@@ -199,9 +205,11 @@ class JointDDPM(BaseModel):
         """What the denoiser is conditioned on while training on ``x0`` (here: nothing)."""
         return None
 
-    def predict_noise(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
+    def predict_model_output(self, x_t: Tensor, t: Tensor,
+                             cond: Optional[Tensor] = None) -> Tensor:
         """The network's output for ``x_t`` at timesteps ``t``, given the condition (if any)
-        concatenated along the channels."""
+        concatenated along the channels: epsilon, v or x_0, as the schedule's
+        ``prediction_type`` says (diffusers calls it the model output)."""
         return self.denoiser(x_t if cond is None else torch.cat([x_t, cond.to(x_t)], 1), t)
 
     @staticmethod
@@ -239,7 +247,7 @@ class JointDDPM(BaseModel):
                sampler: Union[str, dict, None] = None,
                size: Union[int, Tuple[int, int], None] = None,
                progress: bool = False,
-               invalid_index: Optional[int] = None) -> Dict[str, Union[Tensor, int]]:
+               invalid_index: Optional[int] = None) -> GeneratedPairs:
         """Generate image + label-map pairs.
 
         Args:
@@ -253,9 +261,9 @@ class JointDDPM(BaseModel):
             invalid_index: label for decoded codes >= K (default :attr:`invalid_index`).
 
         Returns:
-            dict with ``images`` uint8 (N, C, H, W) in RGB order (model order), ``labels``
-            long (N, H, W) in [0, K) or ``invalid_index``, ``invalid_pixels`` (int, decoded
-            codes >= K) and ``joint`` (N, C + B, H, W) float, the final sample.
+            :class:`GeneratedPairs`: ``images`` uint8 (N, C, H, W) in RGB order (model order),
+            ``labels`` long (N, H, W) in [0, K) or ``invalid_index``, ``invalid_pixels``
+            (decoded codes >= K) and ``joint`` (N, C + B, H, W) float, the final sample.
         """
         if num_samples < 1:
             raise ValueError(f'num_samples must be >= 1, got {num_samples}')
@@ -271,7 +279,13 @@ class JointDDPM(BaseModel):
                              progress=progress)
         images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
         invalid = int((labels == invalid_index).sum())
-        return dict(images=images, labels=labels, invalid_pixels=invalid, joint=x)
+        return GeneratedPairs(images=images, labels=labels, invalid_pixels=invalid, joint=x)
+
+    def sample_from(self, condition: PairCondition, **kwargs) -> GeneratedPairs:
+        """The entry point of conditional generators (``JointSuperRes`` upsamples the given
+        pairs; mask-conditioned models render images for given labels). ``JointDDPM`` is
+        unconditional: use :meth:`sample`."""
+        raise ConfigError(f'{type(self).__name__} is unconditional: call sample(num_samples)')
 
     def run_sampler(self, shape: Tuple[int, ...], num_steps: Optional[int] = None,
                     generator: Generator = None, sampler: Union[str, dict, None] = None,
@@ -293,7 +307,7 @@ class JointDDPM(BaseModel):
             from tqdm.auto import tqdm
             timesteps = tqdm(timesteps, desc=f'sampling ({type(sched).__name__}, {steps} steps)')
         for t in timesteps:
-            eps = self.predict_noise(sched.scale_model_input(x, t), t.expand(shape[0]), cond)
+            eps = self.predict_model_output(sched.scale_model_input(x, t), t.expand(shape[0]), cond)
             x = sched.step(eps, t, x, generator=generator).prev_sample
         return x
 
@@ -303,7 +317,7 @@ class JointDDPM(BaseModel):
         return self.pack_samples(out, data_samples, inputs.shape[0])
 
     @staticmethod
-    def pack_samples(out: dict, data_samples, n: int) -> List[SegDataSample]:
+    def pack_samples(out: GeneratedPairs, data_samples, n: int) -> List[SegDataSample]:
         """Generated pairs as ``SegDataSample``: ``pred_sem_seg`` and a ``gen_img`` field."""
         results = []
         for i in range(n):

@@ -11,7 +11,9 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from ...bits import bits_to_labels, labels_to_bits, valid_pixel_mask
 from ...utils.downsample import majority_downsample
+from ...utils.errors import ConfigError
 from .joint_ddpm import Generator, JointDDPM
+from .outputs import GeneratedPairs, PairCondition
 
 
 @MODELS.register_module()
@@ -109,20 +111,27 @@ class JointSuperRes(JointDDPM):
         return torch.cat([img, bits], 1)
 
     # ----------------------------------------------------------------------------- sampling
+    def sample(self, num_samples: int, *args, **kwargs) -> GeneratedPairs:
+        """Not available: a super-resolution model upsamples given pairs
+        (:meth:`sample_from`)."""
+        raise ConfigError('JointSuperRes upsamples given pairs: call '
+                          'sample_from(PairCondition(images=low_res_images, '
+                          'labels=low_res_labels))')
+
     @torch.inference_mode()
-    def sample(self,
-               low_res_images: Tensor,
-               low_res_labels: Tensor,
-               num_steps: Optional[int] = None,
-               generator: Generator = None,
-               sampler: Union[str, dict, None] = None,
-               progress: bool = False,
-               invalid_index: Optional[int] = None) -> Dict[str, Union[Tensor, int]]:
-        """Upsample generated pairs by ``scale``.
+    def sample_from(self,
+                    condition: PairCondition,
+                    num_steps: Optional[int] = None,
+                    generator: Generator = None,
+                    sampler: Union[str, dict, None] = None,
+                    progress: bool = False,
+                    invalid_index: Optional[int] = None) -> GeneratedPairs:
+        """Upsample generated pairs by ``scale`` (the conditional entry point, shared with
+        :class:`~satsynth_mmseg.generation.InterpolationUpsampler`).
 
         Args:
-            low_res_images: uint8 (N, C, h, w), model channel order.
-            low_res_labels: integer (N, h, w); values >= K (invalid codes, ignore) are "no
+            condition: ``images`` uint8 (N, C, h, w) in the model's channel order and
+                ``labels`` integer (N, h, w); values >= K (invalid codes, ignore) are "no
                 label" in the condition.
             num_steps: sampler steps (default: the sampler config's).
             generator: a ``torch.Generator`` or one per sample.
@@ -131,20 +140,21 @@ class JointSuperRes(JointDDPM):
             invalid_index: label for decoded codes >= K.
 
         Returns:
-            As :meth:`JointDDPM.sample`, at (h * scale, w * scale): ``images``, ``labels``
-            (decoded from the bits again; codes >= K -> ``invalid_index``),
-            ``invalid_pixels``, ``joint``.
+            :class:`GeneratedPairs` at (h * scale, w * scale); labels decoded from the bits
+            again (codes >= K -> ``invalid_index``).
         """
+        if condition.images is None or condition.labels is None:
+            raise ConfigError('JointSuperRes needs both images and labels to upsample')
         invalid_index = self.invalid_index if invalid_index is None else invalid_index
         device = next(self.denoiser.parameters()).device
-        cond = self.upsample_condition(self.encode_low_res(low_res_images, low_res_labels)
-                                       .to(device))
+        cond = self.upsample_condition(
+            self.encode_low_res(condition.images, condition.labels).to(device))
         x = self.run_sampler((cond.shape[0], self.data_preprocessor.joint_channels,
                               *cond.shape[-2:]), num_steps=num_steps, generator=generator,
                              sampler=sampler, progress=progress, cond=cond)
         images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
-        return dict(images=images, labels=labels,
-                    invalid_pixels=int((labels == invalid_index).sum()), joint=x)
+        return GeneratedPairs(images=images, labels=labels,
+                              invalid_pixels=int((labels == invalid_index).sum()), joint=x)
 
     def low_res_of_batch(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
         """Decoded low-resolution pairs of an encoded high-resolution batch (for pictures,
@@ -168,4 +178,5 @@ class JointSuperRes(JointDDPM):
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Super-resolve the ``scale``-times downsampled version of each input pair."""
         images, labels = self.low_res_of_batch(inputs)
-        return self.pack_samples(self.sample(images, labels), data_samples, inputs.shape[0])
+        out = self.sample_from(PairCondition(images=images, labels=labels))
+        return self.pack_samples(out, data_samples, inputs.shape[0])
