@@ -56,14 +56,11 @@ def tiny_train_cfg(data_root, work_dir, max_iters=4, ckpt_interval=2, **model_kw
                          val_interval=max_iters + 1)
     cfg.default_hooks.checkpoint.update(interval=ckpt_interval, max_keep_ckpts=-1)
     cfg.default_hooks.logger.interval = 1
-    cfg.custom_hooks = [
-        dict(type='GeneratorDataCheckHook'),
-        dict(type='CheckpointIntegrityHook'),
-        dict(type='RNGStateHook'),
-        dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.1,
-             update_buffers=True),
-        dict(type='SampleGridHook', interval=ckpt_interval, num_samples=2, num_steps=2),
-    ]
+    # the generator hooks are named default_hooks entries (data_check, integrity, rng_state,
+    # ema, sample_grid): change settings by name, drop one with default_hooks.pop(name)
+    cfg.default_hooks.ema.momentum = 0.1
+    cfg.default_hooks.sample_grid = dict(type='SampleGridHook', interval=ckpt_interval,
+                                         num_samples=2, num_steps=2)
     cfg.randomness = dict(seed=0)
     cfg.log_level = 'WARNING'
     return cfg
@@ -75,7 +72,7 @@ def tiny_generator(procedural_root, tmp_path_factory):
     from mmengine.runner import Runner
     work = tmp_path_factory.mktemp('gen_work')
     cfg = tiny_train_cfg(procedural_root, work, max_iters=2, ckpt_interval=2)
-    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] != 'SampleGridHook']
+    cfg.default_hooks.pop('sample_grid')
     Runner.from_cfg(cfg).train()
     cfg_path = str(work / 'tiny_generator.py')
     cfg.dump(cfg_path)

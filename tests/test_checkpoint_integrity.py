@@ -119,7 +119,7 @@ def _interrupted_then_resumed(procedural_root, work, rng_hook=True):
     def cfg():
         c = tiny_train_cfg(procedural_root, work, max_iters=6, ckpt_interval=3)
         if not rng_hook:
-            c.custom_hooks = [h for h in c.custom_hooks if h['type'] != 'RNGStateHook']
+            c.default_hooks.pop('rng_state')
         return c
     c = cfg()
     c.custom_hooks.append(dict(type='_InterruptAtHook', at=4))

@@ -31,10 +31,13 @@ def test_config_model_and_hooks_build(path):
     size = cfg.model.sample_size
     assert model.sample_size == tuple(size)
     assert model.denoiser.config.in_channels == model.image_channels + model.num_bits
-    hook_types = {h['type'] for h in cfg.custom_hooks}
-    assert {'EMAHook', 'SampleGridHook', 'GeneratorDataCheckHook'} <= hook_types
-    for h in cfg.custom_hooks:
-        if h['type'] != 'EMAHook':  # EMAHook is mmengine's (root registry)
+    hooks = [h for h in cfg.default_hooks.values() if h is not None] + cfg.get('custom_hooks', [])
+    hook_types = {h['type'] for h in hooks}
+    assert {'EMAHook', 'SampleGridHook', 'GeneratorDataCheckHook', 'CheckpointIntegrityHook',
+            'RNGStateHook'} <= hook_types
+    for h in hooks:
+        if h['type'] in ('SampleGridHook', 'GeneratorDataCheckHook', 'CheckpointIntegrityHook',
+                         'RNGStateHook'):  # the plugin's (the others are mmengine's)
             HOOKS.build(h)
     # the dataset class knows as many classes as the model
     ds_cls = DATASETS.get(cfg.train_dataloader.dataset.type)

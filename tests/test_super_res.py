@@ -136,7 +136,7 @@ def tiny_sr(procedural_root, tmp_path_factory):
                   dict(type='RandomFlip', prob=0.5), dict(type='PackSegInputs')])
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=3)
     cfg.default_hooks.checkpoint.update(interval=2, max_keep_ckpts=-1)
-    cfg.custom_hooks[-1].update(interval=2, num_samples=2, num_steps=2)
+    cfg.default_hooks.sample_grid.update(interval=2, num_samples=2, num_steps=2)
     cfg.randomness = dict(seed=0)
     cfg.log_level = 'WARNING'
     Runner.from_cfg(cfg).train()

@@ -94,7 +94,7 @@ class _NaNAfter(torch.nn.Module):
 def test_non_finite_loss_stops_and_keeps_last_good_checkpoint(procedural_root, tmp_path):
     cfg = tiny_train_cfg(procedural_root, tmp_path, max_iters=10, ckpt_interval=2)
     cfg.model.denoiser = dict(type='_NaNAfter', after=2)
-    cfg.custom_hooks = [h for h in cfg.custom_hooks if h['type'] != 'SampleGridHook']
+    cfg.default_hooks.pop('sample_grid')
     runner = Runner.from_cfg(cfg)
     with pytest.raises(NonFiniteLossError, match='iteration 3'):
         runner.train()

@@ -1,7 +1,7 @@
 # Joint image + mask DDPM on Dubai aerial imagery at 128x128 (GPU-sized).
 _base_ = [
     '../_base_/models/joint_ddpm_unet.py', '../_base_/datasets/dubai_aerial_generator.py',
-    '../_base_/schedules/generator_schedule_100k.py', '../_base_/default_runtime.py'
+    '../_base_/schedules/generator_schedule_100k.py', '../_base_/generator_runtime.py'
 ]
 crop_size = (128, 128)
 model = dict(

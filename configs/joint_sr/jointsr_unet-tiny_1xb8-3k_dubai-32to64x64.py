@@ -3,32 +3,22 @@
 # cascade makes 64 x 64 pairs at the ground resolution of 512 patches shrunk x4. Make the data:
 #   python tools/dataset_converters/dubai_aerial.py ../shared/data/dubai_aerial \
 #       --out data/dubai_aerial_x4 --patch-size 512 --downscale 4
-_base_ = ['./jointsr_unet-tiny_1xb4-5k_dubai-64to128x128.py']
-crop_size = (64, 64)
+_base_ = [
+    '../_base_/models/joint_sr_unet.py', '../_base_/datasets/dubai_aerial_crops.py',
+    '../_base_/schedules/generator_schedule_cpu.py', '../_base_/generator_runtime.py'
+]
 model = dict(
-    sample_size=crop_size,
+    sample_size=(64, 64),
     denoiser=dict(
         block_out_channels=(32, 32, 64),
         down_block_types=('DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D'),
-        up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D')))
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=1.0),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomFlip', prob=0.5, direction='vertical'),
-    dict(type='PackSegInputs'),
-]
-train_dataloader = dict(
-    batch_size=8,
-    dataset=dict(data_root='data/dubai_aerial_x4', pipeline=train_pipeline))
+        up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D'),
+        layers_per_block=1,
+        attention_head_dim=16,
+        norm_num_groups=16,
+        dropout=0.0))
 max_iters = 3000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
-custom_hooks = [
-    dict(type='GeneratorDataCheckHook'),
-    dict(type='CheckpointIntegrityHook'),
-    dict(type='RNGStateHook'),
-    dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=0.01,
-         update_buffers=True),
-    dict(type='SampleGridHook', interval=500, num_samples=4, num_steps=20, scale=2),
-]
+default_hooks = dict(sample_grid=dict(num_samples=4, num_steps=20, scale=2))
+env_cfg = dict(cudnn_benchmark=False)
+randomness = dict(seed=0)

@@ -6,19 +6,13 @@
 _base_ = [
     '../_base_/models/deeplabv3plus_r18-tiny-d8.py',
     '../_base_/datasets/dubai_aerial_segmentation.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/segmentor_schedule_cpu_1k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/segmentor_schedule_cpu_1k.py'
 ]
-custom_imports = dict(imports=['satsynth_mmseg'], allow_failed_imports=False)
 data_root = 'data/dubai_aerial_x8'
 crop_size = (32, 32)
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandomFlip', prob=0.5, direction='vertical'),
-    dict(type='PackSegInputs'),
-]
+# the base pipeline at this crop size, without PhotoMetricDistortion (too strong at this scale)
+train_pipeline = [dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
+                  for t in _base_.train_pipeline if t['type'] != 'PhotoMetricDistortion']
 model = dict(
     data_preprocessor=dict(size=crop_size),
     decode_head=dict(num_classes=6),

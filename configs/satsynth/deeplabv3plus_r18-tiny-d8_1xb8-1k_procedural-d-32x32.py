@@ -3,9 +3,8 @@
 _base_ = [
     '../_base_/models/deeplabv3plus_r18-tiny-d8.py',
     '../_base_/datasets/procedural_scenes_segmentation.py',
-    'mmseg::_base_/default_runtime.py', '../_base_/schedules/segmentor_schedule_cpu_1k.py'
+    '../_base_/default_runtime.py', '../_base_/schedules/segmentor_schedule_cpu_1k.py'
 ]
-custom_imports = dict(imports=['satsynth_mmseg'], allow_failed_imports=False)
 crop_size = (32, 32)
 model = dict(
     data_preprocessor=dict(size=crop_size),

@@ -4,9 +4,8 @@
 _base_ = [
     'mmseg::_base_/models/deeplabv3plus_r50-d8.py',
     '../_base_/datasets/dubai_aerial_segmentation.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py'
+    '../_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py'
 ]
-custom_imports = dict(imports=['satsynth_mmseg'], allow_failed_imports=False)
 crop_size = (128, 128)
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 model = dict(

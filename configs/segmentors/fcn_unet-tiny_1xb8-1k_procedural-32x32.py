@@ -4,9 +4,8 @@
 _base_ = [
     'mmseg::_base_/models/fcn_unet_s5-d16.py',
     '../_base_/datasets/procedural_scenes_segmentation.py',
-    'mmseg::_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py'
+    '../_base_/default_runtime.py', 'mmseg::_base_/schedules/schedule_20k.py'
 ]
-custom_imports = dict(imports=['satsynth_mmseg'], allow_failed_imports=False)
 crop_size = (32, 32)
 norm_cfg = dict(type='BN', requires_grad=True)  # SyncBN needs distributed GPUs
 model = dict(
