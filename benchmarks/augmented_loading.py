@@ -46,8 +46,8 @@ def parse_args(argv=None):
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--iters', type=int, default=20, help='batches per timed block')
     p.add_argument('--repeats', type=int, default=25)
-    p.add_argument('--out', default=osp.join(REPO, 'benchmarks', 'results',
-                                             'augmented_loading_cpu'))
+    p.add_argument(
+        '--out', default=osp.join(REPO, 'benchmarks', 'results', 'augmented_loading_cpu'))
     return p.parse_args(argv)
 
 
@@ -76,18 +76,26 @@ def copy_as_dprime(real, out):
         shutil.copy(info['seg_map_path'], osp.join(out, 'ann_dir', f'gen_{i:07d}.png'))
     meta = real.metainfo
     with open(osp.join(out, 'meta.json'), 'w') as f:
-        json.dump(dict(classes=list(meta['classes']), palette=meta['palette'],
-                       reduce_zero_label=bool(meta['reduce_zero_label']), num_samples=len(real)),
-                  f)
+        json.dump(
+            dict(
+                classes=list(meta['classes']),
+                palette=meta['palette'],
+                reduce_zero_label=bool(meta['reduce_zero_label']),
+                num_samples=len(real)), f)
     return out
 
 
 def make_loader(dataset, workers, batch_size):
     from mmengine.dataset import InfiniteSampler, pseudo_collate
     from torch.utils.data import DataLoader
-    return iter(DataLoader(dataset, batch_size=batch_size, num_workers=workers,
-                           persistent_workers=workers > 0, collate_fn=pseudo_collate,
-                           sampler=InfiniteSampler(dataset, shuffle=True, seed=0)))
+    return iter(
+        DataLoader(
+            dataset,
+            batch_size=batch_size,
+            num_workers=workers,
+            persistent_workers=workers > 0,
+            collate_fn=pseudo_collate,
+            sampler=InfiniteSampler(dataset, shuffle=True, seed=0)))
 
 
 def timed_block(it, n):
@@ -100,8 +108,9 @@ def timed_block(it, n):
 def main(argv=None):
     args = parse_args(argv)
     import torch
-    import satsynth_mmseg  # noqa: F401
     from mmengine.registry import init_default_scope
+
+    import satsynth_mmseg  # noqa: F401
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
     torch.set_num_threads(1)
@@ -111,11 +120,11 @@ def main(argv=None):
     dprime = args.dprime
     if dprime is None:
         # next to the real data: same file system, so both read files the same way
-        tmp = tempfile.mkdtemp(prefix='bench_dprime_',
-                               dir=osp.dirname(osp.abspath(ds_cfg['data_root'])))
+        tmp = tempfile.mkdtemp(
+            prefix='bench_dprime_', dir=osp.dirname(osp.abspath(ds_cfg['data_root'])))
         dprime = copy_as_dprime(DATASETS.build(dict(ds_cfg, pipeline=[])), tmp)
-    augmented = DATASETS.build(dict(type='AugmentedDataset', real=ds_cfg, synthetic=dprime,
-                                    ratio=args.ratio))
+    augmented = DATASETS.build(
+        dict(type='AugmentedDataset', real=ds_cfg, synthetic=dprime, ratio=args.ratio))
     # per-sample cost in this process (no workers, no IPC): the least noisy view of the
     # wrapper's own overhead; alternating blocks of 200 samples, 15 rounds
     per_sample = {'plain': [], 'augmented': []}
@@ -127,13 +136,17 @@ def main(argv=None):
                 ds[(r * 200 + i) % (n_plain if name == 'plain' else len(ds))]
             per_sample[name].append((time.perf_counter() - t0) / 200 * 1e6)
     sample_us = {k: statistics.median(v) for k, v in per_sample.items()}
-    print(f'per sample (no workers): plain {sample_us["plain"]:.0f} us, augmented '
-          f'{sample_us["augmented"]:.0f} us, samples/s ratio '
-          f'{sample_us["plain"] / sample_us["augmented"]:.3f}', flush=True)
+    print(
+        f'per sample (no workers): plain {sample_us["plain"]:.0f} us, augmented '
+        f'{sample_us["augmented"]:.0f} us, samples/s ratio '
+        f'{sample_us["plain"] / sample_us["augmented"]:.3f}',
+        flush=True)
     rows = []
     for workers in args.workers:
-        loaders = {'plain': make_loader(plain, workers, args.batch_size),
-                   'augmented': make_loader(augmented, workers, args.batch_size)}
+        loaders = {
+            'plain': make_loader(plain, workers, args.batch_size),
+            'augmented': make_loader(augmented, workers, args.batch_size)
+        }
         for it in loaders.values():  # warm-up: start workers, fill page cache
             timed_block(it, max(5, args.iters // 3))
         rates = {k: [] for k in loaders}
@@ -142,40 +155,55 @@ def main(argv=None):
             for k in order:
                 rates[k].append(timed_block(loaders[k], args.iters))
         ratios = [a / p for a, p in zip(rates['augmented'], rates['plain'])]
-        row = dict(workers=workers, batch_size=args.batch_size,
-                   plain_it_s=statistics.median(rates['plain']),
-                   augmented_it_s=statistics.median(rates['augmented']),
-                   ratio=statistics.median(ratios), ratio_min=min(ratios),
-                   ratio_max=max(ratios), rounds=args.repeats, iters=args.iters)
+        row = dict(
+            workers=workers,
+            batch_size=args.batch_size,
+            plain_it_s=statistics.median(rates['plain']),
+            augmented_it_s=statistics.median(rates['augmented']),
+            ratio=statistics.median(ratios),
+            ratio_min=min(ratios),
+            ratio_max=max(ratios),
+            rounds=args.repeats,
+            iters=args.iters)
         rows.append(row)
-        print(f'workers={workers}: plain {row["plain_it_s"]:.1f} it/s, augmented '
-              f'{row["augmented_it_s"]:.1f} it/s, ratio {row["ratio"]:.3f} '
-              f'(rounds {row["ratio_min"]:.3f}..{row["ratio_max"]:.3f})', flush=True)
+        print(
+            f'workers={workers}: plain {row["plain_it_s"]:.1f} it/s, augmented '
+            f'{row["augmented_it_s"]:.1f} it/s, ratio {row["ratio"]:.3f} '
+            f'(rounds {row["ratio_min"]:.3f}..{row["ratio_max"]:.3f})',
+            flush=True)
         del loaders
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
-    report = dict(benchmark='augmented_loading', data=data_name,
-                  dprime=args.dprime or 'copies of the real pairs', ratio=args.ratio,
-                  rows=rows, per_sample_us=sample_us,
-                  per_sample_ratio=sample_us['plain'] / sample_us['augmented'],
-                  target='augmented / plain >= 0.95',
-                  machine=dict(python=platform.python_version(), cpus=os.cpu_count(),
-                               torch=torch.__version__),
-                  command=' '.join([osp.relpath(sys.argv[0], REPO)] + sys.argv[1:]))
+    report = dict(
+        benchmark='augmented_loading',
+        data=data_name,
+        dprime=args.dprime or 'copies of the real pairs',
+        ratio=args.ratio,
+        rows=rows,
+        per_sample_us=sample_us,
+        per_sample_ratio=sample_us['plain'] / sample_us['augmented'],
+        target='augmented / plain >= 0.95',
+        machine=dict(
+            python=platform.python_version(), cpus=os.cpu_count(), torch=torch.__version__),
+        command=' '.join([osp.relpath(sys.argv[0], REPO)] + sys.argv[1:]))
     os.makedirs(osp.dirname(args.out), exist_ok=True)
     with open(args.out + '.json', 'w') as f:
         json.dump(report, f, indent=1)
-    lines = [f'Data: {data_name}, D\': {report["dprime"]}, R = {args.ratio:g}, '
-             f'batch {args.batch_size}; median of {args.repeats} alternating rounds.', '',
-             '| workers | plain (it/s) | AugmentedDataset (it/s) | ratio | range |',
-             '|---|---|---|---|---|']
+    lines = [
+        f'Data: {data_name}, D\': {report["dprime"]}, R = {args.ratio:g}, '
+        f'batch {args.batch_size}; median of {args.repeats} alternating rounds.', '',
+        '| workers | plain (it/s) | AugmentedDataset (it/s) | ratio | range |',
+        '|---|---|---|---|---|'
+    ]
     for r in rows:
         lines.append(f'| {r["workers"]} | {r["plain_it_s"]:.1f} | {r["augmented_it_s"]:.1f} | '
                      f'{r["ratio"]:.3f} | {r["ratio_min"]:.3f}–{r["ratio_max"]:.3f} |')
-    lines += ['', f'Per sample, in-process (no workers; median of 15 alternating blocks of 200): '
-              f'plain {sample_us["plain"]:.0f} µs, AugmentedDataset '
-              f'{sample_us["augmented"]:.0f} µs, samples/s ratio '
-              f'{report["per_sample_ratio"]:.3f}.']
+    lines += [
+        '', f'Per sample, in-process (no workers; median of 15 alternating blocks of 200): '
+        f'plain {sample_us["plain"]:.0f} µs, AugmentedDataset '
+        f'{sample_us["augmented"]:.0f} µs, samples/s ratio '
+        f'{report["per_sample_ratio"]:.3f}.'
+    ]
     with open(args.out + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n')
     print('\n'.join(lines))

@@ -34,8 +34,10 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--config', required=True, help='generator config')
-    p.add_argument('--checkpoint', default=None,
-                   help='generator checkpoint (EMA weights); random weights if omitted')
+    p.add_argument(
+        '--checkpoint',
+        default=None,
+        help='generator checkpoint (EMA weights); random weights if omitted')
     p.add_argument('--size', type=int, default=64, help='sampling size for the speed test')
     p.add_argument('--batch-size', type=int, default=8)
     p.add_argument('--settings', nargs='+', default=['ddpm:1000', 'ddim:50', 'dpm-solver++:20'])
@@ -93,8 +95,8 @@ def time_setting(model, unet, name, steps, args, warm_up):
         pipe.set_progress_bar_config(disable=True)
         gens = [torch.Generator().manual_seed(i) for i in range(bsz)]
         with torch.no_grad():
-            out = pipe(batch_size=bsz, generator=gens, num_inference_steps=steps,
-                       output_type='np').images
+            out = pipe(
+                batch_size=bsz, generator=gens, num_inference_steps=steps, output_type='np').images
         _sync(device)
         return out
 
@@ -108,14 +110,20 @@ def time_setting(model, unet, name, steps, args, warm_up):
             t0 = time.perf_counter()
             fn()
             times[variant].append(time.perf_counter() - t0)
-    row = dict(sampler=name, steps=steps, batch_size=bsz, size=args.size,
-               ours_pairs_per_s=bsz / statistics.median(times['ours']),
-               diffusers_pairs_per_s=bsz / statistics.median(times['diffusers']),
-               times=times)
+    row = dict(
+        sampler=name,
+        steps=steps,
+        batch_size=bsz,
+        size=args.size,
+        ours_pairs_per_s=bsz / statistics.median(times['ours']),
+        diffusers_pairs_per_s=bsz / statistics.median(times['diffusers']),
+        times=times)
     row['ratio'] = row['ours_pairs_per_s'] / row['diffusers_pairs_per_s']
-    print(f'{name:>13s}-{steps:<5d} ours {row["ours_pairs_per_s"]:7.3f} pairs/s  '
-          f'diffusers {row["diffusers_pairs_per_s"]:7.3f} pairs/s  ratio '
-          f'{row["ratio"]:.3f}', flush=True)
+    print(
+        f'{name:>13s}-{steps:<5d} ours {row["ours_pairs_per_s"]:7.3f} pairs/s  '
+        f'diffusers {row["diffusers_pairs_per_s"]:7.3f} pairs/s  ratio '
+        f'{row["ratio"]:.3f}',
+        flush=True)
     return row
 
 
@@ -123,7 +131,6 @@ def measure_agreement(model, seg, name, steps, args):
     """A real-data segmentor on generated images vs the generated masks (invalid codes
     ignored): pixel accuracy and mIoU as fractions, with mmseg's intersect_and_union."""
     from mmseg.apis import inference_model
-
     from satsynth_mmseg.evaluation import IoUAccumulator
     k, bsz = model.num_classes, args.batch_size
     acc = IoUAccumulator(k, ignore_index=model.invalid_index)
@@ -140,12 +147,18 @@ def measure_agreement(model, seg, name, steps, args):
         for p, lab in zip(inference_model(seg, bgr), labels):
             acc.update(p.pred_sem_seg.data[0].cpu(), torch.from_numpy(lab))
     scores = acc.result()
-    q = dict(sampler=name, steps=steps, n=args.quality_n, size=list(model.sample_size),
-             invalid_code_share=invalid / pixels, pixel_accuracy=scores.aAcc / 100,
-             miou=scores.mIoU / 100)
-    print(f'{name:>13s}-{steps:<5d} agreement: pixel acc {q["pixel_accuracy"]:.3f}  '
-          f'mIoU {q["miou"]:.3f}  invalid codes {100 * q["invalid_code_share"]:.2f} %',
-          flush=True)
+    q = dict(
+        sampler=name,
+        steps=steps,
+        n=args.quality_n,
+        size=list(model.sample_size),
+        invalid_code_share=invalid / pixels,
+        pixel_accuracy=scores.aAcc / 100,
+        miou=scores.mIoU / 100)
+    print(
+        f'{name:>13s}-{steps:<5d} agreement: pixel acc {q["pixel_accuracy"]:.3f}  '
+        f'mIoU {q["miou"]:.3f}  invalid codes {100 * q["invalid_code_share"]:.2f} %',
+        flush=True)
     return q
 
 
@@ -155,15 +168,23 @@ def write_report(prefix, report):
     results, quality = report['speed'], report['quality']
     os.makedirs(osp.dirname(prefix), exist_ok=True)
     atomic_write_json(prefix + '.json', report)
-    md = ['| sampler | steps | ours (pairs/s) | diffusers loop (pairs/s) | ratio |',
-          '|---|---|---|---|---|']
-    md += [f'| {r["sampler"]} | {r["steps"]} | {r["ours_pairs_per_s"]:.3f} | '
-           f'{r["diffusers_pairs_per_s"]:.3f} | {r["ratio"]:.3f} |' for r in results]
+    md = [
+        '| sampler | steps | ours (pairs/s) | diffusers loop (pairs/s) | ratio |',
+        '|---|---|---|---|---|'
+    ]
+    md += [
+        f'| {r["sampler"]} | {r["steps"]} | {r["ours_pairs_per_s"]:.3f} | '
+        f'{r["diffusers_pairs_per_s"]:.3f} | {r["ratio"]:.3f} |' for r in results
+    ]
     if quality:
-        md += ['', '| sampler | steps | pixel accuracy | mIoU | invalid codes |',
-               '|---|---|---|---|---|']
-        md += [f'| {q["sampler"]} | {q["steps"]} | {q["pixel_accuracy"]:.3f} | '
-               f'{q["miou"]:.3f} | {100 * q["invalid_code_share"]:.2f} % |' for q in quality]
+        md += [
+            '', '| sampler | steps | pixel accuracy | mIoU | invalid codes |',
+            '|---|---|---|---|---|'
+        ]
+        md += [
+            f'| {q["sampler"]} | {q["steps"]} | {q["pixel_accuracy"]:.3f} | '
+            f'{q["miou"]:.3f} | {100 * q["invalid_code_share"]:.2f} % |' for q in quality
+        ]
     atomic_write_text(prefix + '.md', '\n'.join(md) + '\n')
     print('\n'.join(md))
     print(f'written to {prefix}.json and {prefix}.md')
@@ -173,23 +194,33 @@ def main(argv=None):
     args = parse_args(argv)
     model, info, unet = load_models(args)
     settings = [(s.split(':')[0], int(s.split(':')[1])) for s in args.settings]
-    results = [time_setting(model, unet, name, steps, args, warm_up=i == 0)
-               for i, (name, steps) in enumerate(settings)]
+    results = [
+        time_setting(model, unet, name, steps, args, warm_up=i == 0)
+        for i, (name, steps) in enumerate(settings)
+    ]
     quality = []
     if args.segmentor_config and args.segmentor_checkpoint:
         from mmseg.apis import init_model
         seg = init_model(args.segmentor_config, args.segmentor_checkpoint, device=args.device)
         quality = [measure_agreement(model, seg, name, steps, args) for name, steps in settings]
-    report = dict(benchmark='sampling throughput (JointDDPM.sample vs diffusers DDPMPipeline) '
-                  'and mask/image agreement', config=osp.relpath(args.config, REPO),
-                  checkpoint_sha256=info['sha256'], weights=info['weights'],
-                  device=args.device, torch=torch.__version__,
-                  threads=torch.get_num_threads(),
-                  cpu=platform.processor() or platform.machine(),
-                  gpu=torch.cuda.get_device_name() if args.device.startswith('cuda') else None,
-                  target_ratio=1.0, speed=results, quality=quality)
-    write_report(args.out or osp.join(REPO, 'benchmarks', 'results',
-                                      f'sampling_{torch.device(args.device).type}'), report)
+    report = dict(
+        benchmark='sampling throughput (JointDDPM.sample vs diffusers DDPMPipeline) '
+        'and mask/image agreement',
+        config=osp.relpath(args.config, REPO),
+        checkpoint_sha256=info['sha256'],
+        weights=info['weights'],
+        device=args.device,
+        torch=torch.__version__,
+        threads=torch.get_num_threads(),
+        cpu=platform.processor() or platform.machine(),
+        gpu=torch.cuda.get_device_name() if args.device.startswith('cuda') else None,
+        target_ratio=1.0,
+        speed=results,
+        quality=quality)
+    write_report(
+        args.out
+        or osp.join(REPO, 'benchmarks', 'results', f'sampling_{torch.device(args.device).type}'),
+        report)
 
 
 if __name__ == '__main__':

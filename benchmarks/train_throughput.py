@@ -63,12 +63,12 @@ def _cuda():
 def _make_batch(n, channels, size, num_classes, seed=0):
     import torch
     from mmengine.structures import PixelData
+
     from mmseg.structures import SegDataSample
     g = torch.Generator().manual_seed(seed)
     inputs, samples = [], []
     for _ in range(n):
-        inputs.append(torch.randint(0, 256, (channels, size, size), generator=g,
-                                    dtype=torch.uint8))
+        inputs.append(torch.randint(0, 256, (channels, size, size), generator=g, dtype=torch.uint8))
         s = SegDataSample()
         s.gt_sem_seg = PixelData(
             data=torch.randint(0, num_classes, (1, size, size), generator=g, dtype=torch.uint8))
@@ -79,12 +79,12 @@ def _make_batch(n, channels, size, num_classes, seed=0):
 def make_step(args, variant):
     """Build one variant; returns ``(step, sync)`` callables."""
     import torch
+    from diffusers import DDPMScheduler, UNet2DModel
     from mmengine.config import Config
     from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
     import satsynth_mmseg  # noqa: F401
     from mmseg.registry import MODELS
-    from diffusers import DDPMScheduler, UNet2DModel
 
     torch.manual_seed(0)
     cfg = Config.fromfile(args.config)
@@ -101,8 +101,9 @@ def make_step(args, variant):
         if args.compile:
             model.denoiser = torch.compile(model.denoiser)
         opt = torch.optim.AdamW(model.parameters(), lr=lr)
-        wrapper = (AmpOptimWrapper(optimizer=opt, dtype=dtype) if dtype is not None
-                   else OptimWrapper(optimizer=opt))
+        wrapper = (
+            AmpOptimWrapper(optimizer=opt, dtype=dtype) if dtype is not None else OptimWrapper(
+                optimizer=opt))
         model.train()
 
         def step():
@@ -113,8 +114,7 @@ def make_step(args, variant):
         unet = UNet2DModel(**unet_cfg).to(device).to(memory_format=memory_format)
         if args.compile:
             unet = torch.compile(unet)
-        sched = DDPMScheduler(**{k: v for k, v in cfg.model.noise_scheduler.items()
-                                 if k != 'type'})
+        sched = DDPMScheduler(**{k: v for k, v in cfg.model.noise_scheduler.items() if k != 'type'})
         opt = torch.optim.AdamW(unet.parameters(), lr=lr)
         n_cls = cfg.model.num_classes
         n_bits = max(1, (n_cls - 1).bit_length())
@@ -127,8 +127,7 @@ def make_step(args, variant):
             bits = ((labels.long() >> shifts.view(1, -1, 1, 1)) & 1).float() * 2 - 1
             x0 = torch.cat([imgs, bits], 1)
             noise = torch.randn_like(x0)
-            t = torch.randint(0, sched.config.num_train_timesteps, (x0.shape[0],),
-                              device=device)
+            t = torch.randint(0, sched.config.num_train_timesteps, (x0.shape[0], ), device=device)
             with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
                 pred = unet(sched.add_noise(x0, noise, t), t).sample
             loss = torch.nn.functional.mse_loss(pred.float(), noise)
@@ -168,6 +167,7 @@ def plugin_overhead_ms(args, iters=100):
     batch = _make_batch(args.batch_size, model.image_channels, size, model.num_classes)
 
     class Identity(torch.nn.Module):
+
         def forward(self, x, t):
             return x
 
@@ -175,8 +175,7 @@ def plugin_overhead_ms(args, iters=100):
     x = model.data_preprocessor(batch, True)['inputs']
     sync = (torch.cuda.synchronize if args.device == 'cuda' else (lambda: None))
     return dict(
-        preprocess_ms=1e3 * time_block(lambda: model.data_preprocessor(batch, True), sync,
-                                       iters),
+        preprocess_ms=1e3 * time_block(lambda: model.data_preprocessor(batch, True), sync, iters),
         loss_without_unet_ms=1e3 * time_block(lambda: model.loss(x), sync, iters))
 
 
@@ -189,8 +188,9 @@ def memory_of_variant(args):
     for _ in range(args.warmup):
         step()
     sync()
-    out = dict(variant=args.variant,
-               peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    out = dict(
+        variant=args.variant,
+        peak_rss_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if args.device == 'cuda':
         out['peak_cuda_mib'] = torch.cuda.max_memory_allocated() / 2**20
     return out
@@ -206,7 +206,9 @@ def main(argv=None):
     memory = {}
     for variant in ('plugin', 'hand'):
         res = subprocess.run([sys.executable, __file__, *passthrough, '--variant', variant],
-                             check=True, capture_output=True, text=True)
+                             check=True,
+                             capture_output=True,
+                             text=True)
         memory[variant] = json.loads(res.stdout.strip().splitlines()[-1])
 
     # paired timing: both variants resident, short alternating blocks, so both see the same
@@ -218,29 +220,53 @@ def main(argv=None):
     for r in range(args.repeats):
         order = ('plugin', 'hand') if r % 2 == 0 else ('hand', 'plugin')
         t = {v: time_block(*steps[v], args.iters) for v in order}
-        rounds.append(dict(plugin_s_per_iter=t['plugin'], hand_s_per_iter=t['hand'],
-                           ratio=t['hand'] / t['plugin']))
-        print(f'[{r + 1}/{args.repeats}] plugin {args.batch_size / t["plugin"]:7.2f} img/s  '
-              f'hand {args.batch_size / t["hand"]:7.2f} img/s  ratio '
-              f'{t["hand"] / t["plugin"]:.3f}', flush=True)
+        rounds.append(
+            dict(
+                plugin_s_per_iter=t['plugin'],
+                hand_s_per_iter=t['hand'],
+                ratio=t['hand'] / t['plugin']))
+        print(
+            f'[{r + 1}/{args.repeats}] plugin {args.batch_size / t["plugin"]:7.2f} img/s  '
+            f'hand {args.batch_size / t["hand"]:7.2f} img/s  ratio '
+            f'{t["hand"] / t["plugin"]:.3f}',
+            flush=True)
     ratio = statistics.median(r['ratio'] for r in rounds)
-    pooled = (sum(r['hand_s_per_iter'] for r in rounds)
-              / sum(r['plugin_s_per_iter'] for r in rounds))
+    pooled = (
+        sum(r['hand_s_per_iter'] for r in rounds) / sum(r['plugin_s_per_iter'] for r in rounds))
     overhead = plugin_overhead_ms(args)
-    summary = {v: dict(images_per_s=args.batch_size / statistics.median(
-        r[f'{v}_s_per_iter'] for r in rounds), **{k: x for k, x in memory[v].items()
-                                                  if k != 'variant'})
-               for v in ('plugin', 'hand')}
+    summary = {
+        v:
+        dict(
+            images_per_s=args.batch_size / statistics.median(r[f'{v}_s_per_iter'] for r in rounds),
+            **{
+                k: x
+                for k, x in memory[v].items() if k != 'variant'
+            })
+        for v in ('plugin', 'hand')
+    }
     report = dict(
         benchmark='generator training throughput, JointDDPM.train_step vs hand-rolled '
-        'diffusers loop', config=osp.relpath(args.config, REPO), batch_size=args.batch_size,
-        iters_per_round=args.iters, rounds=args.repeats, device=args.device, bf16=args.bf16,
-        channels_last=args.channels_last, compile=args.compile, torch=torch.__version__,
-        cpu=platform.processor() or platform.machine(), threads=torch.get_num_threads(),
+        'diffusers loop',
+        config=osp.relpath(args.config, REPO),
+        batch_size=args.batch_size,
+        iters_per_round=args.iters,
+        rounds=args.repeats,
+        device=args.device,
+        bf16=args.bf16,
+        channels_last=args.channels_last,
+        compile=args.compile,
+        torch=torch.__version__,
+        cpu=platform.processor() or platform.machine(),
+        threads=torch.get_num_threads(),
         gpu=torch.cuda.get_device_name() if args.device == 'cuda' else None,
-        results=summary, ratio_plugin_over_hand=ratio,
-        ratio_pooled=pooled, ratio_min=min(r['ratio'] for r in rounds), ratio_max=max(r['ratio'] for r in rounds),
-        target_ratio=0.95, meets_target=ratio >= 0.95, plugin_overhead=overhead,
+        results=summary,
+        ratio_plugin_over_hand=ratio,
+        ratio_pooled=pooled,
+        ratio_min=min(r['ratio'] for r in rounds),
+        ratio_max=max(r['ratio'] for r in rounds),
+        target_ratio=0.95,
+        meets_target=ratio >= 0.95,
+        plugin_overhead=overhead,
         per_round=rounds)
     out = args.out or osp.join(REPO, 'benchmarks', 'results',
                                f'train_throughput_{args.device}.json')

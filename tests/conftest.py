@@ -13,17 +13,25 @@ TINY_CONFIG = osp.join(REPO, 'configs', 'joint_ddpm',
                        'jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py')
 
 #: A U-Net small enough for CPU unit tests (about 0.1 M parameters).
-TINY_UNET = dict(type='DiffusersUNet2D', block_out_channels=(16, 32),
-                 down_block_types=('DownBlock2D', 'AttnDownBlock2D'),
-                 up_block_types=('AttnUpBlock2D', 'UpBlock2D'), layers_per_block=1,
-                 norm_num_groups=8, attention_head_dim=8)
+TINY_UNET = dict(
+    type='DiffusersUNet2D',
+    block_out_channels=(16, 32),
+    down_block_types=('DownBlock2D', 'AttnDownBlock2D'),
+    up_block_types=('AttnUpBlock2D', 'UpBlock2D'),
+    layers_per_block=1,
+    norm_num_groups=8,
+    attention_head_dim=8)
 
 
 def tiny_model_cfg(num_classes=5, image_channels=3, size=16, **kwargs):
-    cfg = dict(type='JointDDPM', num_classes=num_classes, image_channels=image_channels,
-               sample_size=size, denoiser=copy.deepcopy(TINY_UNET),
-               noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=100),
-               sampler=dict(type='DDIMScheduler', num_inference_steps=4))
+    cfg = dict(
+        type='JointDDPM',
+        num_classes=num_classes,
+        image_channels=image_channels,
+        sample_size=size,
+        denoiser=copy.deepcopy(TINY_UNET),
+        noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=100),
+        sampler=dict(type='DDIMScheduler', num_inference_steps=4))
     cfg.update(kwargs)
     return cfg
 
@@ -52,15 +60,14 @@ def tiny_train_cfg(data_root, work_dir, max_iters=4, ckpt_interval=2, **model_kw
     cfg.train_pipeline[2] = dict(type='Resize', scale=(16, 16), keep_ratio=False)
     cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
     cfg.train_dataloader.dataset.update(data_root=data_root, pipeline=cfg.train_pipeline)
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                         val_interval=max_iters + 1)
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
     cfg.default_hooks.checkpoint.update(interval=ckpt_interval, max_keep_ckpts=-1)
     cfg.default_hooks.logger.interval = 1
     # the generator hooks are named default_hooks entries (data_check, integrity, rng_state,
     # ema, sample_grid): change settings by name, drop one with default_hooks.pop(name)
     cfg.default_hooks.ema.momentum = 0.1
-    cfg.default_hooks.sample_grid = dict(type='SampleGridHook', interval=ckpt_interval,
-                                         num_samples=2, num_steps=2)
+    cfg.default_hooks.sample_grid = dict(
+        type='SampleGridHook', interval=ckpt_interval, num_samples=2, num_steps=2)
     cfg.randomness = dict(seed=0)
     cfg.log_level = 'WARNING'
     return cfg
@@ -90,10 +97,12 @@ def run_torchrun(tool: str, *args: str, nproc: int = 2, timeout: int = 300):
         s.bind(('127.0.0.1', 0))
         port = s.getsockname()[1]
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    return subprocess.run(
-        [sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}',
-         f'--master_port={port}', osp.join(REPO, 'tools', f'{tool}.py'), *args,
-         '--launcher', 'pytorch'], capture_output=True, text=True, env=env, timeout=timeout)
+    cmd = [
+        sys.executable, '-m', 'torch.distributed.run', f'--nproc_per_node={nproc}',
+        f'--master_port={port}',
+        osp.join(REPO, 'tools', f'{tool}.py'), *args, '--launcher', 'pytorch'
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
 
 
 def load_json(path):

@@ -1,12 +1,12 @@
 import pytest
 import torch
 
-from satsynth_mmseg.bits import (bits_to_codes, bits_to_labels, count_invalid,
-                                 labels_to_bits, num_bits, valid_pixel_mask)
+from satsynth_mmseg.bits import (bits_to_codes, bits_to_labels, count_invalid, labels_to_bits,
+                                 num_bits, valid_pixel_mask)
 
 
-@pytest.mark.parametrize('k,expected', [(2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (8, 3),
-                                        (9, 4), (129, 8), (256, 8)])
+@pytest.mark.parametrize('k,expected', [(2, 1), (3, 2), (4, 2), (5, 3), (6, 3), (8, 3), (9, 4),
+                                        (129, 8), (256, 8)])
 def test_num_bits(k, expected):
     assert num_bits(k) == expected
 

@@ -1,12 +1,11 @@
-import json
 import os.path as osp
 
 import numpy as np
 import pytest
 
-from tests.conftest import load_json
 from satsynth_mmseg.generation import label_statistics, markdown_table, write_report
 from satsynth_mmseg.visualization import colorize_labels, make_pair_grid
+from tests.conftest import load_json
 
 
 def test_label_statistics_fixed_numbers():
@@ -22,8 +21,10 @@ def test_label_statistics_fixed_numbers():
 
 
 def test_report_files(tmp_path):
-    stats = {'D': label_statistics([np.array([[0, 1]])], 2),
-             "D'": label_statistics([np.array([[1, 1]])], 2)}
+    stats = {
+        'D': label_statistics([np.array([[0, 1]])], 2),
+        "D'": label_statistics([np.array([[1, 1]])], 2)
+    }
     md = markdown_table(['a', 'b'], stats)
     assert '| a | 50.0 % | 0.0 % |' in md and '| b | 50.0 % | 100.0 % |' in md
     paths = write_report(['a', 'b'], stats, str(tmp_path / 'rep'), [[0, 0, 0], [255, 0, 0]])

@@ -32,6 +32,7 @@ def _full_disk(monkeypatch):
             real_open(path, mode).close()  # the temporary file exists, as on a real disk
             return _DiskFillsUp()
         return real_open(path, mode, *args, **kwargs)
+
     monkeypatch.setattr(aio, 'open', fake_open, raising=False)
 
 
@@ -39,15 +40,21 @@ def _writers(tmp_path):
     img = tmp_path / 'img.png'
     import cv2
     cv2.imwrite(str(img), np.zeros((8, 8, 3), np.uint8))
-    stats = {'D': dict(class_share=[0.5, 0.5], samples=1, distinct_classes_mean=2.0,
-                       ignored_pixels=0)}
+    stats = {
+        'D': dict(class_share=[0.5, 0.5], samples=1, distinct_classes_mean=2.0, ignored_pixels=0)
+    }
     return {
-        'preview.png': lambda p: write_preview([str(img)], [np.zeros((8, 8), np.uint8)],
-                                               [[0, 0, 0], [255, 255, 255]], p),
-        'report.md': lambda p: write_report(['a', 'b'], stats, p[:-3]),
-        'stages.json': lambda p: StageTimer(p).run('x', lambda: (None, True)),
-        'gain.json': lambda p: write_report_files(osp.dirname(p), 'gain', '# t\n', dict(a=1),
-                                                  lambda q: aio.atomic_write_bytes(q, b'png')),
+        'preview.png':
+        lambda p: write_preview([str(img)], [np.zeros(
+            (8, 8), np.uint8)], [[0, 0, 0], [255, 255, 255]], p),
+        'report.md':
+        lambda p: write_report(['a', 'b'], stats, p[:-3]),
+        'stages.json':
+        lambda p: StageTimer(p).run('x', lambda: (None, True)),
+        'gain.json':
+        lambda p: write_report_files(
+            osp.dirname(p), 'gain', '# t\n', dict(a=1), lambda q: aio.atomic_write_bytes(q, b'png')
+        ),
     }
 
 

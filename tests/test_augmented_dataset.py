@@ -34,7 +34,11 @@ def _scope():
     init_default_scope('mmseg')
 
 
-def make_dprime(root, real_root, n, classes=PROCEDURAL_CLASSES, palette=PROCEDURAL_PALETTE,
+def make_dprime(root,
+                real_root,
+                n,
+                classes=PROCEDURAL_CLASSES,
+                palette=PROCEDURAL_PALETTE,
                 reduce_zero_label=False):
     """A D' folder as tools/generate.py lays it out, filled with copies of real pairs."""
     for sub in ('img_dir', 'ann_dir'):
@@ -42,19 +46,27 @@ def make_dprime(root, real_root, n, classes=PROCEDURAL_CLASSES, palette=PROCEDUR
     for i in range(n):
         src = f'scene_{i:05d}.png'
         for sub in ('img_dir', 'ann_dir'):
-            shutil.copy(osp.join(real_root, sub, 'train', src),
-                        osp.join(root, sub, f'gen_{i:07d}.png'))
+            shutil.copy(
+                osp.join(real_root, sub, 'train', src), osp.join(root, sub, f'gen_{i:07d}.png'))
     with open(osp.join(root, 'meta.json'), 'w') as f:
-        json.dump(dict(classes=list(classes), palette=palette,
-                       reduce_zero_label=reduce_zero_label, img_dir='img_dir',
-                       ann_dir='ann_dir', num_samples=n), f)
+        json.dump(
+            dict(
+                classes=list(classes),
+                palette=palette,
+                reduce_zero_label=reduce_zero_label,
+                img_dir='img_dir',
+                ann_dir='ann_dir',
+                num_samples=n), f)
     return str(root)
 
 
 def real_cfg(root, pipeline=PIPELINE, **kwargs):
-    return dict(type='ProceduralScenesDataset', data_root=root,
-                data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
-                pipeline=pipeline, **kwargs)
+    return dict(
+        type='ProceduralScenesDataset',
+        data_root=root,
+        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+        pipeline=pipeline,
+        **kwargs)
 
 
 @pytest.fixture
@@ -63,8 +75,13 @@ def dprime(procedural_root, tmp_path):
 
 
 def build(procedural_root, synthetic, ratio=1.0, **kwargs):
-    return DATASETS.build(dict(type='AugmentedDataset', real=real_cfg(procedural_root),
-                               synthetic=synthetic, ratio=ratio, **kwargs))
+    return DATASETS.build(
+        dict(
+            type='AugmentedDataset',
+            real=real_cfg(procedural_root),
+            synthetic=synthetic,
+            ratio=ratio,
+            **kwargs))
 
 
 def test_layout_len_and_data_info(procedural_root, dprime):
@@ -76,8 +93,8 @@ def test_layout_len_and_data_info(procedural_root, dprime):
     assert [i['data_source'] for i in infos] == ['real'] * 12 + ['synthetic'] * 6
     assert infos[0]['img_path'].endswith('scene_00000.png')
     # D' no larger than the synthetic slots: every generated pair once per epoch, in order
-    assert [osp.basename(i['img_path']) for i in infos[12:]] == [
-        f'gen_{j:07d}.png' for j in range(6)]
+    assert [osp.basename(i['img_path'])
+            for i in infos[12:]] == [f'gen_{j:07d}.png' for j in range(6)]
     assert ds.get_data_info(-1)['data_source'] == 'synthetic'
     with pytest.raises(IndexError):
         ds.get_data_info(18)
@@ -112,12 +129,16 @@ def test_samples_share_one_pipeline_and_carry_their_source(procedural_root, dpri
 
 def test_real_pipeline_is_used_for_both_unless_given(procedural_root, dprime):
     ds = build(procedural_root, dprime)
-    assert [type(t).__name__ for t in ds.pipeline.transforms] == [
-        'LoadImageFromFile', 'LoadAnnotations', 'Resize', 'RandomFlip', 'PackSegInputs']
+    assert [type(t).__name__ for t in ds.pipeline.transforms
+            ] == ['LoadImageFromFile', 'LoadAnnotations', 'Resize', 'RandomFlip', 'PackSegInputs']
     # the wrapped datasets run no pipeline of their own
     assert not ds.real.pipeline.transforms and not ds.synthetic.pipeline.transforms
-    own = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-           dict(type='Resize', scale=(16, 16), keep_ratio=False), dict(type='PackSegInputs')]
+    own = [
+        dict(type='LoadImageFromFile'),
+        dict(type='LoadAnnotations'),
+        dict(type='Resize', scale=(16, 16), keep_ratio=False),
+        dict(type='PackSegInputs')
+    ]
     ds = build(procedural_root, dprime, pipeline=own)
     for idx in (0, 12):  # the given pipeline ran on both sources
         assert ds[idx]['inputs'].shape == (3, 16, 16)
@@ -157,8 +178,12 @@ def test_distributed_sampler_splits_both_sources(procedural_root, dprime, monkey
 def test_several_workers(procedural_root, tmp_path):
     dp = make_dprime(tmp_path / 'big', procedural_root, 12)
     ds = build(procedural_root, dp, ratio=0.5)  # 6 slots over 12 pairs: random draws
-    loader = DataLoader(ds, batch_size=4, num_workers=2, collate_fn=pseudo_collate,
-                        sampler=DefaultSampler(ds, shuffle=False))
+    loader = DataLoader(
+        ds,
+        batch_size=4,
+        num_workers=2,
+        collate_fn=pseudo_collate,
+        sampler=DefaultSampler(ds, shuffle=False))
     sources = []
     for batch in loader:
         assert all(x.shape == (3, 32, 32) for x in batch['inputs'])
@@ -170,14 +195,13 @@ def test_several_workers(procedural_root, tmp_path):
 
 
 def test_metainfo_disagreement_names_the_key(procedural_root, tmp_path):
-    other = make_dprime(tmp_path / 'classes', procedural_root, 2,
-                        classes=('a', 'b', 'c', 'd', 'e'))
+    other = make_dprime(tmp_path / 'classes', procedural_root, 2, classes=('a', 'b', 'c', 'd', 'e'))
     with pytest.raises(ValueError, match="'classes'"):
         build(procedural_root, other)
     rzl = make_dprime(tmp_path / 'rzl', procedural_root, 2, reduce_zero_label=True)
     with pytest.raises(ValueError, match="'reduce_zero_label'"):
-        build(procedural_root, dict(type='SyntheticPairsDataset', data_root=rzl,
-                                    reduce_zero_label=True))
+        build(procedural_root,
+              dict(type='SyntheticPairsDataset', data_root=rzl, reduce_zero_label=True))
     pal = make_dprime(tmp_path / 'pal', procedural_root, 2, palette=[[0, 0, 0]] * 5)
     with pytest.raises(ValueError, match="'palette'"):
         build(procedural_root, pal)
@@ -211,8 +235,9 @@ def _tiny_seg_cfg(procedural_root, dprime_root, work_dir, real=None):
         cfg[loader].update(num_workers=0, persistent_workers=False)
         cfg[loader].dataset.data_root = procedural_root
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=3)
-    cfg.param_scheduler = [dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end=2,
-                                by_epoch=False)]
+    cfg.param_scheduler = [
+        dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end=2, by_epoch=False)
+    ]
     cfg.default_hooks.checkpoint.interval = 2
     cfg.default_hooks.logger.interval = 1
     cfg.work_dir = str(work_dir)
@@ -237,11 +262,14 @@ def test_two_iterations_of_a_tiny_segmentor_on_d_u_dprime(procedural_root, dprim
 
 
 def test_stock_mmseg_dataset_as_real(procedural_root, dprime, tmp_path):
-    stock = dict(type='BaseSegDataset', data_root=procedural_root,
-                 metainfo=dict(classes=PROCEDURAL_CLASSES, palette=PROCEDURAL_PALETTE),
-                 img_suffix='.png', seg_map_suffix='.png',
-                 data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
-                 pipeline=Config.fromfile(SEG_CONFIG).train_pipeline)
+    stock = dict(
+        type='BaseSegDataset',
+        data_root=procedural_root,
+        metainfo=dict(classes=PROCEDURAL_CLASSES, palette=PROCEDURAL_PALETTE),
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+        pipeline=Config.fromfile(SEG_CONFIG).train_pipeline)
     cfg = _tiny_seg_cfg(procedural_root, dprime, tmp_path / 'w', real=stock)
     runner = _train_two_iters(cfg)
     assert type(runner.train_dataloader.dataset.real).__name__ == 'BaseSegDataset'
@@ -249,9 +277,17 @@ def test_stock_mmseg_dataset_as_real(procedural_root, dprime, tmp_path):
 
 def test_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
     cfg_path, ckpt = tiny_generator
-    synthetic = dict(type='OnTheFlySyntheticDataset', generator_config=cfg_path,
-                     checkpoint=ckpt, pool_size=4, batch_size=2, steps=2, device='cpu',
-                     num_threads=1, pool_dir=str(tmp_path / 'pool'), wait_timeout=120)
+    synthetic = dict(
+        type='OnTheFlySyntheticDataset',
+        generator_config=cfg_path,
+        checkpoint=ckpt,
+        pool_size=4,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        wait_timeout=120)
     ds = build(procedural_root, synthetic, ratio=0.5)
     try:
         assert isinstance(ds.synthetic, OnTheFlySyntheticDataset)
@@ -279,8 +315,14 @@ def test_on_the_fly_failure_is_reported(procedural_root, tiny_generator, tmp_pat
     bad_cfg.model.denoiser.norm_num_groups = 4
     bad_path = str(tmp_path / 'bad.py')
     bad_cfg.dump(bad_path)
-    src = OnTheFlySyntheticDataset(bad_path, ckpt, pool_size=2, batch_size=2, device='cpu',
-                                   pool_dir=str(tmp_path / 'pool'), wait_timeout=120)
+    src = OnTheFlySyntheticDataset(
+        bad_path,
+        ckpt,
+        pool_size=2,
+        batch_size=2,
+        device='cpu',
+        pool_dir=str(tmp_path / 'pool'),
+        wait_timeout=120)
     try:
         with pytest.raises(RuntimeError, match='does not fit'):
             src.get_data_info(0)
@@ -301,9 +343,17 @@ def test_torchrun_two_processes_train_on_d_u_dprime(procedural_root, dprime, tmp
 
 def test_two_iterations_with_an_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
     cfg_path, ckpt = tiny_generator
-    synthetic = dict(type='OnTheFlySyntheticDataset', generator_config=cfg_path,
-                     checkpoint=ckpt, pool_size=4, batch_size=2, steps=2, device='cpu',
-                     num_threads=1, pool_dir=str(tmp_path / 'pool'), wait_timeout=120)
+    synthetic = dict(
+        type='OnTheFlySyntheticDataset',
+        generator_config=cfg_path,
+        checkpoint=ckpt,
+        pool_size=4,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        wait_timeout=120)
     cfg = _tiny_seg_cfg(procedural_root, synthetic, tmp_path / 'w')
     cfg.train_dataloader.dataset.ratio = 2.0
     runner = _train_two_iters(cfg)

@@ -32,7 +32,10 @@ def _copy_root(procedural_root, dst):
 def _stock_dataset(cfg, root, classes, palette=None):
     """Make the config's train set a stock mmseg ``BaseSegDataset`` (no plugin checks)."""
     cfg.train_dataloader.dataset = dict(
-        type='BaseSegDataset', data_root=root, img_suffix='.png', seg_map_suffix='.png',
+        type='BaseSegDataset',
+        data_root=root,
+        img_suffix='.png',
+        seg_map_suffix='.png',
         metainfo=dict(classes=classes, palette=palette),
         data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
         pipeline=cfg.train_pipeline)
@@ -44,11 +47,14 @@ def test_mask_of_another_size_is_refused_before_any_resize(procedural_root, tmp_
     mask = osp.join(root, 'ann_dir', 'train', 'scene_00003.png')
     cv2.imwrite(mask, cv2.imread(mask, cv2.IMREAD_UNCHANGED)[:24, :24])
     # the plugin's datasets check when they list their files
-    with pytest.raises(DataError, match=r'scene_00003\.png is 32x32 but its mask .*'
-                                        r'scene_00003\.png is 24x24'):
-        DATASETS.build(dict(type='ProceduralScenesDataset', data_root=root,
-                            data_prefix=dict(img_path='img_dir/train',
-                                             seg_map_path='ann_dir/train')))
+    with pytest.raises(
+            DataError, match=r'scene_00003\.png is 32x32 but its mask .*'
+            r'scene_00003\.png is 24x24'):
+        DATASETS.build(
+            dict(
+                type='ProceduralScenesDataset',
+                data_root=root,
+                data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train')))
     # a stock mmseg dataset, whose pipeline resizes both, used to train silently
     cfg = tiny_train_cfg(root, tmp_path / 'w', max_iters=2)
     from satsynth_mmseg.datasets import PROCEDURAL_CLASSES, PROCEDURAL_PALETTE
@@ -63,22 +69,30 @@ def test_rgb_colour_masks_are_named_as_such(procedural_root, tmp_path):
     mask = osp.join(root, 'ann_dir', 'train', 'scene_00001.png')
     labels = cv2.imread(mask, cv2.IMREAD_UNCHANGED)
     cv2.imwrite(mask, np.stack([labels * 40] * 3, -1).astype(np.uint8))
-    with pytest.raises(DataError, match=r'scene_00001\.png has 3 channels.*RGB colour mask.*'
-                                        r'dubai_aerial\.py'):
+    with pytest.raises(
+            DataError, match=r'scene_00001\.png has 3 channels.*RGB colour mask.*'
+            r'dubai_aerial\.py'):
         check_pair(osp.join(root, 'img_dir', 'train', 'scene_00001.png'), mask)
     # read by a stock pipeline, the batch check says the same (it used to report the sizes
     # "(32, 32) vs (32, 3)")
     model = MODELS.build(tiny_model_cfg(size=32))
-    ds = DATASETS.build(dict(
-        type='BaseSegDataset', data_root=root, img_suffix='.png', seg_map_suffix='.png',
-        metainfo=dict(classes=('a', 'b', 'c', 'd', 'e')),
-        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
-        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-                  dict(type='PackSegInputs')]))
+    ds = DATASETS.build(
+        dict(
+            type='BaseSegDataset',
+            data_root=root,
+            img_suffix='.png',
+            seg_map_suffix='.png',
+            metainfo=dict(classes=('a', 'b', 'c', 'd', 'e')),
+            data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadAnnotations'),
+                dict(type='PackSegInputs')
+            ]))
     item = ds[[i for i in range(len(ds)) if ds.get_data_info(i)['seg_map_path'] == mask][0]]
     with pytest.raises(DataError, match='has 3 channels'):
-        model.data_preprocessor(dict(inputs=[item['inputs']],
-                                     data_samples=[item['data_samples']]), True)
+        model.data_preprocessor(
+            dict(inputs=[item['inputs']], data_samples=[item['data_samples']]), True)
 
 
 # ------------------------------------------------------------------ 10a. label values
@@ -106,11 +120,12 @@ def test_many_classes_train_sample_and_generate(tmp_path, k):
         if k < 256:
             labels[:2] = 255  # the ignore index exists only when K <= 255
         cv2.imwrite(str(root / 'ann_dir/train' / f'{i}.png'), labels)
-        cv2.imwrite(str(root / 'img_dir/train' / f'{i}.png'),
-                    rng.integers(0, 256, (16, 16, 3)).astype(np.uint8))
+        cv2.imwrite(
+            str(root / 'img_dir/train' / f'{i}.png'),
+            rng.integers(0, 256, (16, 16, 3)).astype(np.uint8))
     ignore = None if k == 256 else 255
-    cfg = tiny_train_cfg(str(root), tmp_path / 'w', max_iters=2, ckpt_interval=2,
-                         num_classes=k, ignore_index=ignore)
+    cfg = tiny_train_cfg(
+        str(root), tmp_path / 'w', max_iters=2, ckpt_interval=2, num_classes=k, ignore_index=ignore)
     palette = rng.integers(0, 256, (k, 3)).tolist()
     _stock_dataset(cfg, str(root), tuple(f'c{i}' for i in range(k)), palette)
     Runner.from_cfg(cfg).train()  # includes a sample grid at iteration 2 (used to fail)
@@ -118,10 +133,17 @@ def test_many_classes_train_sample_and_generate(tmp_path, k):
     cfg_path = str(tmp_path / 'gen.py')
     cfg.dump(cfg_path)
     out = tmp_path / 'dprime'
-    gen_tool.main([cfg_path, str(tmp_path / 'w' / 'iter_2.pth'), '--out', str(out),
-                   '--num-samples', '3', '--steps', '2', '--no-progress', '--device', 'cpu'])
-    ds = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=str(out), pipeline=[
-        dict(type='LoadImageFromFile'), dict(type='LoadAnnotations')]))
+    gen_tool.main([
+        cfg_path,
+        str(tmp_path / 'w' / 'iter_2.pth'), '--out',
+        str(out), '--num-samples', '3', '--steps', '2', '--no-progress', '--device', 'cpu'
+    ])
+    ds = DATASETS.build(
+        dict(
+            type='SyntheticPairsDataset',
+            data_root=str(out),
+            pipeline=[dict(type='LoadImageFromFile'),
+                      dict(type='LoadAnnotations')]))
     assert len(ds) == 3 and len(ds.metainfo['classes']) == k
     values = np.unique(np.concatenate([ds[i]['gt_seg_map'].ravel() for i in range(3)]))
     allowed = set(range(k)) | ({255} if k < 256 else set())
@@ -138,11 +160,14 @@ def test_k256_needs_no_ignore_index_and_says_so():
 
 # ------------------------------------------------------------------ 6. sizes the U-Net cannot take
 def test_sizes_the_unet_cannot_take_state_the_rule():
-    three_levels = dict(TINY_UNET, block_out_channels=(16, 16, 32),
-                        down_block_types=('DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D'),
-                        up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D'))
-    with pytest.raises(ConfigError, match=r'sample_size \(30, 30\).*multiples of 4.*'
-                                          r'nearest valid: 28 or 32'):
+    three_levels = dict(
+        TINY_UNET,
+        block_out_channels=(16, 16, 32),
+        down_block_types=('DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D'),
+        up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D'))
+    with pytest.raises(
+            ConfigError, match=r'sample_size \(30, 30\).*multiples of 4.*'
+            r'nearest valid: 28 or 32'):
         MODELS.build(tiny_model_cfg(size=30, denoiser=three_levels))
     model = MODELS.build(tiny_model_cfg(size=32, denoiser=three_levels))
     x = torch.zeros(2, model.data_preprocessor.joint_channels, 30, 30)
@@ -171,12 +196,12 @@ def test_infinite_ratio_is_a_clear_error(procedural_root, tmp_path):
 
 
 def test_failed_dubai_conversion_leaves_no_loadable_folder(tmp_path):
-    from satsynth_mmseg.cli import convert_dubai_aerial as conv
     from PIL import Image
 
+    from satsynth_mmseg.cli import convert_dubai_aerial as conv
     from tests.test_dubai_converter import _make_raw
     raw = str(tmp_path / 'raw')
-    _make_raw(raw, tiles=(1,))
+    _make_raw(raw, tiles=(1, ))
     bad = sorted((tmp_path / 'raw').glob('Tile 1/masks/*.png'))[-1]  # converted last
     rgb = np.array(Image.open(bad).convert('RGB'))
     rgb[0, 0] = (1, 2, 3)  # an unknown colour in the last file
@@ -199,14 +224,18 @@ def test_failed_dubai_conversion_leaves_no_loadable_folder(tmp_path):
 
 
 # ------------------------------------------------------------------ 11. label conventions
-def test_generate_refuses_a_real_config_with_another_label_convention(tiny_generator,
-                                                                     tmp_path):
+def test_generate_refuses_a_real_config_with_another_label_convention(tiny_generator, tmp_path):
     cfg, ckpt_path = tiny_generator
     ckpt = read_checkpoint(ckpt_path)
     ckpt['meta']['dataset_meta']['reduce_zero_label'] = True  # trained on LoveDA-style data
     path = str(tmp_path / 'rzl.pth')
     torch.save(ckpt, path)
-    with pytest.raises(SystemExit, match=r'reduce_zero_label=False.*'
-                                         r'reduce_zero_label=True.*shifts every class'):
-        gen_tool.main([cfg, path, '--out', str(tmp_path / 'o'), '--num-samples', '1',
-                       '--real-config', cfg, '--no-progress', '--device', 'cpu'])
+    with pytest.raises(
+            SystemExit,
+            match=r'reduce_zero_label=False.*'
+            r'reduce_zero_label=True.*shifts every class'):
+        gen_tool.main([
+            cfg, path, '--out',
+            str(tmp_path / 'o'), '--num-samples', '1', '--real-config', cfg, '--no-progress',
+            '--device', 'cpu'
+        ])

@@ -1,21 +1,32 @@
-"""tools/benchmark_gain.py (satsynth_mmseg.experiments) end to end on tiny settings, and its aggregation."""
+"""tools/benchmark_gain.py (satsynth_mmseg.experiments) end to end on tiny settings, and its
+aggregation."""
 import json
 import os
 import os.path as osp
 
 import pytest
 
-from tests.conftest import load_json
 from satsynth_mmseg.cli import benchmark_gain as gain
-from satsynth_mmseg.experiments import markdown, run_specs, segmentor_spec, summarise
+from satsynth_mmseg.experiments import markdown, run_specs
 from satsynth_mmseg.experiments import runs as runs_module
+from satsynth_mmseg.experiments import segmentor_spec, summarise
+from tests.conftest import load_json
 
 
 def test_summary_mean_and_std_over_seeds():
-    runs = [dict(variant='D', ratio=0.0, seed=s, train_seconds=1.0,
-                 metrics={'mIoU': m, 'IoU.a': a, 'IoU.b': float('nan')})
-            for s, m, a in ((0, 10.0, 30.0), (1, 20.0, 50.0))]
-    (row,) = summarise(runs, ['a', 'b'])
+    runs = [
+        dict(
+            variant='D',
+            ratio=0.0,
+            seed=s,
+            train_seconds=1.0,
+            metrics={
+                'mIoU': m,
+                'IoU.a': a,
+                'IoU.b': float('nan')
+            }) for s, m, a in ((0, 10.0, 30.0), (1, 20.0, 50.0))
+    ]
+    (row, ) = summarise(runs, ['a', 'b'])
     assert row['seeds'] == [0, 1]
     assert row['mIoU'][0] == pytest.approx(15.0)
     assert row['mIoU'][1] == pytest.approx(7.0711, abs=1e-4)  # sample std (ddof=1)
@@ -34,14 +45,17 @@ def test_bad_arguments():
 def test_tiny_experiment_end_to_end_and_resume(procedural_root, tiny_generator, tmp_path):
     cfg, ckpt = tiny_generator
     work = tmp_path / 'gain'
-    args = ['--preset', 'procedural-cpu', '--work-dir', str(work), '--data-root',
-            procedural_root, '--generator-config', cfg, '--generator-checkpoint', ckpt,
-            '--seeds', '0', '1', '--ratios', '1', '--steps', '2', '--seg-iters', '2']
+    args = [
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--generator-config', cfg,
+        '--generator-checkpoint', ckpt, '--seeds', '0', '1', '--ratios', '1', '--steps', '2',
+        '--seg-iters', '2'
+    ]
     report = gain.main(args)
     # 2 seeds x (D, D u D' at R = 1, D' only)
     assert len(report['runs']) == 6
-    assert [(r['variant'], r['ratio']) for r in report['rows']] == [
-        ('D', 0.0), ('D u D\'', 1.0), ('D\' only', None)]
+    assert [(r['variant'], r['ratio']) for r in report['rows']] == [('D', 0.0), ('D u D\'', 1.0),
+                                                                    ('D\' only', None)]
     assert report['n_real'] == 12 and report['n_synthetic'] == 12
     for run in report['runs']:
         m = run['metrics']
@@ -62,8 +76,7 @@ def test_tiny_experiment_end_to_end_and_resume(procedural_root, tiny_generator, 
 
 
 def test_finished_runs_with_other_settings_are_run_again(tmp_path, monkeypatch):
-    spec = segmentor_spec('d_seed0', 'D', 0.0, 0, 'cfg.py', str(tmp_path), '/data',
-                               seg_iters=5)
+    spec = segmentor_spec('d_seed0', 'D', 0.0, 0, 'cfg.py', str(tmp_path), '/data', seg_iters=5)
     calls = []
 
     def fake_run_cli(*cmd, log_file=None):  # stands in for the subprocess run

@@ -10,11 +10,11 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmseg.registry import HOOKS
+from satsynth_mmseg.cli import generate as gen_tool
+from satsynth_mmseg.cli import train as train_tool
 from satsynth_mmseg.generation import load_generator
 from satsynth_mmseg.utils import (CheckpointError, content_sha256, load_verified_checkpoint,
                                   read_checkpoint)
-from satsynth_mmseg.cli import generate as gen_tool
-from satsynth_mmseg.cli import train as train_tool
 from tests.conftest import tiny_train_cfg
 
 
@@ -22,13 +22,13 @@ def flip_tensor_bytes(path: str, n: int = 16) -> str:
     """XOR ``n`` bytes in the middle of the largest tensor's data inside a torch zip file
     (the pickle and the zip directory stay intact, so torch.load still succeeds)."""
     with zipfile.ZipFile(path) as z:
-        info = max((i for i in z.infolist() if '/data/' in i.filename),
-                   key=lambda i: i.file_size)
+        info = max((i for i in z.infolist() if '/data/' in i.filename), key=lambda i: i.file_size)
     with open(path, 'r+b') as f:
         f.seek(info.header_offset)
         header = f.read(30)
-        start = (info.header_offset + 30 + int.from_bytes(header[26:28], 'little')
-                 + int.from_bytes(header[28:30], 'little'))
+        start = (
+            info.header_offset + 30 + int.from_bytes(header[26:28], 'little') +
+            int.from_bytes(header[28:30], 'little'))
         f.seek(start + info.file_size // 2)
         data = f.read(n)
         f.seek(start + info.file_size // 2)
@@ -55,8 +55,10 @@ def test_flipped_tensor_bytes_are_refused_everywhere(tiny_generator, tmp_path):
     with pytest.raises(CheckpointError, match=r'iter_2\.pth is corrupted'):
         load_generator(cfg, bad)
     with pytest.raises(SystemExit, match=r'iter_2\.pth is corrupted') as e:
-        gen_tool.main([cfg, bad, '--out', str(tmp_path / 'dprime'), '--num-samples', '2',
-                       '--no-progress', '--device', 'cpu'])
+        gen_tool.main([
+            cfg, bad, '--out',
+            str(tmp_path / 'dprime'), '--num-samples', '2', '--no-progress', '--device', 'cpu'
+        ])
     assert '\n' not in str(e.value)
     assert not osp.exists(tmp_path / 'dprime' / 'img_dir')  # no garbage D' written
     # --resume picks the latest checkpoint of the work dir: refused before training
@@ -70,14 +72,16 @@ def test_flipped_tensor_bytes_are_refused_everywhere(tiny_generator, tmp_path):
     (b'', 'is empty'),
     (os.urandom(4096), 'not a readable PyTorch checkpoint'),
 ])
-def test_empty_or_random_files_are_one_line_errors(tiny_generator, tmp_path, content,
-                                                   message):
+def test_empty_or_random_files_are_one_line_errors(tiny_generator, tmp_path, content, message):
     cfg, _ = tiny_generator
     path = tmp_path / 'model.pth'
     path.write_bytes(content)
     with pytest.raises(SystemExit) as e:
-        gen_tool.main([cfg, str(path), '--out', str(tmp_path / 'o'), '--num-samples', '1',
-                       '--no-progress', '--device', 'cpu'])
+        gen_tool.main([
+            cfg,
+            str(path), '--out',
+            str(tmp_path / 'o'), '--num-samples', '1', '--no-progress', '--device', 'cpu'
+        ])
     assert message in str(e.value) and str(path) in str(e.value)
     assert '\n' not in str(e.value)
     assert 'weights_only' not in str(e.value)
@@ -116,17 +120,18 @@ def _final_tensors(work_dir):
 
 
 def _interrupted_then_resumed(procedural_root, work, rng_hook=True):
+
     def cfg():
         c = tiny_train_cfg(procedural_root, work, max_iters=6, ckpt_interval=3)
         if not rng_hook:
             c.default_hooks.pop('rng_state')
         return c
+
     c = cfg()
     c.custom_hooks.append(dict(type='_InterruptAtHook', at=4))
     with pytest.raises(KeyboardInterrupt):
         Runner.from_cfg(c).train()
-    assert osp.exists(osp.join(work, 'iter_3.pth')) and not osp.exists(
-        osp.join(work, 'iter_6.pth'))
+    assert osp.exists(osp.join(work, 'iter_3.pth')) and not osp.exists(osp.join(work, 'iter_6.pth'))
     c = cfg()
     c.resume = True
     Runner.from_cfg(c).train()
@@ -134,8 +139,8 @@ def _interrupted_then_resumed(procedural_root, work, rng_hook=True):
 
 
 def test_resumed_training_is_bit_identical_to_uninterrupted(procedural_root, tmp_path):
-    Runner.from_cfg(tiny_train_cfg(procedural_root, tmp_path / 'clean', max_iters=6,
-                                   ckpt_interval=3)).train()
+    Runner.from_cfg(
+        tiny_train_cfg(procedural_root, tmp_path / 'clean', max_iters=6, ckpt_interval=3)).train()
     clean = _final_tensors(tmp_path / 'clean')
     resumed = _interrupted_then_resumed(procedural_root, tmp_path / 'resumed')
     assert clean.keys() == resumed.keys()

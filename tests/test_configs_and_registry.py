@@ -33,8 +33,10 @@ def test_config_model_and_hooks_build(path):
     assert model.denoiser.config.in_channels == model.image_channels + model.num_bits
     hooks = [h for h in cfg.default_hooks.values() if h is not None] + cfg.get('custom_hooks', [])
     hook_types = {h['type'] for h in hooks}
-    assert {'EMAHook', 'SampleGridHook', 'GeneratorDataCheckHook', 'CheckpointIntegrityHook',
-            'RNGStateHook'} <= hook_types
+    assert {
+        'EMAHook', 'SampleGridHook', 'GeneratorDataCheckHook', 'CheckpointIntegrityHook',
+        'RNGStateHook'
+    } <= hook_types
     for h in hooks:
         if h['type'] in ('SampleGridHook', 'GeneratorDataCheckHook', 'CheckpointIntegrityHook',
                          'RNGStateHook'):  # the plugin's (the others are mmengine's)
@@ -44,8 +46,7 @@ def test_config_model_and_hooks_build(path):
     assert len(ds_cls.METAINFO['classes']) == cfg.model.num_classes
 
 
-@pytest.mark.parametrize('name', ['DDPMScheduler', 'DDIMScheduler',
-                                  'DPMSolverMultistepScheduler'])
+@pytest.mark.parametrize('name', ['DDPMScheduler', 'DDIMScheduler', 'DPMSolverMultistepScheduler'])
 def test_schedulers_registered(name):
     sched = TASK_UTILS.build(dict(type=name, num_train_timesteps=50))
     assert sched.config.num_train_timesteps == 50
@@ -53,8 +54,8 @@ def test_schedulers_registered(name):
 
 def test_procedural_dataset_builds_with_stock_pipeline(tmp_path):
     make_procedural_dataset(str(tmp_path), num_train=3, num_val=1, size=32, seed=1)
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'joint_ddpm',
-                                   'jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py'))
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'joint_ddpm', 'jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py'))
     init_default_scope('mmseg')
     ds = DATASETS.build(dict(cfg.train_dataloader.dataset, data_root=str(tmp_path)))
     assert len(ds) == 3
@@ -68,8 +69,8 @@ def test_procedural_dataset_builds_with_stock_pipeline(tmp_path):
 SEG_CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'satsynth', '*.py')))
 
 
-@pytest.mark.parametrize('path', SEG_CONFIGS + [osp.join(REPO, 'configs', 'satsynth_deeplab.py')],
-                         ids=osp.basename)
+@pytest.mark.parametrize(
+    'path', SEG_CONFIGS + [osp.join(REPO, 'configs', 'satsynth_deeplab.py')], ids=osp.basename)
 def test_segmentor_configs_build(path):
     cfg = Config.fromfile(path)
     assert cfg.custom_imports['imports'] == ['satsynth_mmseg']
@@ -79,8 +80,9 @@ def test_segmentor_configs_build(path):
     assert type(model.decode_head).__name__ == 'DepthwiseSeparableASPPHead'  # DeepLabV3+
     ds = cfg.train_dataloader.dataset
     real = ds.real if ds.type == 'AugmentedDataset' else ds
-    classes = (DATASETS.get(real.type).METAINFO['classes'] if 'data_root' in real
-               and real.type != 'SyntheticPairsDataset' else None)
+    classes = (
+        DATASETS.get(real.type).METAINFO['classes']
+        if 'data_root' in real and real.type != 'SyntheticPairsDataset' else None)
     if classes is not None:
         assert len(classes) == cfg.model.decode_head.num_classes
     assert {'DataSourceLoggerHook'} <= {h['type'] for h in cfg.custom_hooks}
@@ -91,8 +93,10 @@ def test_segmentor_configs_build(path):
 TRIPLET = re.compile(r'^(.*_(?:dubai|procedural))-(d|d\+dprime|dprime)-(.*)\.py$')
 
 
-@pytest.mark.parametrize('family', sorted({'{}-*-{}'.format(*TRIPLET.match(
-    osp.basename(p)).group(1, 3)) for p in SEG_CONFIGS}))
+@pytest.mark.parametrize(
+    'family',
+    sorted({'{}-*-{}'.format(*TRIPLET.match(osp.basename(p)).group(1, 3))
+            for p in SEG_CONFIGS}))
 def test_d_dunion_dprime_configs_differ_only_in_the_training_set(family):
     variants = {}
     for path in SEG_CONFIGS:

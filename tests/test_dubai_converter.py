@@ -7,10 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS
 from satsynth_mmseg.cli import convert_dubai_aerial as conv
-from tests.conftest import REPO
-
+from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS
 
 COLOURS = [rgb for _, rgb in DUBAI_AERIAL_COLOURS]
 
@@ -36,8 +34,9 @@ def _make_raw(root, tiles=(1, 2), parts=range(1, 10), size=(40, 48)):
         for k in parts:
             lab = _labels(*size, seed=t * 10 + k)
             truth[(t, k)] = lab
-            cv2.imwrite(osp.join(root, f'Tile {t}', 'images', f'image_part_{k:03d}.jpg'),
-                        np.full((*size, 3), 100, np.uint8))
+            cv2.imwrite(
+                osp.join(root, f'Tile {t}', 'images', f'image_part_{k:03d}.jpg'),
+                np.full((*size, 3), 100, np.uint8))
             rgb = _rgb(lab)
             path = osp.join(root, f'Tile {t}', 'masks', f'image_part_{k:03d}.png')
             if t == 2:
@@ -61,20 +60,22 @@ def test_convert_whole_images_and_split(tmp_path):
     assert counts == dict(train=14, val=4)
     for (t, k), lab in truth.items():
         split = 'train' if k <= 7 else 'val'
-        got = cv2.imread(osp.join(out, 'ann_dir', split, f'tile{t}_part{k:03d}.png'),
-                         cv2.IMREAD_UNCHANGED)
+        got = cv2.imread(
+            osp.join(out, 'ann_dir', split, f'tile{t}_part{k:03d}.png'), cv2.IMREAD_UNCHANGED)
         assert got.dtype == np.uint8 and np.array_equal(got, lab), (t, k)
         assert osp.exists(osp.join(out, 'img_dir', split, f'tile{t}_part{k:03d}.png'))
 
 
 def test_patches_cover_the_image(tmp_path):
     raw, out = str(tmp_path / 'raw'), str(tmp_path / 'out')
-    truth = _make_raw(raw, tiles=(1,), parts=(1, 8), size=(40, 48))
+    truth = _make_raw(raw, tiles=(1, ), parts=(1, 8), size=(40, 48))
     conv.convert(raw, out, patch_size=32, stride=16, progress=False)
     train = sorted(os.listdir(osp.join(out, 'ann_dir', 'train')))
     # rows: 0, 8 (edge-aligned); cols: 0, 16 -> 4 patches
-    assert train == ['tile1_part001_00000_00000.png', 'tile1_part001_00000_00016.png',
-                     'tile1_part001_00008_00000.png', 'tile1_part001_00008_00016.png']
+    assert train == [
+        'tile1_part001_00000_00000.png', 'tile1_part001_00000_00016.png',
+        'tile1_part001_00008_00000.png', 'tile1_part001_00008_00016.png'
+    ]
     patch = cv2.imread(osp.join(out, 'ann_dir', 'train', train[-1]), cv2.IMREAD_UNCHANGED)
     assert np.array_equal(patch, truth[(1, 1)][8:40, 16:48])
     assert len(os.listdir(osp.join(out, 'ann_dir', 'val'))) == 4
@@ -88,7 +89,7 @@ def test_window_starts_small_image():
 
 def test_unknown_colour_names_file_and_colour(tmp_path):
     raw = str(tmp_path / 'raw')
-    _make_raw(raw, tiles=(1,), parts=(1,))
+    _make_raw(raw, tiles=(1, ), parts=(1, ))
     path = osp.join(raw, 'Tile 1', 'masks', 'image_part_001.png')
     rgb = np.array(Image.open(path).convert('RGB'))
     rgb[5, 5] = (1, 2, 3)
@@ -99,9 +100,9 @@ def test_unknown_colour_names_file_and_colour(tmp_path):
 
 def test_size_mismatch_is_an_error(tmp_path):
     raw = str(tmp_path / 'raw')
-    _make_raw(raw, tiles=(1,), parts=(1,))
-    cv2.imwrite(osp.join(raw, 'Tile 1', 'images', 'image_part_001.jpg'),
-                np.zeros((10, 10, 3), np.uint8))
+    _make_raw(raw, tiles=(1, ), parts=(1, ))
+    cv2.imwrite(
+        osp.join(raw, 'Tile 1', 'images', 'image_part_001.jpg'), np.zeros((10, 10, 3), np.uint8))
     with pytest.raises(ValueError, match='but its mask'):
         conv.convert(raw, str(tmp_path / 'out'), progress=False)
 
@@ -113,10 +114,9 @@ def test_missing_raw_folder(tmp_path):
 
 def test_downscale_keeps_labels_valid_and_exact_on_uniform_blocks(tmp_path):
     raw, out = str(tmp_path / 'raw'), str(tmp_path / 'out')
-    truth = _make_raw(raw, tiles=(1,), parts=(1,), size=(40, 48))
+    truth = _make_raw(raw, tiles=(1, ), parts=(1, ), size=(40, 48))
     conv.convert(raw, out, progress=False, downscale=4)
-    got = cv2.imread(osp.join(out, 'ann_dir', 'train', 'tile1_part001.png'),
-                     cv2.IMREAD_UNCHANGED)
+    got = cv2.imread(osp.join(out, 'ann_dir', 'train', 'tile1_part001.png'), cv2.IMREAD_UNCHANGED)
     assert got.shape == (10, 12)
     # _labels is constant on 4x4 blocks, so majority = that block's label, exactly ...
     assert np.array_equal(got[1:], truth[(1, 1)][4::4, ::4])
@@ -129,10 +129,7 @@ def test_downscale_keeps_labels_valid_and_exact_on_uniform_blocks(tmp_path):
 
 def test_downsample_rules():
     from satsynth_mmseg.utils.downsample import downsample_labels_majority, downsample_pair
-    lab = np.array([[1, 1, 2, 2],
-                    [1, 3, 255, 255],
-                    [0, 0, 4, 4],
-                    [0, 5, 4, 255]], np.uint8)
+    lab = np.array([[1, 1, 2, 2], [1, 3, 255, 255], [0, 0, 4, 4], [0, 5, 4, 255]], np.uint8)
     # block majority; the ignore value votes like a class; ties -> the smaller value
     assert downsample_labels_majority(lab, 2).tolist() == [[1, 2], [0, 4]]
     img = np.arange(16, dtype=np.uint8).reshape(4, 4) * 10

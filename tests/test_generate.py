@@ -13,24 +13,28 @@ import torch
 from mmengine.registry import init_default_scope
 
 from mmseg.registry import DATASETS
-from satsynth_mmseg.generation import (SyntheticDatasetWriter, file_sha256,
-                                       generate_synthetic_dataset, labels_to_raw,
-                                       load_generator, read_manifest, sample_seed)
 from satsynth_mmseg.cli import generate as gen_tool
+from satsynth_mmseg.generation import (SyntheticDatasetWriter, file_sha256,
+                                       generate_synthetic_dataset, labels_to_raw, load_generator,
+                                       read_manifest, sample_seed)
 from tests.conftest import REPO, load_json, run_torchrun
-
 
 N, B = 7, 3  # 3 batches: [0,1,2] [3,4,5] [6]
 
 
 def _args(cfg, ckpt, out, *extra):
-    return [cfg, ckpt, '--out', str(out), '--num-samples', str(N), '--batch-size', str(B),
-            '--steps', '3', '--seed', '11', '--no-progress', '--device', 'cpu', *extra]
+    return [
+        cfg, ckpt, '--out',
+        str(out), '--num-samples',
+        str(N), '--batch-size',
+        str(B), '--steps', '3', '--seed', '11', '--no-progress', '--device', 'cpu', *extra
+    ]
 
 
 def _files(out):
-    return sorted(osp.relpath(osp.join(d, f), out) for d, _, fs in os.walk(out) for f in fs
-                  if f.endswith('.png') and f != 'preview.png')
+    return sorted(
+        osp.relpath(osp.join(d, f), out) for d, _, fs in os.walk(out) for f in fs
+        if f.endswith('.png') and f != 'preview.png')
 
 
 def _assert_same(a, b):
@@ -38,8 +42,7 @@ def _assert_same(a, b):
     assert fa == fb and len(fa) == 2 * N
     _, mismatch, errors = filecmp.cmpfiles(a, b, fa, shallow=False)
     assert not mismatch and not errors, mismatch
-    assert filecmp.cmp(osp.join(a, 'manifest.jsonl'), osp.join(b, 'manifest.jsonl'),
-                       shallow=False)
+    assert filecmp.cmp(osp.join(a, 'manifest.jsonl'), osp.join(b, 'manifest.jsonl'), shallow=False)
 
 
 @pytest.fixture(scope='session')
@@ -55,12 +58,21 @@ def _identity(cfg, ckpt):
     args = gen_tool.parse_args(_args(cfg, ckpt, 'unused'))
     model, info = load_generator(cfg, ckpt, device='cpu')
     identity = dict(
-        format_version=gen_tool.FORMAT_VERSION, checkpoint_sha256=info['sha256'],
-        weights=info['weights'], sampler=args.sampler, steps=3, seed=11, num_samples=N,
-        batch_size=B, size=list(model.sample_size), num_classes=model.num_classes,
-        image_channels=model.image_channels, reduce_zero_label=False, device_type='cpu')
-    extra = dict(checkpoint_sha256=info['sha256'], sampler=args.sampler, steps=3,
-                 weights=info['weights'])
+        format_version=gen_tool.FORMAT_VERSION,
+        checkpoint_sha256=info['sha256'],
+        weights=info['weights'],
+        sampler=args.sampler,
+        steps=3,
+        seed=11,
+        num_samples=N,
+        batch_size=B,
+        size=list(model.sample_size),
+        num_classes=model.num_classes,
+        image_channels=model.image_channels,
+        reduce_zero_label=False,
+        device_type='cpu')
+    extra = dict(
+        checkpoint_sha256=info['sha256'], sampler=args.sampler, steps=3, weights=info['weights'])
     return model, identity, extra
 
 
@@ -71,10 +83,12 @@ def test_manifest_integrity(tiny_generator, reference):
     sha = file_sha256(ckpt)
     for r in recs:
         assert r['checkpoint_sha256'] == sha and r['sampler'] == 'ddim'
-        assert r['steps'] == 3 and r['seed'] == 11 and r['sample_seed'] == sample_seed(11, r['index'])
+        assert r['steps'] == 3 and r['seed'] == 11 and r['sample_seed'] == sample_seed(
+            11, r['index'])
         assert sum(r['class_histogram']) + r['invalid_pixels'] == 16 * 16
-        ann = np.array(__import__('PIL.Image', fromlist=['Image']).open(
-            osp.join(reference, 'ann_dir', r['file'])))
+        ann = np.array(
+            __import__('PIL.Image',
+                       fromlist=['Image']).open(osp.join(reference, 'ann_dir', r['file'])))
         hist = np.bincount(ann[ann < 5], minlength=5).tolist()
         assert hist == r['class_histogram']
     meta = load_json(osp.join(reference, 'meta.json'))
@@ -85,10 +99,15 @@ def test_manifest_integrity(tiny_generator, reference):
 
 def test_files_open_with_mmseg_loaders(reference):
     init_default_scope('mmseg')
-    ds = DATASETS.build(dict(
-        type='SyntheticPairsDataset', data_root=str(reference),
-        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-                  dict(type='PackSegInputs')]))
+    ds = DATASETS.build(
+        dict(
+            type='SyntheticPairsDataset',
+            data_root=str(reference),
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='LoadAnnotations'),
+                dict(type='PackSegInputs')
+            ]))
     assert len(ds) == N and ds.metainfo['classes'][0] == 'bare_soil'
     item = ds[0]
     assert tuple(item['inputs'].shape) == (3, 16, 16) and item['inputs'].dtype == torch.uint8
@@ -104,9 +123,18 @@ def test_two_simulated_shards_are_byte_identical(tiny_generator, reference, tmp_
     for rank in (1, 0):  # any order
         w = SyntheticDatasetWriter(str(out), identity, rank=rank)
         w.prepare()
-        generate_synthetic_dataset(model, w, N, seed=11, sampler='ddim', steps=3,
-                                   batch_size=B, record_extra=extra, rank=rank,
-                                   world_size=2, progress=False)
+        generate_synthetic_dataset(
+            model,
+            w,
+            N,
+            seed=11,
+            sampler='ddim',
+            steps=3,
+            batch_size=B,
+            record_extra=extra,
+            rank=rank,
+            world_size=2,
+            progress=False)
         w.release()  # as the process's exit would
     # the tool finishes the folder (manifest, meta) and finds nothing left to do
     gen_tool.main(_args(cfg, ckpt, out))
@@ -119,8 +147,16 @@ def test_interrupted_run_resumes_byte_identical(tiny_generator, reference, tmp_p
     out = tmp_path / 'resumed'
     w = SyntheticDatasetWriter(str(out), identity)
     w.prepare()
-    stats = generate_synthetic_dataset(model, w, N, seed=11, steps=3, batch_size=B,
-                                       record_extra=extra, progress=False, max_batches=1)
+    stats = generate_synthetic_dataset(
+        model,
+        w,
+        N,
+        seed=11,
+        steps=3,
+        batch_size=B,
+        record_extra=extra,
+        progress=False,
+        max_batches=1)
     assert stats['generated'] == B
     w.release()
     # what a kill -9 can leave: a half-written file and a cut manifest line
@@ -142,8 +178,8 @@ def test_rerun_with_other_arguments_is_refused(tiny_generator, reference):
     assert summary['generated'] == 0 and summary['skipped'] == N
 
 
-def test_full_disk_is_a_clear_error_and_leaves_nothing_partial(tiny_generator, reference,
-                                                               tmp_path, monkeypatch):
+def test_full_disk_is_a_clear_error_and_leaves_nothing_partial(tiny_generator, reference, tmp_path,
+                                                               monkeypatch):
     cfg, ckpt = tiny_generator
     out = tmp_path / 'full'
     import satsynth_mmseg.utils.atomic_io as aio
@@ -189,8 +225,8 @@ def test_bad_arguments(tiny_generator, tmp_path, capsys):
 def test_checkpoint_for_another_model_is_refused(tiny_generator, tmp_path):
     from mmengine.config import Config
     cfg_path, ckpt = tiny_generator
-    for change, message in ((dict(num_classes=6), 'trained on 5 classes'),
-                            (dict(image_channels=1), 'denoises 6 channels')):
+    for change, message in ((dict(num_classes=6), 'trained on 5 classes'), (dict(image_channels=1),
+                                                                            'denoises 6 channels')):
         cfg = Config.fromfile(cfg_path)
         cfg.model.update(change)
         path = str(tmp_path / f'{list(change)[0]}.py')
@@ -237,13 +273,20 @@ def test_kill_9_mid_run_then_rerun_matches_uninterrupted(tiny_generator, tmp_pat
     import cv2
     cfg, ckpt = tiny_generator
     n, b = 48, 4
-    args = lambda out: [sys.executable, osp.join(REPO, 'tools', 'generate.py'), cfg, ckpt,  # noqa
-                        '--out', str(out), '--num-samples', str(n), '--batch-size', str(b),
-                        '--steps', '20', '--seed', '3', '--no-progress', '--device', 'cpu']
+
+    def args(out):
+        return [
+            sys.executable,
+            osp.join(REPO, 'tools', 'generate.py'), cfg, ckpt, '--out',
+            str(out), '--num-samples',
+            str(n), '--batch-size',
+            str(b), '--steps', '20', '--seed', '3', '--no-progress', '--device', 'cpu'
+        ]
+
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
     killed = tmp_path / 'killed'
-    proc = subprocess.Popen(args(killed), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        args(killed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     part = killed / 'manifest' / 'part-00000.jsonl'
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
@@ -277,25 +320,34 @@ def test_a_second_generate_into_the_same_folder_is_refused(tiny_generator, tmp_p
     import time
     cfg, ckpt = tiny_generator
     out = tmp_path / 'shared_out'
-    argv = [cfg, ckpt, '--out', str(out), '--num-samples', '48', '--batch-size', '4',
-            '--steps', '20', '--seed', '3', '--no-progress', '--device', 'cpu']
+    argv = [
+        cfg, ckpt, '--out',
+        str(out), '--num-samples', '48', '--batch-size', '4', '--steps', '20', '--seed', '3',
+        '--no-progress', '--device', 'cpu'
+    ]
     env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
-    first = subprocess.Popen([sys.executable, osp.join(REPO, 'tools', 'generate.py'), *argv],
-                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [sys.executable, osp.join(REPO, 'tools', 'generate.py'), *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     try:
         part = out / 'manifest' / 'part-00000.jsonl'
         deadline = time.time() + 120
         while time.time() < deadline and first.poll() is None and not part.exists():
             time.sleep(0.05)
         assert first.poll() is None, 'finished before the second could start'
-        with pytest.raises(SystemExit, match=rf'being written by another process \(pid '
-                                             rf'{first.pid}'):
+        with pytest.raises(
+                SystemExit, match=rf'being written by another process \(pid '
+                rf'{first.pid}'):
             gen_tool.main(argv)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
     # the killed process's lock went with it: a rerun finishes, each sample listed once
     gen_tool.main(argv)
-    indices = [json.loads(line)['index'] for line in part.read_text().splitlines()
-               if line.strip().endswith('}')]
+    indices = [
+        json.loads(line)['index'] for line in part.read_text().splitlines()
+        if line.strip().endswith('}')
+    ]
     assert sorted(indices) == list(range(48))

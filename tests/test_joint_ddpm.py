@@ -12,8 +12,7 @@ def _batch(n=2, size=16, k=5, channels=3, ignore_corner=True, seed=0):
     g = torch.Generator().manual_seed(seed)
     inputs, samples = [], []
     for _ in range(n):
-        inputs.append(torch.randint(0, 256, (channels, size, size), generator=g,
-                                    dtype=torch.uint8))
+        inputs.append(torch.randint(0, 256, (channels, size, size), generator=g, dtype=torch.uint8))
         seg = torch.randint(0, k, (1, size, size), generator=g).to(torch.uint8)
         if ignore_corner:
             seg[:, :4, :4] = 255
@@ -70,6 +69,7 @@ def test_mask_loss_ignores_ignore_pixels():
     x0 = model.data_preprocessor(_batch(), True)['inputs']
 
     class Fixed(torch.nn.Module):
+
         def __init__(self, poison):
             super().__init__()
             self.poison = poison
@@ -99,8 +99,11 @@ def test_mask_loss_weight():
 @pytest.mark.parametrize('sampler', ['ddpm', 'ddim', 'dpm-solver++'])
 def test_sample_shapes_ranges_and_determinism(sampler):
     model = MODELS.build(tiny_model_cfg()).eval()
-    run = lambda seed: model.sample(3, num_steps=3, sampler=sampler,  # noqa: E731
-                                    generator=torch.Generator().manual_seed(seed))
+
+    def run(seed):
+        return model.sample(
+            3, num_steps=3, sampler=sampler, generator=torch.Generator().manual_seed(seed))
+
     a, b, c = run(0), run(0), run(1)
     assert a['images'].shape == (3, 3, 16, 16) and a['images'].dtype == torch.uint8
     assert a['labels'].shape == (3, 16, 16) and a['labels'].dtype == torch.long
@@ -147,8 +150,8 @@ def test_config_disagreement_is_an_error():
     with pytest.raises(ValueError, match='in_channels'):
         MODELS.build(tiny_model_cfg(denoiser=dict(TINY_UNET, in_channels=4)))
     with pytest.raises(ValueError, match='num_classes'):
-        MODELS.build(tiny_model_cfg(data_preprocessor=dict(type='JointDataPreprocessor',
-                                                           num_classes=7)))
+        MODELS.build(
+            tiny_model_cfg(data_preprocessor=dict(type='JointDataPreprocessor', num_classes=7)))
 
 
 def test_bad_masks_are_errors():
@@ -183,8 +186,8 @@ class _OracleDenoiser(torch.nn.Module):
         return (x - a.sqrt() * self.x0) / (1 - a).sqrt()
 
 
-@pytest.mark.parametrize('sampler,steps', [('ddpm', 100), ('ddim', 10),
-                                           ('dpm-solver++', 10), ('dpm-solver++', 20)])
+@pytest.mark.parametrize('sampler,steps', [('ddpm', 100), ('ddim', 10), ('dpm-solver++', 10),
+                                           ('dpm-solver++', 20)])
 def test_samplers_recover_a_point_mass(sampler, steps):
     """With the ideal denoiser every sampler must return the one data point (fixed numbers)."""
     model = MODELS.build(tiny_model_cfg(num_classes=5, size=8))
@@ -192,8 +195,8 @@ def test_samplers_recover_a_point_mass(sampler, steps):
     x0 = model.data_preprocessor.encode(torch.full((1, 3, 8, 8), 191.0), labels)
     assert x0[0, :3].allclose(torch.tensor(191 / 127.5 - 1))
     model.denoiser = _OracleDenoiser(x0, model.noise_scheduler.alphas_cumprod)
-    out = model.sample(2, num_steps=steps, sampler=sampler,
-                       generator=torch.Generator().manual_seed(0))
+    out = model.sample(
+        2, num_steps=steps, sampler=sampler, generator=torch.Generator().manual_seed(0))
     assert (out['labels'] == 3).all()
     assert out['invalid_pixels'] == 0
     assert (out['images'].int() - 191).abs().max() <= 2

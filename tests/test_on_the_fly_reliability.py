@@ -22,14 +22,23 @@ def _scope():
 
 def _source(tiny_generator, tmp_path, **kwargs):
     cfg_path, ckpt = tiny_generator
-    return dict(type='OnTheFlySyntheticDataset', generator_config=cfg_path, checkpoint=ckpt,
-                pool_size=4, batch_size=2, steps=2, device='cpu', num_threads=1,
-                pool_dir=str(tmp_path / 'pool'), wait_timeout=120, **kwargs)
+    return dict(
+        type='OnTheFlySyntheticDataset',
+        generator_config=cfg_path,
+        checkpoint=ckpt,
+        pool_size=4,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        wait_timeout=120,
+        **kwargs)
 
 
 @pytest.mark.parametrize('persistent', [False, True])
-def test_segmentor_trains_with_two_dataloader_workers(procedural_root, tiny_generator,
-                                                     tmp_path, persistent):
+def test_segmentor_trains_with_two_dataloader_workers(procedural_root, tiny_generator, tmp_path,
+                                                      persistent):
     # used to die at once: "AssertionError: can only test a child process" (the worker asked
     # multiprocessing whether the producer, a child of the main process, was alive)
     cfg = _tiny_seg_cfg(procedural_root, _source(tiny_generator, tmp_path), tmp_path / 'w')
@@ -39,8 +48,7 @@ def test_segmentor_trains_with_two_dataloader_workers(procedural_root, tiny_gene
     runner.train_dataloader.dataset.synthetic.close()
 
 
-def test_torchrun_two_ranks_with_an_on_the_fly_source(procedural_root, tiny_generator,
-                                                      tmp_path):
+def test_torchrun_two_ranks_with_an_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
     cfg = _tiny_seg_cfg(procedural_root, _source(tiny_generator, tmp_path), tmp_path / 'w')
     cfg.train_dataloader.dataset.ratio = 2.0
     path = str(tmp_path / 'ddp_otf.py')
@@ -72,19 +80,28 @@ def _pool(tmp_path):
 
 def test_a_killed_producer_is_reported_not_ignored(tiny_generator, tmp_path):
     cfg_path, ckpt = tiny_generator
-    src = OnTheFlySyntheticDataset(cfg_path, ckpt, pool_size=2, batch_size=2, steps=2,
-                                   device='cpu', num_threads=1, pool_dir=str(tmp_path / 'pool'),
-                                   max_restarts=0)
+    src = OnTheFlySyntheticDataset(
+        cfg_path,
+        ckpt,
+        pool_size=2,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        max_restarts=0)
     try:
         src.get_data_info(0)  # the pool is full
         pid = _pool(tmp_path)['pid']
         os.kill(pid, signal.SIGKILL)
+
         # the next reads fail clearly (a dataloader worker would see the same pool.json)
         def failed():
             try:
                 src.get_data_info(0)
             except RuntimeError as e:
                 return str(e)
+
         message = _wait_for(failed, timeout=30)
         assert f'pid {pid}' in message and 'exited with code -9' in message
         assert 'max_restarts=0' in message
@@ -94,16 +111,22 @@ def test_a_killed_producer_is_reported_not_ignored(tiny_generator, tmp_path):
 
 def test_a_killed_producer_is_restarted_and_continues_the_sequence(tiny_generator, tmp_path):
     cfg_path, ckpt = tiny_generator
-    src = OnTheFlySyntheticDataset(cfg_path, ckpt, pool_size=2, batch_size=2, steps=2,
-                                   device='cpu', num_threads=1, pool_dir=str(tmp_path / 'pool'),
-                                   max_restarts=1)
+    src = OnTheFlySyntheticDataset(
+        cfg_path,
+        ckpt,
+        pool_size=2,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        max_restarts=1)
     try:
         src.get_data_info(0)
         first = _pool(tmp_path)
         os.kill(first['pid'], signal.SIGKILL)
-        second = _wait_for(lambda: (lambda p: p if p and p['pid'] != first['pid']
-                                    and p['produced'] > first['produced'] + 2 else None)(
-                                        _pool(tmp_path)))
+        second = _wait_for(lambda: (lambda p: p if p and p['pid'] != first['pid'] and p['produced']
+                                    > first['produced'] + 2 else None)(_pool(tmp_path)))
         assert src.restarts == 1 and second['error'] is None
         info = src.get_data_info(0)
         assert osp.exists(info['img_path']) and osp.exists(info['seg_map_path'])

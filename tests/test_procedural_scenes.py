@@ -1,12 +1,11 @@
-import json
 import os
 
 import cv2
 import numpy as np
 import pytest
 
-from tests.conftest import load_json
 from satsynth_mmseg.datasets import PROCEDURAL_CLASSES, make_procedural_dataset, make_scene
+from tests.conftest import load_json
 
 
 def test_scene_is_deterministic_by_seed():

@@ -23,8 +23,10 @@ def test_train_then_test_a_segmentor(procedural_root, tmp_path):
     train_tool.main([path, '--work-dir', str(tmp_path / 'w')])
     ckpt = tmp_path / 'w' / 'iter_2.pth'
     assert ckpt.exists()
-    metrics = test_tool.main([path, str(ckpt), '--work-dir', str(tmp_path / 't'),
-                                  '--out', str(tmp_path / 'pred')])
+    metrics = test_tool.main(
+        [path, str(ckpt), '--work-dir',
+         str(tmp_path / 't'), '--out',
+         str(tmp_path / 'pred')])
     assert set(metrics) >= {'aAcc', 'mIoU', 'mAcc'}
     assert 0 <= metrics['mIoU'] <= 100
     assert len(list((tmp_path / 'pred').glob('*.png'))) == 4  # one map per val scene

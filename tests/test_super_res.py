@@ -1,6 +1,5 @@
 """JointSuperRes: loss, label-safe downsampling, the x2 cascade in tools/generate.py."""
 import filecmp
-import json
 import os
 import os.path as osp
 
@@ -14,12 +13,11 @@ from mmengine.structures import PixelData
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
+from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.generation import (check_cascade, file_sha256, interpolate_pair, load_generator,
                                        read_manifest)
 from satsynth_mmseg.models import GeneratedPairs, JointSuperRes, PairCondition
-from satsynth_mmseg.cli import generate as gen_tool
 from tests.conftest import REPO, load_json, tiny_model_cfg
-
 
 SR_CONFIG = osp.join(REPO, 'configs', 'joint_sr', 'jointsr_unet-tiny_1xb4-5k_dubai-64to128x128.py')
 
@@ -68,8 +66,8 @@ def test_low_resolution_pairs_are_label_safe():
     low = model.downsample(x0)
     assert low.shape == (2, 6, 16, 16)
     # image: area average of the [-1, 1] image
-    assert torch.allclose(low[:, :3], x0[:, :3].unflatten(2, (16, 2)).unflatten(4, (16, 2))
-                          .mean((3, 5)), atol=1e-6)
+    assert torch.allclose(
+        low[:, :3], x0[:, :3].unflatten(2, (16, 2)).unflatten(4, (16, 2)).mean((3, 5)), atol=1e-6)
     labels = model.split_labels(low)
     assert labels[:, :2].eq(255).all()  # rows 0-3 ignored -> low rows 0-1 ignored
     assert set(labels.unique().tolist()) <= set(hr_labels.unique().tolist())
@@ -84,17 +82,14 @@ def test_sample_is_twice_the_size_with_valid_labels_and_refuses_other_sizes():
     low_img = torch.randint(0, 256, (2, 3, 16, 16), generator=g, dtype=torch.uint8)
     low_lab = torch.randint(0, 8, (2, 16, 16), generator=g)  # codes >= K: "no label"
     cond = PairCondition(images=low_img, labels=low_lab)
-    out = model.sample_from(cond, generator=[torch.Generator().manual_seed(i)
-                                             for i in range(2)])
+    out = model.sample_from(cond, generator=[torch.Generator().manual_seed(i) for i in range(2)])
     assert out['images'].shape == (2, 3, 32, 32) and out['images'].dtype == torch.uint8
     assert out['labels'].shape == (2, 32, 32)
     assert set(out['labels'].unique().tolist()) <= set(range(5)) | {255}
-    again = model.sample_from(cond, generator=[torch.Generator().manual_seed(i)
-                                               for i in range(2)])
+    again = model.sample_from(cond, generator=[torch.Generator().manual_seed(i) for i in range(2)])
     assert torch.equal(out['joint'], again['joint'])  # deterministic per seed
     with pytest.raises(ValueError, match='trained for 16x16 -> 32x32'):
-        model.sample_from(PairCondition(images=low_img[..., :8, :8],
-                                        labels=low_lab[..., :8, :8]))
+        model.sample_from(PairCondition(images=low_img[..., :8, :8], labels=low_lab[..., :8, :8]))
 
 
 def test_check_cascade_refuses_mismatches():
@@ -130,10 +125,15 @@ def tiny_sr(procedural_root, tmp_path_factory):
     cfg.model['noise_scheduler'] = dict(type='DDPMScheduler', num_train_timesteps=100)
     cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
     cfg.train_dataloader.dataset = dict(
-        type='ProceduralScenesDataset', data_root=procedural_root,
+        type='ProceduralScenesDataset',
+        data_root=procedural_root,
         data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
-        pipeline=[dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
-                  dict(type='RandomFlip', prob=0.5), dict(type='PackSegInputs')])
+        pipeline=[
+            dict(type='LoadImageFromFile'),
+            dict(type='LoadAnnotations'),
+            dict(type='RandomFlip', prob=0.5),
+            dict(type='PackSegInputs')
+        ])
     cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=2, val_interval=3)
     cfg.default_hooks.checkpoint.update(interval=2, max_keep_ckpts=-1)
     cfg.default_hooks.sample_grid.update(interval=2, num_samples=2, num_steps=2)
@@ -161,19 +161,24 @@ N, B = 5, 2
 
 
 def _args(gen, sr, out, *extra):
-    return [gen[0], gen[1], '--out', str(out), '--num-samples', str(N), '--batch-size', str(B),
-            '--steps', '2', '--seed', '3', '--no-progress', '--device', 'cpu',
-            '--sr-config', sr[0], '--sr-checkpoint', sr[1], '--sr-steps', '2', *extra]
+    return [
+        gen[0], gen[1], '--out',
+        str(out), '--num-samples',
+        str(N), '--batch-size',
+        str(B), '--steps', '2', '--seed', '3', '--no-progress', '--device', 'cpu', '--sr-config',
+        sr[0], '--sr-checkpoint', sr[1], '--sr-steps', '2', *extra
+    ]
 
 
 def _pngs(out):
     """Relative names of the PNGs of a D' folder."""
-    return sorted(osp.join(d, f) for d in ('img_dir', 'ann_dir')
-                  for f in __import__('os').listdir(osp.join(out, d)))
+    return sorted(
+        osp.join(d, f) for d in ('img_dir', 'ann_dir')
+        for f in __import__('os').listdir(osp.join(out, d)))
 
 
-def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator, tiny_sr,
-                                                                    tmp_path, monkeypatch):
+def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator, tiny_sr, tmp_path,
+                                                                  monkeypatch):
     ref = tmp_path / 'ref'
     gen_tool.main(_args(tiny_generator, tiny_sr, ref))
     recs = read_manifest(str(ref))
@@ -183,8 +188,8 @@ def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator
         assert r['sr_checkpoint_sha256'] == file_sha256(tiny_sr[1])
         assert r['checkpoint_sha256'] == file_sha256(tiny_generator[1])
         assert r['sr_steps'] == 2 and r['sr_sampler'] == 'dpm-solver++'
-        lab = np.array(__import__('PIL.Image', fromlist=['Image']).open(
-            osp.join(ref, 'ann_dir', r['file'])))
+        lab = np.array(
+            __import__('PIL.Image', fromlist=['Image']).open(osp.join(ref, 'ann_dir', r['file'])))
         assert lab.shape == (32, 32) and set(np.unique(lab)) <= set(range(5)) | {255}
     meta = load_json(ref / 'meta.json')
     assert meta['generation']['sr_checkpoint_sha256'] == file_sha256(tiny_sr[1])
@@ -211,10 +216,17 @@ def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator
     for rank in range(2):
         w = SyntheticDatasetWriter(str(shard), dict(x=1), rank=rank)
         w.prepare()
-        generate_synthetic_dataset(gen_model, w, N, seed=3, steps=2, batch_size=B,
-                                   rank=rank, world_size=2, progress=False,
-                                   super_res=dict(model=sr_model, sampler='dpm-solver++',
-                                                  steps=2))
+        generate_synthetic_dataset(
+            gen_model,
+            w,
+            N,
+            seed=3,
+            steps=2,
+            batch_size=B,
+            rank=rank,
+            world_size=2,
+            progress=False,
+            super_res=dict(model=sr_model, sampler='dpm-solver++', steps=2))
     for name in names:
         assert filecmp.cmp(osp.join(ref, name), osp.join(shard, name), shallow=False), name
 
@@ -224,16 +236,20 @@ def test_cascade_refuses_mismatched_sr_checkpoint(tiny_generator, tiny_sr, tmp_p
     bad.model.sample_size = 64  # an SR model for 32 -> 64
     path = str(tmp_path / 'bad_sr.py')
     bad.dump(path)
-    with pytest.raises(SystemExit, match='upsamples 32x32 pairs but the generator makes '
-                       '16x16'):
+    with pytest.raises(
+            SystemExit, match='upsamples 32x32 pairs but the generator makes '
+            '16x16'):
         gen_tool.main(_args(tiny_generator, (path, tiny_sr[1]), tmp_path / 'o'))
     with pytest.raises(SystemExit):
-        gen_tool.parse_args([tiny_generator[0], tiny_generator[1], '--out', 'x',
-                             '--num-samples', '2', '--sr-config', tiny_sr[0]])
+        gen_tool.parse_args([
+            tiny_generator[0], tiny_generator[1], '--out', 'x', '--num-samples', '2', '--sr-config',
+            tiny_sr[0]
+        ])
 
 
 def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
     from satsynth_mmseg.cli import evaluate_super_res as ev
+
     # the metrics themselves: identical inputs score perfectly
     img = torch.randint(0, 256, (2, 3, 8, 8), dtype=torch.uint8)
     assert ev.psnr(img, img).min() > 99
@@ -247,8 +263,10 @@ def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
     assert wrong.result().mIoU == 0
     # the whole script on the procedural val scenes (4 scenes = 4 tiles of 32 x 32)
     cfg, ckpt = tiny_sr
-    report = ev.main([cfg, ckpt, '--data-root', procedural_root, '--steps', '2',
-                      '--out', str(tmp_path / 'eval'), '--no-progress', '--device', 'cpu'])
+    report = ev.main([
+        cfg, ckpt, '--data-root', procedural_root, '--steps', '2', '--out',
+        str(tmp_path / 'eval'), '--no-progress', '--device', 'cpu'
+    ])
     assert report['tiles'] == 4
     for method in ('interpolation', 'super_resolution'):
         r = report['results'][method]
@@ -259,8 +277,11 @@ def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
 
 def test_interpolation_cascade_enlarges_the_same_low_res_samples(tiny_generator, tmp_path):
     low, big = tmp_path / 'low', tmp_path / 'big'
-    common = [tiny_generator[0], tiny_generator[1], '--num-samples', str(N), '--batch-size',
-              str(B), '--steps', '2', '--seed', '3', '--no-progress', '--device', 'cpu']
+    common = [
+        tiny_generator[0], tiny_generator[1], '--num-samples',
+        str(N), '--batch-size',
+        str(B), '--steps', '2', '--seed', '3', '--no-progress', '--device', 'cpu'
+    ]
     gen_tool.main([*common, '--out', str(low)])
     gen_tool.main([*common, '--out', str(big), '--interp-scale', '2'])
     recs = read_manifest(str(big))
@@ -270,15 +291,17 @@ def test_interpolation_cascade_enlarges_the_same_low_res_samples(tiny_generator,
     for r in recs:
         lo_img = cv2.imread(str(low / 'img_dir' / r['file']))
         lo_lab = cv2.imread(str(low / 'ann_dir' / r['file']), cv2.IMREAD_UNCHANGED)
-        img, lab = interpolate_pair(torch.from_numpy(lo_img).permute(2, 0, 1)[None],
-                                    torch.from_numpy(lo_lab)[None], 2)
-        assert np.array_equal(cv2.imread(str(big / 'img_dir' / r['file'])),
-                              img[0].permute(1, 2, 0).numpy())
-        assert np.array_equal(cv2.imread(str(big / 'ann_dir' / r['file']),
-                                         cv2.IMREAD_UNCHANGED), lab[0].numpy())
+        img, lab = interpolate_pair(
+            torch.from_numpy(lo_img).permute(2, 0, 1)[None],
+            torch.from_numpy(lo_lab)[None], 2)
+        assert np.array_equal(
+            cv2.imread(str(big / 'img_dir' / r['file'])), img[0].permute(1, 2, 0).numpy())
+        assert np.array_equal(
+            cv2.imread(str(big / 'ann_dir' / r['file']), cv2.IMREAD_UNCHANGED), lab[0].numpy())
     with pytest.raises(SystemExit):
-        gen_tool.parse_args([*common, '--out', 'x', '--interp-scale', '2', '--sr-config', 'a',
-                             '--sr-checkpoint', 'b'])
+        gen_tool.parse_args([
+            *common, '--out', 'x', '--interp-scale', '2', '--sr-config', 'a', '--sr-checkpoint', 'b'
+        ])
 
 
 def test_interpolate_pair_keeps_labels_and_mean_colour():
@@ -290,27 +313,31 @@ def test_interpolate_pair_keeps_labels_and_mean_colour():
     assert torch.equal(big_lab[:, ::2, ::2], lab) and torch.equal(big_lab[:, 1::2, 1::2], lab)
     # bilinear (half-pixel centres) of a constant image is that constant
     flat = torch.full((1, 3, 4, 4), 77, dtype=torch.uint8)
-    assert torch.equal(interpolate_pair(flat, lab[:1, :4, :4], 3)[0], torch.full(
-        (1, 3, 12, 12), 77, dtype=torch.uint8))
+    assert torch.equal(
+        interpolate_pair(flat, lab[:1, :4, :4], 3)[0],
+        torch.full((1, 3, 12, 12), 77, dtype=torch.uint8))
     with pytest.raises(ValueError):
         interpolate_pair(img, lab, 0)
 
 
-def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedural_root,
-                                                tmp_path):
+def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedural_root, tmp_path):
     from satsynth_mmseg.cli import benchmark_super_res as bench
     work = tmp_path / 'table4'
-    args = ['--work-dir', str(work), '--data-root', procedural_root,
-            '--generator-config', tiny_generator[0], '--generator-checkpoint', tiny_generator[1],
-            '--sr-config', tiny_sr[0], '--sr-checkpoint', tiny_sr[1],
-            '--segmentor', osp.join(REPO, 'configs', 'satsynth',
-                                    'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py'),
-            '--seeds', '0', '--steps', '2', '--sr-steps', '2', '--seg-iters', '2',
-            '--eval-max-tiles', '2', '--dprime-only']
+    args = [
+        '--work-dir',
+        str(work), '--data-root', procedural_root, '--generator-config', tiny_generator[0],
+        '--generator-checkpoint', tiny_generator[1], '--sr-config', tiny_sr[0], '--sr-checkpoint',
+        tiny_sr[1], '--segmentor',
+        osp.join(REPO, 'configs', 'satsynth',
+                 'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py'), '--seeds', '0',
+        '--steps', '2', '--sr-steps', '2', '--seg-iters', '2', '--eval-max-tiles', '2',
+        '--dprime-only'
+    ]
     report = bench.main(args)
     assert [r['variant'] for r in report['rows']] == [
         'D', 'D u D\' (bilinear / nearest)', 'D u D\' (JointSuperRes)',
-        'D\' only (bilinear / nearest)', 'D\' only (JointSuperRes)']
+        'D\' only (bilinear / nearest)', 'D\' only (JointSuperRes)'
+    ]
     assert report['n_real'] == 12 and report['n_synthetic'] == 12
     for run in report['runs']:
         assert 0 <= run['metrics']['mIoU'] <= 100 and run['max_iters'] == 2
@@ -341,8 +368,9 @@ def test_one_conditional_entry_point_and_tensor_mode():
         model.sample(2)
     x = torch.zeros(2, model.data_preprocessor.joint_channels, 32, 32)
     assert model(x, mode='tensor').shape == x.shape
-    cond = PairCondition(images=torch.zeros(2, 3, 16, 16, dtype=torch.uint8),
-                         labels=torch.zeros(2, 16, 16, dtype=torch.long))
+    cond = PairCondition(
+        images=torch.zeros(2, 3, 16, 16, dtype=torch.uint8),
+        labels=torch.zeros(2, 16, 16, dtype=torch.long))
     for upsampler in (model, InterpolationUpsampler(2)):
         out = upsampler.sample_from(cond, num_steps=2)
         assert isinstance(out, GeneratedPairs) and out.images.shape == (2, 3, 32, 32)

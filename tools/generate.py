@@ -1,5 +1,5 @@
 # Turn a trained generator checkpoint into a synthetic dataset D' that mmseg reads.
-# A thin command line: the implementation is satsynth_mmseg.cli.generate (also: python -m satsynth_mmseg.cli.generate).
+# A thin command line over satsynth_mmseg.cli.generate.
 from satsynth_mmseg.cli.generate import main
 
 if __name__ == '__main__':

@@ -16,7 +16,7 @@
 #   VENV=.venv            where the environment lives
 #   PYTHON=python3        interpreter used to create it (3.11 is tested)
 #   TORCH_SPEC=torch==2.13.0   e.g. a CUDA build you already use
-#   EXTRAS=tests          extras of the package to install ("" for none)
+#   EXTRAS=tests,lint     extras of the package to install ("" for none)
 #   MMCV_CXX20=auto|1|0   build mmcv from its source release with -std=c++20 instead of c++17
 #                         (needed for CUDA builds against torch >= 2.13; "auto" does it when the
 #                         installed torch is a CUDA build)
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
-EXTRAS=${EXTRAS-tests}
+EXTRAS=${EXTRAS-tests,lint}
 MMCV_CXX20=${MMCV_CXX20:-auto}
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }

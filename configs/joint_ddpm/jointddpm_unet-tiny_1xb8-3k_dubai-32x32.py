@@ -6,8 +6,9 @@ _base_ = [
 ]
 model = dict(num_classes=6)
 crop_size = (32, 32)
-train_pipeline = [dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
-                  for t in _base_.train_pipeline]
+train_pipeline = [
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t for t in _base_.train_pipeline
+]
 train_dataloader = dict(dataset=dict(data_root='data/dubai_aerial_x8', pipeline=train_pipeline))
 max_iters = 3000
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)

@@ -13,10 +13,10 @@ model = dict(
         block_out_channels=(64, 128, 128, 256, 256),
         down_block_types=('DownBlock2D', 'DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D',
                           'DownBlock2D'),
-        up_block_types=('UpBlock2D', 'AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D',
-                        'UpBlock2D')))
-train_pipeline = [dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
-                  for t in _base_.train_pipeline]
-train_dataloader = dict(num_workers=4,
-                        dataset=dict(data_root='data/dubai_aerial', pipeline=train_pipeline))
+        up_block_types=('UpBlock2D', 'AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D', 'UpBlock2D')))
+train_pipeline = [
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t for t in _base_.train_pipeline
+]
+train_dataloader = dict(
+    num_workers=4, dataset=dict(data_root='data/dubai_aerial', pipeline=train_pipeline))
 default_hooks = dict(sample_grid=dict(num_samples=8, num_steps=20, scale=1))

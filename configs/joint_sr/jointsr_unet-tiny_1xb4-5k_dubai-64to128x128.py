@@ -10,8 +10,9 @@ model = dict(
         block_out_channels=(32, 64, 64, 128),
         down_block_types=('DownBlock2D', 'DownBlock2D', 'DownBlock2D', 'AttnDownBlock2D'),
         up_block_types=('AttnUpBlock2D', 'UpBlock2D', 'UpBlock2D', 'UpBlock2D')))
-train_pipeline = [dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
-                  for t in _base_.train_pipeline]
+train_pipeline = [
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t for t in _base_.train_pipeline
+]
 train_dataloader = dict(
     batch_size=4, dataset=dict(data_root='data/dubai_aerial_x2', pipeline=train_pipeline))
 max_iters = 5000

@@ -4,5 +4,10 @@
 #       CHECKPOINT --out data/dubai_dprime_32 --ratio 2 --real-config THIS_CONFIG
 _base_ = ['./deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py']
 dprime_root = 'data/dubai_dprime_32'
-train_dataloader = dict(dataset=dict(_delete_=True, type='AugmentedDataset', ratio=1.0,
-                                     real=_base_.train_dataloader.dataset, synthetic=dprime_root))
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='AugmentedDataset',
+        ratio=1.0,
+        real=_base_.train_dataloader.dataset,
+        synthetic=dprime_root))

@@ -7,5 +7,10 @@
 #       --sr-checkpoint SR_CKPT          # or --interp-scale 2 for the baseline
 _base_ = ['./deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-64x64.py']
 dprime_root = 'data/dubai_dprime_64'
-train_dataloader = dict(dataset=dict(_delete_=True, type='AugmentedDataset', ratio=1.0,
-                                     real=_base_.train_dataloader.dataset, synthetic=dprime_root))
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='AugmentedDataset',
+        ratio=1.0,
+        real=_base_.train_dataloader.dataset,
+        synthetic=dprime_root))

@@ -7,8 +7,9 @@
 _base_ = ['./deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py']
 data_root = 'data/dubai_aerial_x4'
 crop_size = (64, 64)
-train_pipeline = [dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t
-                  for t in _base_.train_pipeline]
+train_pipeline = [
+    dict(t, crop_size=crop_size) if t['type'] == 'RandomCrop' else t for t in _base_.train_pipeline
+]
 model = dict(data_preprocessor=dict(size=crop_size))
 train_dataloader = dict(dataset=dict(data_root=data_root, pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(data_root=data_root))

@@ -2,5 +2,9 @@
 # alone (validated on real val). Make D' as in the d+dprime sibling.
 _base_ = ['./deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-64x64.py']
 dprime_root = 'data/dubai_dprime_64'
-train_dataloader = dict(dataset=dict(_delete_=True, type='SyntheticPairsDataset',
-                                     data_root=dprime_root, pipeline=_base_.train_pipeline))
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='SyntheticPairsDataset',
+        data_root=dprime_root,
+        pipeline=_base_.train_pipeline))

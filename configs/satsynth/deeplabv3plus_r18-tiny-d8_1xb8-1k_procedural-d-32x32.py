@@ -2,8 +2,8 @@
 # (scenes resized to 32 x 32, the generator's scale). Twins: *-d+dprime-*, *-dprime-*.
 _base_ = [
     '../_base_/models/deeplabv3plus_r18-tiny-d8.py',
-    '../_base_/datasets/procedural_scenes_segmentation.py',
-    '../_base_/default_runtime.py', '../_base_/schedules/segmentor_schedule_cpu_1k.py'
+    '../_base_/datasets/procedural_scenes_segmentation.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/segmentor_schedule_cpu_1k.py'
 ]
 crop_size = (32, 32)
 model = dict(

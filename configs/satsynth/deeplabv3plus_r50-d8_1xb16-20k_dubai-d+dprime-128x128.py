@@ -4,5 +4,10 @@
 #       CHECKPOINT --out data/dubai_dprime_128 --ratio 2 --real-config THIS_CONFIG
 _base_ = ['./deeplabv3plus_r50-d8_1xb16-20k_dubai-d-128x128.py']
 dprime_root = 'data/dubai_dprime_128'
-train_dataloader = dict(dataset=dict(_delete_=True, type='AugmentedDataset', ratio=1.0,
-                                     real=_base_.train_dataloader.dataset, synthetic=dprime_root))
+train_dataloader = dict(
+    dataset=dict(
+        _delete_=True,
+        type='AugmentedDataset',
+        ratio=1.0,
+        real=_base_.train_dataloader.dataset,
+        synthetic=dprime_root))

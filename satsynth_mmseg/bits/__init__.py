@@ -1,5 +1,7 @@
 from .analog_bits import (bits_to_codes, bits_to_labels, check_ignore_index, count_invalid,
                           labels_to_bits, num_bits, valid_pixel_mask)
 
-__all__ = ['num_bits', 'labels_to_bits', 'bits_to_labels', 'bits_to_codes', 'count_invalid',
-           'valid_pixel_mask', 'check_ignore_index']
+__all__ = [
+    'num_bits', 'labels_to_bits', 'bits_to_labels', 'bits_to_codes', 'count_invalid',
+    'valid_pixel_mask', 'check_ignore_index'
+]

@@ -23,7 +23,6 @@ Decisions (explicit, tested in ``tests/test_analog_bits.py``):
 * Labels ``>= K`` that are not the ignore index are a data error and raise ``ValueError``.
 """
 from __future__ import annotations
-
 import math
 from typing import Optional
 
@@ -43,8 +42,7 @@ def num_bits(num_classes: int) -> int:
         ``max(1, ceil(log2 K))``: 1 for K=2, 3 for K=5..8, 8 for K=129..256.
     """
     if not isinstance(num_classes, int) or not 2 <= num_classes <= MAX_CLASSES:
-        raise ValueError(
-            f'num_classes must be an int in [2, {MAX_CLASSES}], got {num_classes!r}')
+        raise ValueError(f'num_classes must be an int in [2, {MAX_CLASSES}], got {num_classes!r}')
     return max(1, math.ceil(math.log2(num_classes)))
 
 
@@ -68,7 +66,7 @@ def check_ignore_index(num_classes: int, ignore_index: Optional[int]) -> None:
 
 def _bit_weights(n_bits: int, device: torch.device) -> Tensor:
     """Powers of two, most significant first: shape (B,), e.g. [4, 2, 1] for B=3."""
-    return 2 ** torch.arange(n_bits - 1, -1, -1, device=device, dtype=torch.long)
+    return 2**torch.arange(n_bits - 1, -1, -1, device=device, dtype=torch.long)
 
 
 def labels_to_bits(labels: Tensor,

@@ -45,8 +45,8 @@ def main(argv=None):
     invalid = {}
     for d in args.synthetic:
         name = f"D' ({osp.basename(osp.normpath(d))})"
-        datasets[name] = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=d,
-                                             pipeline=[]))
+        datasets[name] = DATASETS.build(
+            dict(type='SyntheticPairsDataset', data_root=d, pipeline=[]))
         invalid[name] = sum(r['invalid_pixels'] for r in read_manifest(d))
     first = next(iter(datasets.values()))
     classes = list(first.metainfo['classes'])
@@ -54,12 +54,17 @@ def main(argv=None):
         if list(ds.metainfo['classes']) != classes:
             raise SystemExit(f'error: {name} has classes {list(ds.metainfo["classes"])}, '
                              f'not {classes}')
-    stats = {name: label_statistics(dataset_label_maps(ds), len(classes))
-             for name, ds in datasets.items()}
+    stats = {
+        name: label_statistics(dataset_label_maps(ds), len(classes))
+        for name, ds in datasets.items()
+    }
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    paths = write_report(classes, stats, args.out, first.metainfo.get('palette'),
-                         extra={'invalid code pixels (decoded >= K)': json.dumps(invalid)}
-                         if invalid else None)
+    paths = write_report(
+        classes,
+        stats,
+        args.out,
+        first.metainfo.get('palette'),
+        extra={'invalid code pixels (decoded >= K)': json.dumps(invalid)} if invalid else None)
     if args.preview:
         for i, (name, ds) in enumerate(datasets.items()):
             n = min(args.preview, len(ds))

@@ -29,12 +29,15 @@ def parse_args(argv=None):
                                 'D u D\' (per ratio R) and D\' only, over several seeds')
     p.add_argument('--preset', choices=sorted(PRESETS), default='dubai-cpu')
     p.add_argument('--work-dir', help='default: work_dirs/gain_<preset>')
-    p.add_argument('--raw-dir', default=DEFAULT_RAW_DIR,
-                   help='raw Dubai data (presets dubai-*)')
+    p.add_argument('--raw-dir', default=DEFAULT_RAW_DIR, help='raw Dubai data (presets dubai-*)')
     p.add_argument('--data-root', help='converted real data (default: the preset\'s)')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    p.add_argument('--ratios', type=float, nargs='+', default=[1.0, 2.0],
-                   help='generated pairs per real sample for the D u D\' runs')
+    p.add_argument(
+        '--ratios',
+        type=float,
+        nargs='+',
+        default=[1.0, 2.0],
+        help='generated pairs per real sample for the D u D\' runs')
     p.add_argument('--generator-config', help='default: the preset\'s')
     p.add_argument('--generator-checkpoint', help='skip generator training, use this')
     p.add_argument('--generator-iters', type=int, help='override the generator\'s max_iters')
@@ -42,8 +45,9 @@ def parse_args(argv=None):
     p.add_argument('--steps', type=int, help='D\' sampling steps (default: the preset\'s)')
     p.add_argument('--seg-iters', type=int, help='override the segmentors\' max_iters')
     p.add_argument('--no-dprime-only', action='store_true', help='skip the D\'-only runs')
-    p.add_argument('--results', help='also copy gain.{md,json,png} to '
-                   'benchmarks/results/<RESULTS>.*')
+    p.add_argument(
+        '--results', help='also copy gain.{md,json,png} to '
+        'benchmarks/results/<RESULTS>.*')
     args = p.parse_args(argv)
     if any(r <= 0 for r in args.ratios):
         p.error('--ratios must be > 0 (R = 0 is the D baseline, always run)')
@@ -55,11 +59,20 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     experiment = GainExperiment(
-        preset=args.preset, work_dir=args.work_dir, raw_dir=args.raw_dir,
-        data_root=args.data_root, seeds=args.seeds, ratios=args.ratios,
-        generator_config=args.generator_config, generator_checkpoint=args.generator_checkpoint,
-        generator_iters=args.generator_iters, sampler=args.sampler, steps=args.steps,
-        seg_iters=args.seg_iters, dprime_only=not args.no_dprime_only, results=args.results,
+        preset=args.preset,
+        work_dir=args.work_dir,
+        raw_dir=args.raw_dir,
+        data_root=args.data_root,
+        seeds=args.seeds,
+        ratios=args.ratios,
+        generator_config=args.generator_config,
+        generator_checkpoint=args.generator_checkpoint,
+        generator_iters=args.generator_iters,
+        sampler=args.sampler,
+        steps=args.steps,
+        seg_iters=args.seg_iters,
+        dprime_only=not args.no_dprime_only,
+        results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()
 

@@ -45,10 +45,14 @@ def parse_args(argv=None):
                                 'interpolation vs by the super-resolution cascade')
     p.add_argument('--work-dir', default=_default('work_dir'))
     p.add_argument('--raw-dir', default=_default('raw_dir'))
-    p.add_argument('--data-root', default=_default('data_root'),
-                   help='real data at the high resolution (converted if missing)')
-    p.add_argument('--low-data-root', default=_default('low_data_root'),
-                   help='real data at the generator\'s resolution (only to train it)')
+    p.add_argument(
+        '--data-root',
+        default=_default('data_root'),
+        help='real data at the high resolution (converted if missing)')
+    p.add_argument(
+        '--low-data-root',
+        default=_default('low_data_root'),
+        help='real data at the generator\'s resolution (only to train it)')
     p.add_argument('--seeds', type=int, nargs='+', default=_default('seeds'))
     p.add_argument('--ratio', type=float, default=1.0, help='generated pairs per real pair')
     p.add_argument('--generator-config', default=_default('generator_config'))
@@ -57,16 +61,18 @@ def parse_args(argv=None):
     p.add_argument('--sr-config', default=_default('sr_config'))
     p.add_argument('--sr-checkpoint', help='skip super-resolution training, use this')
     p.add_argument('--sr-iters', type=int, help='override the SR model\'s max_iters')
-    p.add_argument('--segmentor', default=_default('segmentor'),
-                   help='segmentor config pattern, {} = d | d+dprime | dprime')
+    p.add_argument(
+        '--segmentor',
+        default=_default('segmentor'),
+        help='segmentor config pattern, {} = d | d+dprime | dprime')
     p.add_argument('--sampler', default=_default('sampler'))
     p.add_argument('--steps', type=int, default=_default('steps'))
     p.add_argument('--sr-sampler', default=_default('sr_sampler'))
     p.add_argument('--sr-steps', type=int, default=_default('sr_steps'))
     p.add_argument('--eval-max-tiles', type=int, help='sr_eval: at most this many val tiles')
     p.add_argument('--seg-iters', type=int, help='override the segmentors\' max_iters')
-    p.add_argument('--dprime-only', action='store_true',
-                   help='also train on D\'(a) and D\'(b) alone')
+    p.add_argument(
+        '--dprime-only', action='store_true', help='also train on D\'(a) and D\'(b) alone')
     p.add_argument('--results', help='also copy the report to benchmarks/results/<RESULTS>*')
     args = p.parse_args(argv)
     if args.ratio <= 0:

@@ -28,8 +28,8 @@ from PIL import Image
 from tqdm import tqdm
 
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR
-from satsynth_mmseg.utils import (DataError, FolderMismatchError, SatSynthError,
-                                  atomic_write_json, atomic_write_png)
+from satsynth_mmseg.utils import (DataError, FolderMismatchError, SatSynthError, atomic_write_json,
+                                  atomic_write_png)
 from satsynth_mmseg.utils.downsample import downsample_pair
 
 IGNORE_INDEX = 255
@@ -52,7 +52,8 @@ def colour_table() -> Dict[Tuple[int, int, int], int]:
 
 def rgb_mask_to_labels(rgb: np.ndarray, path: str) -> np.ndarray:
     """Map an (H, W, 3) RGB colour mask to uint8 labels; unknown colours raise ValueError."""
-    packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[..., 2]
+    packed = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[...,
+                                                                                              2]
     colours, inverse, counts = np.unique(packed.ravel(), return_inverse=True, return_counts=True)
     table = colour_table()
     lut = np.empty(len(colours), np.uint8)
@@ -65,7 +66,7 @@ def rgb_mask_to_labels(rgb: np.ndarray, path: str) -> np.ndarray:
             lut[i] = table[rgb_c]
     if unknown:
         raise DataError(f'{path}: unknown mask colour(s) {", ".join(unknown)}; known colours '
-                         f'are {sorted(table)}')
+                        f'are {sorted(table)}')
     return lut[inverse].reshape(rgb.shape[:2])
 
 
@@ -79,7 +80,7 @@ def load_pair(img_path: str, mask_path: str) -> Tuple[np.ndarray, np.ndarray]:
     labels = rgb_mask_to_labels(rgb, mask_path)
     if labels.shape != img.shape[:2]:
         raise DataError(f'image {img_path} is {img.shape[1]}x{img.shape[0]} but its mask '
-                         f'{mask_path} is {labels.shape[1]}x{labels.shape[0]}')
+                        f'{mask_path} is {labels.shape[1]}x{labels.shape[0]}')
     return img, labels
 
 
@@ -103,8 +104,8 @@ def iter_patches(img: np.ndarray, labels: np.ndarray, patch: Optional[int],
     h, w = labels.shape
     for y in window_starts(h, patch, stride):
         for x in window_starts(w, patch, stride):
-            yield (f'_{y:05d}_{x:05d}', img[y:y + patch, x:x + patch],
-                   labels[y:y + patch, x:x + patch])
+            yield (f'_{y:05d}_{x:05d}', img[y:y + patch, x:x + patch], labels[y:y + patch,
+                                                                              x:x + patch])
 
 
 def find_pairs(raw_root: str) -> List[Tuple[int, int, str, str]]:
@@ -130,8 +131,11 @@ def find_pairs(raw_root: str) -> List[Tuple[int, int, str, str]]:
     return pairs
 
 
-def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
-            stride: Optional[int] = None, progress: bool = True,
+def convert(raw_root: str,
+            out_dir: str,
+            patch_size: Optional[int] = None,
+            stride: Optional[int] = None,
+            progress: bool = True,
             downscale: int = 1) -> Dict[str, int]:
     """Convert the raw dataset; returns the number of written pairs per split.
 
@@ -148,7 +152,7 @@ def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
     if osp.exists(out_dir) and not osp.exists(osp.join(out_dir, CONVERTED_MARK)):
         if not osp.isdir(out_dir) or os.listdir(out_dir):
             raise FolderMismatchError(f'{out_dir} exists and was not made by this converter; '
-                                  'choose another --out or remove it')
+                                      'choose another --out or remove it')
     work = out_dir + INCOMPLETE_SUFFIX
     if osp.exists(work):
         shutil.rmtree(work)  # a previous failed conversion: scratch
@@ -169,9 +173,14 @@ def convert(raw_root: str, out_dir: str, patch_size: Optional[int] = None,
             atomic_write_png(osp.join(work, 'ann_dir', split, name), lp, fsync=False)
             atomic_write_png(osp.join(work, 'img_dir', split, name), ip, fsync=False)
             counts[split] += 1
-    atomic_write_json(osp.join(work, CONVERTED_MARK),
-                      dict(raw_root=osp.abspath(raw_root), patch_size=patch_size, stride=stride,
-                           downscale=downscale, **counts))
+    atomic_write_json(
+        osp.join(work, CONVERTED_MARK),
+        dict(
+            raw_root=osp.abspath(raw_root),
+            patch_size=patch_size,
+            stride=stride,
+            downscale=downscale,
+            **counts))
     if osp.exists(out_dir):
         shutil.rmtree(out_dir)
     os.replace(work, out_dir)
@@ -182,21 +191,27 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Convert the Dubai aerial dataset to mmseg format')
     parser.add_argument('raw_root', help='folder holding "Tile 1" ... "Tile 8"')
     parser.add_argument('--out', default='data/dubai_aerial', help='output data root')
-    parser.add_argument('--patch-size', type=int, default=None,
-                        help='cut square patches of this size (default: whole images)')
-    parser.add_argument('--stride', type=int, default=None,
-                        help='step between patches (default: the patch size)')
-    parser.add_argument('--downscale', type=int, default=1,
-                        help='shrink patches by this integer factor (image: area average, '
-                        'labels: majority vote)')
+    parser.add_argument(
+        '--patch-size',
+        type=int,
+        default=None,
+        help='cut square patches of this size (default: whole images)')
+    parser.add_argument(
+        '--stride', type=int, default=None, help='step between patches (default: the patch size)')
+    parser.add_argument(
+        '--downscale',
+        type=int,
+        default=1,
+        help='shrink patches by this integer factor (image: area average, '
+        'labels: majority vote)')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
     try:
-        counts = convert(args.raw_root, args.out, args.patch_size, args.stride,
-                         downscale=args.downscale)
+        counts = convert(
+            args.raw_root, args.out, args.patch_size, args.stride, downscale=args.downscale)
     except (SatSynthError, FileNotFoundError) as e:
         raise SystemExit(f'error: {e}\n{args.out} was not written (nothing partial is left '
                          'to load)')

@@ -24,7 +24,6 @@ import os.path as osp
 import numpy as np
 import torch
 
-
 #: the methods compared: key -> name in the report
 METHODS = dict(interpolation='bilinear image + nearest mask', super_resolution='JointSuperRes')
 
@@ -50,7 +49,7 @@ def parse_args(argv=None):
 def psnr(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """Per-image PSNR (dB) of uint8 tensors (N, C, H, W)."""
     mse = (a.float() - b.float()).pow(2).flatten(1).mean(1)
-    return 10 * torch.log10(255.0 ** 2 / mse.clamp_min(1e-10))
+    return 10 * torch.log10(255.0**2 / mse.clamp_min(1e-10))
 
 
 def tiles_of(dataset, size, max_tiles):
@@ -66,8 +65,9 @@ def tiles_of(dataset, size, max_tiles):
         for y in range(0, h - size[0] + 1, size[0]):
             for x in range(0, w - size[1] + 1, size[1]):
                 yield (f'{osp.basename(results["img_path"])}@{y},{x}',
-                       torch.from_numpy(np.ascontiguousarray(
-                           img[y:y + size[0], x:x + size[1]].transpose(2, 0, 1))),
+                       torch.from_numpy(
+                           np.ascontiguousarray(img[y:y + size[0],
+                                                    x:x + size[1]].transpose(2, 0, 1))),
                        torch.from_numpy(ann[y:y + size[0], x:x + size[1]].copy()))
                 n += 1
                 if max_tiles is not None and n >= max_tiles:
@@ -79,10 +79,12 @@ def load_tiles(cfg, args, sample_size):
     ``(dataset, tiles)``; tiles as :func:`tiles_of` yields them."""
     from mmseg.registry import DATASETS
     ds_cfg = cfg.train_dataloader.dataset.to_dict()
-    ds_cfg.update(pipeline=[dict(type='LoadImageFromFile', color_type='unchanged'),
-                            dict(type='LoadAnnotations')],
-                  data_prefix=dict(img_path=f'img_dir/{args.split}',
-                                   seg_map_path=f'ann_dir/{args.split}'))
+    ds_cfg.update(
+        pipeline=[
+            dict(type='LoadImageFromFile', color_type='unchanged'),
+            dict(type='LoadAnnotations')
+        ],
+        data_prefix=dict(img_path=f'img_dir/{args.split}', seg_map_path=f'ann_dir/{args.split}'))
     if args.data_root:
         ds_cfg['data_root'] = args.data_root
     dataset = DATASETS.build(ds_cfg)
@@ -95,6 +97,7 @@ def load_tiles(cfg, args, sample_size):
 def collate(chunk):
     """Tiles as the batch a data preprocessor takes."""
     from mmengine.structures import PixelData
+
     from mmseg.structures import SegDataSample
     batch = dict(inputs=[t[1] for t in chunk], data_samples=[])
     for _, _, lab in chunk:
@@ -123,10 +126,15 @@ def score_tiles(model, tiles, args):
             hr = model.data_preprocessor(collate(chunk), False)['inputs']
             real_img, real_lab, low_img, low_lab = model.real_and_low_res_of_batch(hr)
             interp_img, interp_lab = interpolate_pair(low_img, low_lab, model.scale)
-        gens = [torch.Generator().manual_seed(sample_seed(args.seed, start + j))
-                for j in range(len(chunk))]
-        sr = model.sample_from(PairCondition(images=low_img, labels=low_lab),
-                               num_steps=args.steps, sampler=args.sampler, generator=gens)
+        gens = [
+            torch.Generator().manual_seed(sample_seed(args.seed, start + j))
+            for j in range(len(chunk))
+        ]
+        sr = model.sample_from(
+            PairCondition(images=low_img, labels=low_lab),
+            num_steps=args.steps,
+            sampler=args.sampler,
+            generator=gens)
         for method, (img, lab) in (('interpolation', (interp_img, interp_lab)),
                                    ('super_resolution', (sr['images'], sr['labels']))):
             psnrs[method] += psnr(img.cpu(), real_img.cpu()).tolist()
@@ -145,10 +153,11 @@ def score_tiles(model, tiles, args):
 
 
 def markdown(rows, n_tiles, split, size, scale, config) -> str:
-    lines = [f'x{scale} super-resolution on {n_tiles} real {split} tiles of '
-             f'{size[0]}x{size[1]} (`{osp.basename(config)}`)',
-             '', '| method | image PSNR (dB) | mask mIoU (%) | mask pixel acc. (%) |',
-             '|---|---|---|---|']
+    lines = [
+        f'x{scale} super-resolution on {n_tiles} real {split} tiles of '
+        f'{size[0]}x{size[1]} (`{osp.basename(config)}`)', '',
+        '| method | image PSNR (dB) | mask mIoU (%) | mask pixel acc. (%) |', '|---|---|---|---|'
+    ]
     for m, r in rows.items():
         lines.append(f'| {METHODS[m]} | {r["psnr_db"]:.2f} | {r["mIoU"]:.1f} | '
                      f'{r["aAcc"]:.1f} |')
@@ -169,9 +178,10 @@ def write_outputs(out_dir, md, report, pictures, palette, sample_size) -> None:
 
 def main(argv=None):
     args = parse_args(argv)
-    import satsynth_mmseg  # noqa: F401
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
+
+    import satsynth_mmseg  # noqa: F401
     from satsynth_mmseg.generation import load_generator
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -187,16 +197,23 @@ def main(argv=None):
     rows = {}
     for m in METHODS:
         s = scores[m].result()
-        rows[m] = dict(psnr_db=float(np.mean(psnrs[m])), mIoU=s.mIoU, aAcc=s.aAcc,
-                       IoU=s.per_class)
-    report = dict(config=args.config, checkpoint=args.checkpoint,
-                  checkpoint_sha256=info['sha256'], split=args.split, tiles=len(tiles),
-                  size=list(model.sample_size), scale=model.scale,
-                  sampler=args.sampler or 'model default', steps=args.steps, seed=args.seed,
-                  classes=list(dataset.metainfo['classes']), results=rows, picture_tiles=names)
+        rows[m] = dict(psnr_db=float(np.mean(psnrs[m])), mIoU=s.mIoU, aAcc=s.aAcc, IoU=s.per_class)
+    report = dict(
+        config=args.config,
+        checkpoint=args.checkpoint,
+        checkpoint_sha256=info['sha256'],
+        split=args.split,
+        tiles=len(tiles),
+        size=list(model.sample_size),
+        scale=model.scale,
+        sampler=args.sampler or 'model default',
+        steps=args.steps,
+        seed=args.seed,
+        classes=list(dataset.metainfo['classes']),
+        results=rows,
+        picture_tiles=names)
     md = markdown(rows, len(tiles), args.split, model.sample_size, model.scale, args.config)
-    write_outputs(out_dir, md, report, pictures, dataset.metainfo['palette'],
-                  model.sample_size)
+    write_outputs(out_dir, md, report, pictures, dataset.metainfo['palette'], model.sample_size)
     print(md)
     print(f'written to {out_dir}/sr_eval.{{md,json,png}} (picture rows: low-res | '
           'interpolation | super-resolution | real)')

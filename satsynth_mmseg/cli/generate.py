@@ -36,12 +36,12 @@ from mmengine.registry import init_default_scope
 
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
-from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
 from satsynth_mmseg.datasets import build_train_dataset
+from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
 from satsynth_mmseg.generation import (InterpolationUpsampler, SyntheticDatasetWriter,
                                        check_cascade, dataset_label_maps,
-                                       generate_synthetic_dataset, label_statistics,
-                                       load_generator, write_preview, write_report)
+                                       generate_synthetic_dataset, label_statistics, load_generator,
+                                       write_preview, write_report)
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 
 FORMAT_VERSION = 1
@@ -55,30 +55,50 @@ def parse_args(argv=None):
     p.add_argument('--out', required=True, help='output folder (mmseg layout)')
     n = p.add_mutually_exclusive_group(required=True)
     n.add_argument('--num-samples', type=int, help='number of pairs N')
-    n.add_argument('--ratio', type=float,
-                   help='pairs per real training sample (SatSynth resampling ratio, 1..5)')
-    p.add_argument('--real-config', help='config whose train_dataloader.dataset is the real D '
-                   '(needed by --ratio; also used by --report)')
+    n.add_argument(
+        '--ratio',
+        type=float,
+        help='pairs per real training sample (SatSynth resampling ratio, 1..5)')
+    p.add_argument(
+        '--real-config',
+        help='config whose train_dataloader.dataset is the real D '
+        '(needed by --ratio; also used by --report)')
     p.add_argument('--sampler', default='ddim', choices=sorted(SAMPLER_ALIASES))
-    p.add_argument('--steps', type=int, default=None,
-                   help='sampling steps (default: ddpm all T, ddim 50, dpm-solver++ 20)')
+    p.add_argument(
+        '--steps',
+        type=int,
+        default=None,
+        help='sampling steps (default: ddpm all T, ddim 50, dpm-solver++ 20)')
     p.add_argument('--batch-size', type=int, default=16)
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--ema', action=argparse.BooleanOptionalAction, default=True,
-                   help='use the EMA weights of the checkpoint (default) or the raw ones')
+    p.add_argument(
+        '--ema',
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help='use the EMA weights of the checkpoint (default) or the raw ones')
     p.add_argument('--device', default=None, help='default: cuda if available, else cpu')
     p.add_argument('--launcher', choices=['none', 'pytorch'], default='none')
-    p.add_argument('--sr-config', help='super-resolution config (JointSuperRes): run the '
-                   'cascade, writing pairs upsampled x2')
+    p.add_argument(
+        '--sr-config',
+        help='super-resolution config (JointSuperRes): run the '
+        'cascade, writing pairs upsampled x2')
     p.add_argument('--sr-checkpoint', help='super-resolution checkpoint')
     p.add_argument('--sr-sampler', default='dpm-solver++', choices=sorted(SAMPLER_ALIASES))
-    p.add_argument('--sr-steps', type=int, default=None,
-                   help='super-resolution sampling steps (default: the sampler\'s)')
-    p.add_argument('--interp-scale', type=int, default=None,
-                   help='enlarge every sample this many times by interpolation (bilinear '
-                   'image, nearest mask) instead of a super-resolution model')
-    p.add_argument('--report', action='store_true',
-                   help='also write class-distribution statistics (D vs D\') to DIR/report.*')
+    p.add_argument(
+        '--sr-steps',
+        type=int,
+        default=None,
+        help='super-resolution sampling steps (default: the sampler\'s)')
+    p.add_argument(
+        '--interp-scale',
+        type=int,
+        default=None,
+        help='enlarge every sample this many times by interpolation (bilinear '
+        'image, nearest mask) instead of a super-resolution model')
+    p.add_argument(
+        '--report',
+        action='store_true',
+        help='also write class-distribution statistics (D vs D\') to DIR/report.*')
     p.add_argument('--no-progress', action='store_true')
     args = p.parse_args(argv)
     if args.num_samples is not None and args.num_samples < 1:
@@ -165,18 +185,20 @@ def build_upsampler(args, model, device):
     """``(super_res, identity fields, output size)`` for the cascade or interpolation."""
     size = list(model.sample_size)
     if args.sr_config:
-        sr_model, sr_info = load_generator(args.sr_config, args.sr_checkpoint, ema=args.ema,
-                                           device=device)
+        sr_model, sr_info = load_generator(
+            args.sr_config, args.sr_checkpoint, ema=args.ema, device=device)
         check_cascade(model, sr_model, args.sr_checkpoint)
         _, sr_steps = build_sampler(args.sr_sampler, sr_model.noise_scheduler, args.sr_steps)
         return (dict(model=sr_model, sampler=args.sr_sampler, steps=sr_steps),
-                dict(sr_checkpoint_sha256=sr_info['sha256'], sr_weights=sr_info['weights'],
-                     sr_sampler=args.sr_sampler, sr_steps=sr_steps),
-                list(sr_model.sample_size))
+                dict(
+                    sr_checkpoint_sha256=sr_info['sha256'],
+                    sr_weights=sr_info['weights'],
+                    sr_sampler=args.sr_sampler,
+                    sr_steps=sr_steps), list(sr_model.sample_size))
     if args.interp_scale:
         return (dict(model=InterpolationUpsampler(args.interp_scale)),
-                dict(upsample='interpolation', upsample_scale=args.interp_scale),
-                [v * args.interp_scale for v in size])
+                dict(upsample='interpolation',
+                     upsample_scale=args.interp_scale), [v * args.interp_scale for v in size])
     return None, {}, size
 
 
@@ -205,10 +227,17 @@ def describe(args, num_samples, size, steps, super_res, info, world_size, device
 
 def finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary, real):
     """Rank 0: manifest and meta.json, preview, summary line, optional report."""
-    out_meta = dict(classes=meta['classes'], palette=meta.get('palette'),
-                    reduce_zero_label=reduce_zero_label, ignore_index=255,
-                    img_dir='img_dir', ann_dir='ann_dir', img_suffix='.png',
-                    seg_map_suffix='.png', num_samples=num_samples, generation=identity)
+    out_meta = dict(
+        classes=meta['classes'],
+        palette=meta.get('palette'),
+        reduce_zero_label=reduce_zero_label,
+        ignore_index=255,
+        img_dir='img_dir',
+        ann_dir='ann_dir',
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        num_samples=num_samples,
+        generation=identity)
     records = writer.finalize(num_samples, out_meta)
     invalid = sum(r['invalid_pixels'] for r in records)
     pixels = sum(r['size'][0] * r['size'][1] for r in records)
@@ -233,34 +262,56 @@ def run(args):
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     meta = resolve_classes(cfg, model, info)
     real = load_real_dataset(args.real_config, meta)
-    reduce_zero_label = bool(real.reduce_zero_label if real is not None else
-                             meta.get('reduce_zero_label', False))
+    reduce_zero_label = bool(
+        real.reduce_zero_label if real is not None else meta.get('reduce_zero_label', False))
     num_samples = args.num_samples
     if args.ratio is not None:
         num_samples = max(1, round(args.ratio * len(real)))
         if not 1 <= args.ratio <= 5:
-            print_log(f'--ratio {args.ratio} is outside SatSynth\'s 1..5', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                f'--ratio {args.ratio} is outside SatSynth\'s 1..5',
+                logger='current',
+                level=logging.WARNING)
     _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
     super_res, sr_identity, size = build_upsampler(args, model, device)
     identity = dict(
-        format_version=FORMAT_VERSION, checkpoint_sha256=info['sha256'],
-        weights=info['weights'], sampler=args.sampler, steps=steps, seed=args.seed,
-        num_samples=num_samples, batch_size=args.batch_size, size=size,
-        num_classes=model.num_classes, image_channels=model.image_channels,
-        reduce_zero_label=reduce_zero_label, device_type=torch.device(device).type,
+        format_version=FORMAT_VERSION,
+        checkpoint_sha256=info['sha256'],
+        weights=info['weights'],
+        sampler=args.sampler,
+        steps=steps,
+        seed=args.seed,
+        num_samples=num_samples,
+        batch_size=args.batch_size,
+        size=size,
+        num_classes=model.num_classes,
+        image_channels=model.image_channels,
+        reduce_zero_label=reduce_zero_label,
+        device_type=torch.device(device).type,
         **sr_identity)
     writer = prepare_writer(args.out, identity, rank, world_size)
     try:
         if rank == 0:
             print(describe(args, num_samples, size, steps, super_res, info, world_size, device))
         summary = generate_synthetic_dataset(
-            model, writer, num_samples, seed=args.seed, sampler=args.sampler, steps=steps,
-            batch_size=args.batch_size, size=list(model.sample_size),
+            model,
+            writer,
+            num_samples,
+            seed=args.seed,
+            sampler=args.sampler,
+            steps=steps,
+            batch_size=args.batch_size,
+            size=list(model.sample_size),
             reduce_zero_label=reduce_zero_label,
-            record_extra=dict(checkpoint_sha256=info['sha256'], sampler=args.sampler,
-                              steps=steps, weights=info['weights'], **sr_identity),
-            rank=rank, world_size=world_size, progress=not args.no_progress and rank == 0,
+            record_extra=dict(
+                checkpoint_sha256=info['sha256'],
+                sampler=args.sampler,
+                steps=steps,
+                weights=info['weights'],
+                **sr_identity),
+            rank=rank,
+            world_size=world_size,
+            progress=not args.no_progress and rank == 0,
             super_res=super_res)
         barrier(world_size)
         if rank == 0:
@@ -274,10 +325,9 @@ def report_dataset(out, synth, real, classes, palette, invalid):
     """Class statistics of D' (and D when known) to DIR/report.{md,json,png}."""
     stats = {'D\' (generated)': label_statistics(dataset_label_maps(synth), len(classes))}
     if real is not None:
-        stats = {'D (real)': label_statistics(dataset_label_maps(real), len(classes)),
-                 **stats}
-    paths = write_report(classes, stats, osp.join(out, 'report'), palette,
-                         extra=dict(invalid_code_pixels=invalid))
+        stats = {'D (real)': label_statistics(dataset_label_maps(real), len(classes)), **stats}
+    paths = write_report(
+        classes, stats, osp.join(out, 'report'), palette, extra=dict(invalid_code_pixels=invalid))
     with open(paths['markdown']) as f:
         print(f.read())
     print(f'report: {paths}')

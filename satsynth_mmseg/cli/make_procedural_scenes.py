@@ -17,8 +17,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    stats = make_procedural_dataset(args.out, args.num_train, args.num_val, args.size,
-                                    args.seed)
+    stats = make_procedural_dataset(args.out, args.num_train, args.num_val, args.size, args.seed)
     print(f'{args.out}: {stats["train"]} train + {stats["val"]} val scenes '
           f'({stats["written"]} written now)')
 

@@ -12,14 +12,18 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='mmseg test (and eval) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='the directory to save the file containing '
-                        'evaluation metrics')
+    parser.add_argument(
+        '--work-dir', help='the directory to save the file containing '
+        'evaluation metrics')
     parser.add_argument('--out', help='the directory to save the output prediction maps')
     parser.add_argument('--show-dir', help='directory where painted images will be saved')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override some settings in the used config (key=value)')
-    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none',
-                        help='job launcher')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override some settings in the used config (key=value)')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
     parser.add_argument('--tta', action='store_true', help='test time augmentation')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)

@@ -59,8 +59,10 @@ def build_config(args) -> Config:
                              'this machine has none. Train without --amp on CPU.')
         optim_wrapper = cfg.optim_wrapper.type
         if optim_wrapper == 'AmpOptimWrapper':
-            print_log('AMP training is already enabled in your config.', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                'AMP training is already enabled in your config.',
+                logger='current',
+                level=logging.WARNING)
         else:
             assert optim_wrapper == 'OptimWrapper', (
                 '`--amp` is only supported when the optimizer wrapper type is '
@@ -83,11 +85,13 @@ def init_cpu_distributed(cfg: Config) -> None:
     import torch.distributed as dist
     if cfg.launcher == 'none' or torch.cuda.is_available() or dist.is_initialized():
         return
-    print_log('no CUDA device: distributed training on CPU with the gloo backend',
-              logger='current', level=logging.WARNING)
+    print_log(
+        'no CUDA device: distributed training on CPU with the gloo backend',
+        logger='current',
+        level=logging.WARNING)
     dist.init_process_group(backend='gloo')
-    wrapper = cfg.get('model_wrapper_cfg') or dict(type='MMDistributedDataParallel',
-                                                   broadcast_buffers=False)
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel', broadcast_buffers=False)
     wrapper['device_ids'] = None
     cfg.model_wrapper_cfg = wrapper
 

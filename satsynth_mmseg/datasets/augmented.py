@@ -1,6 +1,5 @@
 """D ∪ D′: real and generated pairs mixed through one pipeline, for any mmseg segmentor."""
 from __future__ import annotations
-
 import copy
 import math
 import os
@@ -30,9 +29,11 @@ def _normalise(value: Any) -> Any:
     return value
 
 
-def check_metainfo_agrees(real_meta: dict, synthetic_meta: dict,
-                          keys: Iterable[str] = CHECKED_META_KEYS,
-                          ignore_keys: Sequence[str] = ()) -> None:
+def check_metainfo_agrees(
+    real_meta: dict,
+    synthetic_meta: dict,
+    keys: Iterable[str] = CHECKED_META_KEYS,
+    ignore_keys: Sequence[str] = ()) -> None:
     """Raise ``ValueError`` naming the first metainfo key on which D and D′ differ.
 
     A key missing on one side counts as a difference only when the other side sets it to
@@ -115,16 +116,17 @@ class AugmentedDataset:
             raise ValueError(f'ratio must be a finite number >= 0 (synthetic samples per real '
                              f'one), got {ratio}')
         if pipeline is None:
-            pipeline = (real.get('pipeline', []) if isinstance(real, dict)
-                        else getattr(real.pipeline, 'transforms', []))
+            pipeline = (
+                real.get('pipeline', []) if isinstance(real, dict) else getattr(
+                    real.pipeline, 'transforms', []))
         self.pipeline = Compose(pipeline)
         self.real = _build(real, pipeline_free=True)
         self.synthetic = _build(synthetic, pipeline_free=True)
         self.ratio = float(ratio)
         self.ignore_keys = tuple(ignore_keys)
         self.max_refetch = max_refetch
-        check_metainfo_agrees(self.real.metainfo, self.synthetic.metainfo,
-                              ignore_keys=self.ignore_keys)
+        check_metainfo_agrees(
+            self.real.metainfo, self.synthetic.metainfo, ignore_keys=self.ignore_keys)
         self._metainfo = self.real.metainfo
         self._rng = None
         self._rng_pid = None
@@ -215,7 +217,7 @@ class AugmentedDataset:
 
     def __repr__(self) -> str:
         n = (f'{self.num_real} real + {self.num_synthetic} synthetic slots over '
-             f'{self.num_synthetic_items} generated pairs' if self._fully_initialized
-             else 'not fully initialised')
+             f'{self.num_synthetic_items} generated pairs'
+             if self._fully_initialized else 'not fully initialised')
         return (f'AugmentedDataset(ratio={self.ratio}, {n}; real={type(self.real).__name__},'
                 f' synthetic={type(self.synthetic).__name__})')

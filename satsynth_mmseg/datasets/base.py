@@ -1,6 +1,5 @@
 """Shared behaviour of the plugin's dataset classes."""
 from __future__ import annotations
-
 import os.path as osp
 from typing import List
 

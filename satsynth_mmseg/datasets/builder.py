@@ -1,6 +1,5 @@
 """Build the training set a config names (the real D a tool or an experiment reads)."""
 from __future__ import annotations
-
 from typing import Optional
 
 

@@ -24,12 +24,15 @@ class DubaiAerialDataset(CheckedSegDataset):
     Layout: ``data_root/img_dir/{train,val}/*.png`` and ``data_root/ann_dir/{train,val}/*.png``
     (index PNGs, 0..5 and 255 = ignore). ``reduce_zero_label`` is False: 0 is "building".
     """
-    METAINFO = dict(classes=tuple(name for name, _ in DUBAI_AERIAL_COLOURS),
-                    palette=[list(rgb) for _, rgb in DUBAI_AERIAL_COLOURS])
+    METAINFO = dict(
+        classes=tuple(name for name, _ in DUBAI_AERIAL_COLOURS),
+        palette=[list(rgb) for _, rgb in DUBAI_AERIAL_COLOURS])
     HOW_TO_CREATE = ('Create it with: python tools/dataset_converters/dubai_aerial.py '
                      'RAW_DIR --out DATA_ROOT')
 
-    def __init__(self, img_suffix='.png', seg_map_suffix='.png', reduce_zero_label=False,
-                 **kwargs):
-        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
-                         reduce_zero_label=reduce_zero_label, **kwargs)
+    def __init__(self, img_suffix='.png', seg_map_suffix='.png', reduce_zero_label=False, **kwargs):
+        super().__init__(
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            reduce_zero_label=reduce_zero_label,
+            **kwargs)

@@ -1,6 +1,5 @@
 """D′ produced during training: a background process keeps a pool of fresh generated pairs."""
 from __future__ import annotations
-
 import atexit
 import collections
 import json
@@ -38,7 +37,10 @@ def _write_pool_index(pool_dir: str, index: dict) -> None:
     atomic_write_bytes(osp.join(pool_dir, POOL_INDEX), json.dumps(index).encode(), fsync=False)
 
 
-def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
+def produce_pool(cfg: dict,
+                 pool_dir: str,
+                 parent_pid: int,
+                 stop_event=None,
                  start_seq: int = 0) -> None:
     """Body of the producer process: fill ``pool_dir`` with generated pairs, then keep
     replacing the oldest ones (when ``cfg['refresh']``) until told to stop or the parent dies.
@@ -57,13 +59,16 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
     from satsynth_mmseg.generation.generate import sample_and_write, sample_seed
     from satsynth_mmseg.generation.writer import sample_name, write_pair_files
 
-    index = dict(entries=list(range(max(0, start_seq - cfg['pool_size']), start_seq)),
-                 produced=start_seq, error=None, pid=os.getpid())
+    index = dict(
+        entries=list(range(max(0, start_seq - cfg['pool_size']), start_seq)),
+        produced=start_seq,
+        error=None,
+        pid=os.getpid())
     try:
         if cfg['num_threads']:
             torch.set_num_threads(max(1, int(cfg['num_threads'])))
-        model, _ = load_generator(cfg['generator_config'], cfg['checkpoint'], ema=cfg['ema'],
-                                  device=cfg['device'])
+        model, _ = load_generator(
+            cfg['generator_config'], cfg['checkpoint'], ema=cfg['ema'], device=cfg['device'])
         img_dir, ann_dir = osp.join(pool_dir, 'img_dir'), osp.join(pool_dir, 'ann_dir')
         for sub in (img_dir, ann_dir):
             os.makedirs(sub, exist_ok=True)
@@ -85,12 +90,18 @@ def produce_pool(cfg: dict, pool_dir: str, parent_pid: int, stop_event=None,
             ids = list(range(seq, seq + bsz))
             # global sample number: distinct across ranks, a function of (seed, rank, seq)
             seeds = [sample_seed(cfg['seed'], i * cfg['world_size'] + cfg['rank']) for i in ids]
-            sample_and_write(model, ids, seeds, to_pool, sampler=cfg['sampler'],
-                             steps=cfg['steps'], reduce_zero_label=cfg['reduce_zero_label'])
+            sample_and_write(
+                model,
+                ids,
+                seeds,
+                to_pool,
+                sampler=cfg['sampler'],
+                steps=cfg['steps'],
+                reduce_zero_label=cfg['reduce_zero_label'])
             seq += bsz
             now = time.monotonic()
-            retired.extend((i, now) for i in range(max(0, seq - bsz - pool_size),
-                                                    max(0, seq - pool_size)))
+            retired.extend(
+                (i, now) for i in range(max(0, seq - bsz - pool_size), max(0, seq - pool_size)))
             index['entries'] = list(range(max(0, seq - pool_size), seq))
             index['produced'] = seq
             _write_pool_index(pool_dir, index)
@@ -148,13 +159,25 @@ class OnTheFlySyntheticDataset:
         pipeline: accepted for config compatibility; ``AugmentedDataset`` applies its own.
     """
 
-    def __init__(self, generator_config: str, checkpoint: str, pool_size: int = 256,
-                 pool_dir: Optional[str] = None, batch_size: int = 16, sampler='ddim',
-                 steps: Optional[int] = None, seed: int = 0, device: Optional[str] = None,
-                 reduce_zero_label: Optional[bool] = None, refresh: bool = True,
-                 ema: bool = True, num_threads: Optional[int] = None,
-                 wait_timeout: float = 600.0, max_restarts: int = 3,
-                 metainfo: Optional[dict] = None, lazy_init: bool = False, pipeline=None):
+    def __init__(self,
+                 generator_config: str,
+                 checkpoint: str,
+                 pool_size: int = 256,
+                 pool_dir: Optional[str] = None,
+                 batch_size: int = 16,
+                 sampler='ddim',
+                 steps: Optional[int] = None,
+                 seed: int = 0,
+                 device: Optional[str] = None,
+                 reduce_zero_label: Optional[bool] = None,
+                 refresh: bool = True,
+                 ema: bool = True,
+                 num_threads: Optional[int] = None,
+                 wait_timeout: float = 600.0,
+                 max_restarts: int = 3,
+                 metainfo: Optional[dict] = None,
+                 lazy_init: bool = False,
+                 pipeline=None):
         for path, what in ((generator_config, 'generator_config'), (checkpoint, 'checkpoint')):
             if not osp.isfile(path):
                 raise FileNotFoundError(f'OnTheFlySyntheticDataset: {what} {path!r} not found')
@@ -169,13 +192,24 @@ class OnTheFlySyntheticDataset:
                              'metainfo=dict(classes=..., palette=...)')
         if reduce_zero_label is None:  # the convention of the generator's training data
             reduce_zero_label = bool(ds_meta.get('reduce_zero_label', False))
-        self._metainfo = dict(classes=tuple(ds_meta['classes']), palette=ds_meta.get('palette'),
-                              reduce_zero_label=bool(reduce_zero_label), label_map=None)
-        self.cfg = dict(generator_config=generator_config, checkpoint=checkpoint,
-                        pool_size=int(pool_size), batch_size=int(batch_size), sampler=sampler,
-                        steps=steps, seed=int(seed), reduce_zero_label=bool(reduce_zero_label),
-                        refresh=bool(refresh), ema=bool(ema), num_threads=num_threads,
-                        device=device or ('cuda' if torch.cuda.is_available() else 'cpu'))
+        self._metainfo = dict(
+            classes=tuple(ds_meta['classes']),
+            palette=ds_meta.get('palette'),
+            reduce_zero_label=bool(reduce_zero_label),
+            label_map=None)
+        self.cfg = dict(
+            generator_config=generator_config,
+            checkpoint=checkpoint,
+            pool_size=int(pool_size),
+            batch_size=int(batch_size),
+            sampler=sampler,
+            steps=steps,
+            seed=int(seed),
+            reduce_zero_label=bool(reduce_zero_label),
+            refresh=bool(refresh),
+            ema=bool(ema),
+            num_threads=num_threads,
+            device=device or ('cuda' if torch.cuda.is_available() else 'cpu'))
         self.pool_size = int(pool_size)
         self.pool_dir_arg = pool_dir
         self.pool_dir = None
@@ -213,8 +247,8 @@ class OnTheFlySyntheticDataset:
         self._owner_pid = os.getpid()
         self._start_producer(0)
         self._closing = threading.Event()
-        self._watchdog = threading.Thread(target=self._watch, name='satsynth-pool-watchdog',
-                                          daemon=True)
+        self._watchdog = threading.Thread(
+            target=self._watch, name='satsynth-pool-watchdog', daemon=True)
         self._watchdog.start()
         atexit.register(self.close, remove=self.pool_dir_arg is None, root=root)
         self._fully_initialized = True
@@ -223,9 +257,11 @@ class OnTheFlySyntheticDataset:
         ctx = torch.multiprocessing.get_context('spawn')
         self._stop = ctx.Event()
         self._process = ctx.Process(
-            target=produce_pool, name=f'satsynth-pool-{self._rank}', daemon=True,
-            args=(dict(self.cfg, rank=self._rank, world_size=self._world_size),
-                  self.pool_dir, os.getpid(), self._stop, start_seq))
+            target=produce_pool,
+            name=f'satsynth-pool-{self._rank}',
+            daemon=True,
+            args=(dict(self.cfg, rank=self._rank, world_size=self._world_size), self.pool_dir,
+                  os.getpid(), self._stop, start_seq))
         self._process.start()
 
     def _watch(self, interval: float = 1.0) -> None:
@@ -244,13 +280,18 @@ class OnTheFlySyntheticDataset:
             what = (f'the on-the-fly generator process (pid {proc.pid}) exited with code '
                     f'{proc.exitcode} after {produced} pairs')
             if not self.cfg['refresh'] and produced >= self.pool_size:
-                print_log(f'{what}; the pool is complete and refresh=False, so training goes '
-                          'on with it', logger='current', level=logging.WARNING)
+                print_log(
+                    f'{what}; the pool is complete and refresh=False, so training goes '
+                    'on with it',
+                    logger='current',
+                    level=logging.WARNING)
                 return
             if self.restarts < self.max_restarts:
                 self.restarts += 1
-                print_log(f'{what}; restarting it ({self.restarts}/{self.max_restarts})',
-                          logger='current', level=logging.WARNING)
+                print_log(
+                    f'{what}; restarting it ({self.restarts}/{self.max_restarts})',
+                    logger='current',
+                    level=logging.WARNING)
                 self._start_producer(produced)
                 continue
             index['error'] = (f'{what}; restarted {self.restarts} time(s) '
@@ -315,7 +356,10 @@ class OnTheFlySyntheticDataset:
         from satsynth_mmseg.generation.writer import sample_name
         entries = self._entries()
         name = sample_name(entries[idx % len(entries)])
-        return dict(img_path=osp.join(self.pool_dir, 'img_dir', name),
-                    seg_map_path=osp.join(self.pool_dir, 'ann_dir', name), label_map=None,
-                    reduce_zero_label=self._metainfo['reduce_zero_label'], seg_fields=[],
-                    sample_idx=idx)
+        return dict(
+            img_path=osp.join(self.pool_dir, 'img_dir', name),
+            seg_map_path=osp.join(self.pool_dir, 'ann_dir', name),
+            label_map=None,
+            reduce_zero_label=self._metainfo['reduce_zero_label'],
+            seg_fields=[],
+            sample_idx=idx)

@@ -1,6 +1,5 @@
 """Check image/mask pairs where they are listed, before any pipeline resizes them."""
 from __future__ import annotations
-
 from typing import Iterable, Optional, Tuple
 
 from PIL import Image, UnidentifiedImageError
@@ -41,7 +40,7 @@ def check_pair(img_path: str, seg_map_path: str) -> None:
     (iw, ih), _, _ = img
     if (iw, ih) != (mw, mh):
         raise DataError(f'image and mask sizes differ: image {img_path} is {iw}x{ih} but its '
-                         f'mask {seg_map_path} is {mw}x{mh}')
+                        f'mask {seg_map_path} is {mw}x{mh}')
 
 
 def check_pairs(data_list: Iterable[dict]) -> int:

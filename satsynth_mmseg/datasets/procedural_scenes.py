@@ -5,7 +5,6 @@ No download, no licence question: :func:`make_procedural_dataset` writes the sce
 them.
 """
 from __future__ import annotations
-
 import json
 import os
 import os.path as osp
@@ -29,10 +28,12 @@ class ProceduralScenesDataset(CheckedSegDataset):
     HOW_TO_CREATE = ('Create it with: python tools/dataset_converters/procedural_scenes.py '
                      '--out DATA_ROOT')
 
-    def __init__(self, img_suffix='.png', seg_map_suffix='.png', reduce_zero_label=False,
-                 **kwargs):
-        super().__init__(img_suffix=img_suffix, seg_map_suffix=seg_map_suffix,
-                         reduce_zero_label=reduce_zero_label, **kwargs)
+    def __init__(self, img_suffix='.png', seg_map_suffix='.png', reduce_zero_label=False, **kwargs):
+        super().__init__(
+            img_suffix=img_suffix,
+            seg_map_suffix=seg_map_suffix,
+            reduce_zero_label=reduce_zero_label,
+            **kwargs)
 
 
 def make_procedural_dataset(out_dir: str,
@@ -57,9 +58,16 @@ def make_procedural_dataset(out_dir: str,
     Returns:
         ``{'train': n, 'val': n, 'written': n}``.
     """
-    params = dict(generator='procedural_scenes', version=1, num_train=num_train,
-                  num_val=num_val, size=size, seed=seed, classes=list(PROCEDURAL_CLASSES),
-                  palette=PROCEDURAL_PALETTE, ignore_index=IGNORE_INDEX)
+    params = dict(
+        generator='procedural_scenes',
+        version=1,
+        num_train=num_train,
+        num_val=num_val,
+        size=size,
+        seed=seed,
+        classes=list(PROCEDURAL_CLASSES),
+        palette=PROCEDURAL_PALETTE,
+        ignore_index=IGNORE_INDEX)
     meta_path = osp.join(out_dir, 'meta.json')
     if osp.exists(meta_path):
         with open(meta_path) as f:

@@ -5,15 +5,13 @@ water bodies and the occasional no-data strip. Scene ``i`` of split ``s`` depend
 ``(seed, s, i)``. :mod:`.procedural_scenes` writes them as a dataset.
 """
 from __future__ import annotations
-
 from typing import Tuple
 
 import cv2
 import numpy as np
 
 PROCEDURAL_CLASSES = ('bare_soil', 'building', 'road', 'vegetation', 'water')
-PROCEDURAL_PALETTE = [[210, 180, 120], [200, 40, 40], [100, 100, 110], [40, 160, 60],
-                      [40, 90, 200]]
+PROCEDURAL_PALETTE = [[210, 180, 120], [200, 40, 40], [100, 100, 110], [40, 160, 60], [40, 90, 200]]
 SOIL, BUILDING, ROAD, VEGETATION, WATER = range(5)
 IGNORE_INDEX = 255
 _SPLIT_IDS = {'train': 0, 'val': 1}

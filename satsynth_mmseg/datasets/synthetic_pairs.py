@@ -1,6 +1,5 @@
 """Read a synthetic dataset D' written by ``tools/generate.py``."""
 from __future__ import annotations
-
 import json
 import os.path as osp
 
@@ -23,8 +22,12 @@ class SyntheticPairsDataset(CheckedSegDataset):
     """
     HOW_TO_CREATE = 'Create it with: python tools/generate.py CONFIG CHECKPOINT --out DIR ...'
 
-    def __init__(self, data_root: str, data_prefix=None, img_suffix='.png',
-                 seg_map_suffix='.png', **kwargs):
+    def __init__(self,
+                 data_root: str,
+                 data_prefix=None,
+                 img_suffix='.png',
+                 seg_map_suffix='.png',
+                 **kwargs):
         meta_path = osp.join(data_root, 'meta.json')
         if not osp.exists(meta_path):
             raise FileNotFoundError(
@@ -38,15 +41,19 @@ class SyntheticPairsDataset(CheckedSegDataset):
             raise ValueError(f'{meta_path} is unreadable or not a D\' meta.json '
                              f'({type(e).__name__}: {e}). {self.HOW_TO_CREATE}') from e
         self.generation_meta = meta
-        metainfo = kwargs.pop('metainfo', None) or dict(classes=tuple(classes),
-                                                        palette=meta.get('palette'))
+        metainfo = kwargs.pop('metainfo', None) or dict(classes=tuple(classes))
+        if meta.get('palette') and 'palette' not in metainfo:
+            metainfo['palette'] = meta['palette']  # absent: mmseg picks one, as for real data
         kwargs.setdefault('reduce_zero_label', bool(meta.get('reduce_zero_label', False)))
         if kwargs['reduce_zero_label'] != bool(meta.get('reduce_zero_label', False)):
             raise ValueError(f'{data_root} was written with reduce_zero_label='
                              f'{meta.get("reduce_zero_label")}, not {kwargs["reduce_zero_label"]}')
         super().__init__(
-            data_root=data_root, metainfo=metainfo, img_suffix=img_suffix,
+            data_root=data_root,
+            metainfo=metainfo,
+            img_suffix=img_suffix,
             seg_map_suffix=seg_map_suffix,
-            data_prefix=data_prefix or dict(img_path=meta.get('img_dir', 'img_dir'),
-                                            seg_map_path=meta.get('ann_dir', 'ann_dir')),
+            data_prefix=data_prefix or dict(
+                img_path=meta.get('img_dir', 'img_dir'),
+                seg_map_path=meta.get('ann_dir', 'ann_dir')),
             **kwargs)

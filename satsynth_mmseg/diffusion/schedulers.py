@@ -22,7 +22,6 @@ A sampler config is a dict like ``dict(type='DDIMScheduler', num_inference_steps
 ``num_inference_steps`` is popped and the rest overrides the training config.
 """
 from __future__ import annotations
-
 import copy
 from typing import Optional, Tuple, Union
 
@@ -41,11 +40,18 @@ for _cls in (DDPMScheduler, DDIMScheduler, DPMSolverMultistepScheduler,
 #: Short names accepted wherever a sampler is named (CLI flags, hooks).
 #: Without ``num_inference_steps`` a sampler runs every step of the training schedule (T).
 SAMPLER_ALIASES = {
-    'ddpm': dict(type='DDPMScheduler'),
-    'ddim': dict(type='DDIMScheduler', num_inference_steps=50),
-    'dpm-solver++': dict(type='DPMSolverMultistepScheduler', algorithm_type='dpmsolver++',
-                         solver_order=2, thresholding=True, sample_max_value=1.0,
-                         num_inference_steps=20),
+    'ddpm':
+    dict(type='DDPMScheduler'),
+    'ddim':
+    dict(type='DDIMScheduler', num_inference_steps=50),
+    'dpm-solver++':
+    dict(
+        type='DPMSolverMultistepScheduler',
+        algorithm_type='dpmsolver++',
+        solver_order=2,
+        thresholding=True,
+        sample_max_value=1.0,
+        num_inference_steps=20),
 }
 
 
@@ -76,8 +82,9 @@ def build_sampler(cfg: Union[str, dict],
     """
     if isinstance(cfg, str):
         if cfg not in SAMPLER_ALIASES:
-            raise UnknownNameError(f'unknown sampler {cfg!r}; choose one of {sorted(SAMPLER_ALIASES)} '
-                           'or give a config dict naming a diffusers scheduler')
+            raise UnknownNameError(
+                f'unknown sampler {cfg!r}; choose one of {sorted(SAMPLER_ALIASES)} '
+                'or give a config dict naming a diffusers scheduler')
         cfg = SAMPLER_ALIASES[cfg]
     cfg = copy.deepcopy(dict(cfg))
     steps = cfg.pop('num_inference_steps', None)
@@ -91,5 +98,5 @@ def build_sampler(cfg: Union[str, dict],
     steps = total if steps is None else int(steps)
     if not 1 <= steps <= total:
         raise ConfigError(f'sampling steps must be in [1, {total}] (the training schedule has '
-                         f'{total} timesteps), got {steps}')
+                          f'{total} timesteps), got {steps}')
     return cls.from_config(train_scheduler.config, **cfg), steps

@@ -1,5 +1,7 @@
 from .hooks import (CheckpointIntegrityHook, DataSourceLoggerHook, GeneratorDataCheckHook,
                     RNGStateHook, SampleGridHook)
 
-__all__ = ['SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook',
-           'CheckpointIntegrityHook', 'RNGStateHook']
+__all__ = [
+    'SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook', 'CheckpointIntegrityHook',
+    'RNGStateHook'
+]

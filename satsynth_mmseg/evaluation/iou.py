@@ -1,6 +1,5 @@
 """The project's one IoU: mmseg's ``IoUMetric.intersect_and_union``, accumulated."""
 from __future__ import annotations
-
 import dataclasses
 from typing import List, Optional
 
@@ -30,9 +29,10 @@ def scores_from_areas(intersect, union, label) -> IoUScores:
     with np.errstate(invalid='ignore', divide='ignore'):
         iou = np.where(union > 0, inter / union, np.nan)
     present = ~np.isnan(iou)
-    return IoUScores(mIoU=float(iou[present].mean() * 100) if present.any() else 0.0,
-                     aAcc=float(100 * inter.sum() / max(label.sum(), 1)),
-                     per_class=[None if np.isnan(v) else float(v * 100) for v in iou])
+    return IoUScores(
+        mIoU=float(iou[present].mean() * 100) if present.any() else 0.0,
+        aAcc=float(100 * inter.sum() / max(label.sum(), 1)),
+        per_class=[None if np.isnan(v) else float(v * 100) for v in iou])
 
 
 class IoUAccumulator:
@@ -56,8 +56,7 @@ class IoUAccumulator:
         for p, g in zip(pred, gt):
             areas = IoUMetric.intersect_and_union(p.long(), g.long(), self.num_classes,
                                                   self.ignore_index)
-            self.areas = areas if self.areas is None else [
-                a + b for a, b in zip(self.areas, areas)]
+            self.areas = areas if self.areas is None else [a + b for a, b in zip(self.areas, areas)]
 
     def result(self) -> IoUScores:
         if self.areas is None:

@@ -1,6 +1,5 @@
 """mmseg's IoU metric that also returns the per-class IoU (not only prints it)."""
 from __future__ import annotations
-
 from typing import Dict
 
 import numpy as np

@@ -17,6 +17,8 @@ from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, se
                    segmentor_spec, train_model)
 from .stages import PROJECT_ROOT, StageTimer, log, run_cli
 
-__all__ = ['PROJECT_ROOT', 'StageTimer', 'log', 'run_cli', 'prepare_data', 'train_model',
-           'generate_dprime', 'segmentor_spec', 'segmentor_run', 'run_specs',
-           'last_checkpoint', 'mean_std', 'summarise', 'fmt', 'markdown', 'write_report_files']
+__all__ = [
+    'PROJECT_ROOT', 'StageTimer', 'log', 'run_cli', 'prepare_data', 'train_model',
+    'generate_dprime', 'segmentor_spec', 'segmentor_run', 'run_specs', 'last_checkpoint',
+    'mean_std', 'summarise', 'fmt', 'markdown', 'write_report_files'
+]

@@ -1,6 +1,5 @@
 """Summaries of segmentor runs over seeds, and the report files an experiment writes."""
 from __future__ import annotations
-
 import math
 import os.path as osp
 import shutil
@@ -36,11 +35,17 @@ def summarise(results: List[dict], classes: Sequence[str]) -> List[dict]:
             keys.append(key)
     for variant, ratio in keys:
         group = [r for r in results if (r['variant'], r['ratio']) == (variant, ratio)]
-        rows.append(dict(variant=variant, ratio=ratio, seeds=[r['seed'] for r in group],
-                         mIoU=mean_std([r['metrics']['mIoU'] for r in group]),
-                         per_class={c: mean_std([r['metrics'].get(f'IoU.{c}') for r in group])
-                                    for c in classes},
-                         train_seconds=mean_std([r['train_seconds'] for r in group])))
+        rows.append(
+            dict(
+                variant=variant,
+                ratio=ratio,
+                seeds=[r['seed'] for r in group],
+                mIoU=mean_std([r['metrics']['mIoU'] for r in group]),
+                per_class={
+                    c: mean_std([r['metrics'].get(f'IoU.{c}') for r in group])
+                    for c in classes
+                },
+                train_seconds=mean_std([r['train_seconds'] for r in group])))
     return rows
 
 
@@ -49,13 +54,16 @@ def fmt(ms: tuple) -> str:
     return 'n/a' if math.isnan(ms[0]) else f'{ms[0]:.1f} ± {ms[1]:.1f}'
 
 
-def markdown(rows: List[dict], classes: Sequence[str], header: str,
+def markdown(rows: List[dict],
+             classes: Sequence[str],
+             header: str,
              ratio_column: bool = True) -> str:
     """The table: training set, (R,) seeds, mIoU and per-class IoU as mean ± std."""
     r_head, r_sep = ('R | ', '---|') if ratio_column else ('', '')
-    lines = [header, '',
-             f'| training set | {r_head}seeds | mIoU | ' + ' | '.join(classes) + ' |',
-             f'|---|{r_sep}---|---|' + '---|' * len(classes)]
+    lines = [
+        header, '', f'| training set | {r_head}seeds | mIoU | ' + ' | '.join(classes) + ' |',
+        f'|---|{r_sep}---|---|' + '---|' * len(classes)
+    ]
     for row in rows:
         r = ''
         if ratio_column:
@@ -79,7 +87,9 @@ def plot_ratio_curve(rows: List[dict], path: str, title: str) -> None:
     curve = sorted([r for r in rows if r['ratio'] is not None], key=lambda r: r['ratio'])
     fig, ax = plt.subplots(figsize=(5.5, 3.8), dpi=120)
     ax.errorbar([r['ratio'] for r in curve], [r['mIoU'][0] for r in curve],
-                yerr=[r['mIoU'][1] for r in curve], marker='o', capsize=4,
+                yerr=[r['mIoU'][1] for r in curve],
+                marker='o',
+                capsize=4,
                 label='D ∪ D′ (R = 0: D alone)')
     only = [r for r in rows if r['ratio'] is None]
     if only:
@@ -96,14 +106,19 @@ def plot_ratio_curve(rows: List[dict], path: str, title: str) -> None:
     plt.close(fig)
 
 
-def plot_variant_bars(rows: List[dict], path: str, title: str,
+def plot_variant_bars(rows: List[dict],
+                      path: str,
+                      title: str,
                       colour: Optional[Callable[[str], str]] = None) -> None:
     """One horizontal bar (mIoU mean ± std) per training set."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 0.9 + 0.55 * len(rows)), dpi=120)
     colours = [colour(r['variant']) if colour else 'tab:blue' for r in rows]
-    ax.barh(range(len(rows)), [r['mIoU'][0] for r in rows], xerr=[r['mIoU'][1] for r in rows],
-            color=colours, capsize=4)
+    ax.barh(
+        range(len(rows)), [r['mIoU'][0] for r in rows],
+        xerr=[r['mIoU'][1] for r in rows],
+        color=colours,
+        capsize=4)
     ax.set_yticks(range(len(rows)), [display(r['variant']) for r in rows], fontsize=8)
     ax.invert_yaxis()
     lo = min(r['mIoU'][0] - r['mIoU'][1] for r in rows)
@@ -116,15 +131,21 @@ def plot_variant_bars(rows: List[dict], path: str, title: str,
     plt.close(fig)
 
 
-def write_report_files(work_dir: str, stem: str, md: str, report: dict,
-                       plot: Callable[[str], None], results: Optional[str] = None,
+def write_report_files(work_dir: str,
+                       stem: str,
+                       md: str,
+                       report: dict,
+                       plot: Callable[[str], None],
+                       results: Optional[str] = None,
                        copies: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """Write ``<stem>.md``, ``<stem>.json`` and ``<stem>.png`` (``plot(path)``) into
     ``work_dir``, atomically; with ``results``, copy them to
     ``benchmarks/results/<results>.*`` together with ``copies`` (source path -> suffix of
     the copy's name, e.g. ``'_dprime_report.md'``)."""
-    paths = dict(md=osp.join(work_dir, f'{stem}.md'), json=osp.join(work_dir, f'{stem}.json'),
-                 png=osp.join(work_dir, f'{stem}.png'))
+    paths = dict(
+        md=osp.join(work_dir, f'{stem}.md'),
+        json=osp.join(work_dir, f'{stem}.json'),
+        png=osp.join(work_dir, f'{stem}.png'))
     atomic_write_text(paths['md'], md)
     atomic_write_json(paths['json'], report)
     plot(paths['png'])

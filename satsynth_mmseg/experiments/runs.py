@@ -4,7 +4,6 @@ Every stage returns whether it did work, and skips work already done, so an inte
 experiment resumes by running the same command again.
 """
 from __future__ import annotations
-
 import json
 import os
 import os.path as osp
@@ -16,7 +15,9 @@ from ..utils.atomic_io import atomic_write_json
 from .stages import log, run_cli
 
 
-def prepare_data(kind: str, data_root: str, raw_dir: Optional[str] = None,
+def prepare_data(kind: str,
+                 data_root: str,
+                 raw_dir: Optional[str] = None,
                  convert: Optional[dict] = None) -> bool:
     """Make the real data unless ``data_root`` already holds a train split.
 
@@ -35,8 +36,12 @@ def prepare_data(kind: str, data_root: str, raw_dir: Optional[str] = None,
         return True
     from ..cli.convert_dubai_aerial import convert as convert_dubai
     conv = convert or {}
-    convert_dubai(raw_dir, data_root, conv.get('patch_size'), conv.get('stride'),
-                  downscale=conv.get('downscale', 1))
+    convert_dubai(
+        raw_dir,
+        data_root,
+        conv.get('patch_size'),
+        conv.get('stride'),
+        downscale=conv.get('downscale', 1))
     return True
 
 
@@ -65,8 +70,15 @@ def train_model(config: str, data_root: str, work_dir: str, iters: Optional[int]
     return True
 
 
-def generate_dprime(gen_cfg: str, ckpt: str, out: str, num: int, sampler: str, steps: int,
-                    batch_size: int, real_config: str, extra: Sequence[str] = ()) -> bool:
+def generate_dprime(gen_cfg: str,
+                    ckpt: str,
+                    out: str,
+                    num: int,
+                    sampler: str,
+                    steps: int,
+                    batch_size: int,
+                    real_config: str,
+                    extra: Sequence[str] = ()) -> bool:
     """D′ with the generate CLI (``extra``: more of its arguments, e.g. the cascade's), plus
     its preview and the D vs D′ class report; False when ``out`` is already finished."""
     meta_path = osp.join(out, 'meta.json')
@@ -74,39 +86,61 @@ def generate_dprime(gen_cfg: str, ckpt: str, out: str, num: int, sampler: str, s
         with open(meta_path) as f:
             if json.load(f).get('num_samples') == num:
                 return False
-    run_cli('generate', gen_cfg, ckpt, '--out', out, '--num-samples', str(num), '--sampler',
-            sampler, '--steps', str(steps), '--batch-size', str(batch_size), '--seed', '0',
-            '--no-progress', '--real-config', real_config, '--report', *extra)
+    run_cli('generate', gen_cfg, ckpt, '--out', out,
+            '--num-samples', str(num), '--sampler', sampler, '--steps', str(steps), '--batch-size',
+            str(batch_size), '--seed', '0', '--no-progress', '--real-config', real_config,
+            '--report', *extra)
     return True
 
 
-def segmentor_spec(name: str, variant: str, ratio: Optional[float], seed: int, config: str,
-                   work_dir: str, data_root: str, dprime: Optional[str] = None,
+def segmentor_spec(name: str,
+                   variant: str,
+                   ratio: Optional[float],
+                   seed: int,
+                   config: str,
+                   work_dir: str,
+                   data_root: str,
+                   dprime: Optional[str] = None,
                    seg_iters: Optional[int] = None) -> dict:
     """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D'), D ∪ D′
     (any other variant with a ``ratio``) or D′ alone (``ratio`` None), tested on real val."""
-    opts = {'randomness.seed': seed, 'val_dataloader.dataset.data_root': data_root,
-            'test_dataloader.dataset.data_root': data_root}
+    opts = {
+        'randomness.seed': seed,
+        'val_dataloader.dataset.data_root': data_root,
+        'test_dataloader.dataset.data_root': data_root
+    }
     if variant == 'D':
         opts['train_dataloader.dataset.data_root'] = data_root
     elif ratio is not None:
-        opts.update({'train_dataloader.dataset.real.data_root': data_root,
-                     'train_dataloader.dataset.synthetic': dprime,
-                     'train_dataloader.dataset.ratio': ratio})
+        opts.update({
+            'train_dataloader.dataset.real.data_root': data_root,
+            'train_dataloader.dataset.synthetic': dprime,
+            'train_dataloader.dataset.ratio': ratio
+        })
     else:
         opts['train_dataloader.dataset.data_root'] = dprime
     if seg_iters:
-        opts.update({'train_cfg.max_iters': seg_iters, 'param_scheduler.0.end': seg_iters,
-                     'default_hooks.checkpoint.interval': seg_iters})
-    return dict(name=name, variant=variant, ratio=ratio, seed=seed, config=config,
-                work_dir=osp.join(work_dir, 'runs', name), options=opts)
+        opts.update({
+            'train_cfg.max_iters': seg_iters,
+            'param_scheduler.0.end': seg_iters,
+            'default_hooks.checkpoint.interval': seg_iters
+        })
+    return dict(
+        name=name,
+        variant=variant,
+        ratio=ratio,
+        seed=seed,
+        config=config,
+        work_dir=osp.join(work_dir, 'runs', name),
+        options=opts)
 
 
 def segmentor_run(spec: dict) -> dict:
     """Train and test one segmentor in this process; writes ``work_dir/metrics.json``."""
-    import satsynth_mmseg  # noqa: F401
     from mmengine.config import Config
     from mmengine.runner import Runner
+
+    import satsynth_mmseg  # noqa: F401
     cfg = Config.fromfile(spec['config'])
     cfg.merge_from_dict(spec['options'])
     cfg.work_dir = spec['work_dir']
@@ -120,8 +154,14 @@ def segmentor_run(spec: dict) -> dict:
     runner.train()
     train_s = time.perf_counter() - t0
     metrics = runner.test()
-    out = dict(spec, metrics={k: float(v) for k, v in metrics.items()},
-               train_seconds=round(train_s, 1), max_iters=max_iters)
+    out = dict(
+        spec,
+        metrics={
+            k: float(v)
+            for k, v in metrics.items()
+        },
+        train_seconds=round(train_s, 1),
+        max_iters=max_iters)
     atomic_write_json(osp.join(spec['work_dir'], 'metrics.json'), out)
     return out
 
@@ -142,8 +182,11 @@ def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
             ran = True
             log(f'segmentor run {i + 1}/{len(runs)}: {spec["name"]} ({spec["config"]})')
             os.makedirs(spec['work_dir'], exist_ok=True)
-            run_cli(__name__, '--run-one', json.dumps(spec),
-                    log_file=osp.join(spec['work_dir'], 'run.log'))
+            run_cli(
+                __name__,
+                '--run-one',
+                json.dumps(spec),
+                log_file=osp.join(spec['work_dir'], 'run.log'))
         with open(path) as f:
             results.append(json.load(f))
         m = results[-1]['metrics']

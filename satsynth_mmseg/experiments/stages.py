@@ -1,6 +1,5 @@
 """Resumable stages: wall-time bookkeeping and running a plugin command in its own process."""
 from __future__ import annotations
-
 import json
 import os.path as osp
 import subprocess
@@ -48,8 +47,8 @@ class StageTimer:
 
     def describe(self) -> str:
         """``'data 0.1 min, generator 3.0 min (total 3.1 min)'``."""
-        return (', '.join(f'{k} {v / 60:.1f} min' for k, v in self.data.items())
-                + f' (total {self.total / 60:.1f} min)')
+        return (', '.join(f'{k} {v / 60:.1f} min'
+                          for k, v in self.data.items()) + f' (total {self.total / 60:.1f} min)')
 
 
 def run_cli(module: str, *args: str, log_file: Optional[str] = None) -> None:

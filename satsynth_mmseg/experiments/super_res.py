@@ -5,7 +5,6 @@ the SR evaluation on real val pairs -> the same low-resolution D′ enlarged by 
 by the cascade -> segmentors on D, D ∪ D′(interp), D ∪ D′(SR) (and D′ alone) -> ``sr_gain.*``.
 """
 from __future__ import annotations
-
 import dataclasses
 import json
 import math
@@ -21,13 +20,18 @@ from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, se
 from .stages import PROJECT_ROOT, StageTimer, log, run_cli
 
 DEFAULTS = dict(
-    data_root='data/dubai_aerial_x4', convert=dict(patch_size=512, stride=None, downscale=4),
+    data_root='data/dubai_aerial_x4',
+    convert=dict(patch_size=512, stride=None, downscale=4),
     low_data_root='data/dubai_aerial_x8',
     low_convert=dict(patch_size=512, stride=None, downscale=8),
     generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
     sr='configs/joint_sr/jointsr_unet-tiny_1xb8-3k_dubai-32to64x64.py',
     segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py',
-    sampler='ddim', steps=50, sr_sampler='dpm-solver++', sr_steps=20, gen_batch_size=32)
+    sampler='ddim',
+    steps=50,
+    sr_sampler='dpm-solver++',
+    sr_steps=20,
+    gen_batch_size=32)
 #: how each D′ is enlarged: tag -> the name in the report
 UPSAMPLERS = {'interp': 'bilinear / nearest', 'sr': 'JointSuperRes'}
 
@@ -76,38 +80,56 @@ class SuperResExperiment:
         if osp.exists(osp.join(out, 'sr_eval.json')):
             return False
         extra = ['--max-tiles', str(self.eval_max_tiles)] if self.eval_max_tiles else []
-        run_cli('evaluate_super_res', self.sr_config, sr_ckpt, '--data-root', self.data_root,
-                '--sampler', self.sr_sampler, '--steps', str(self.sr_steps), '--out', out,
-                '--no-progress', *extra)
+        run_cli('evaluate_super_res', self.sr_config, sr_ckpt,
+                '--data-root', self.data_root, '--sampler', self.sr_sampler, '--steps',
+                str(self.sr_steps), '--out', out, '--no-progress', *extra)
         return True
 
     def train_models(self, stages: StageTimer):
         """``(generator checkpoint, SR checkpoint)``, training what was not given."""
         gen_ckpt, sr_ckpt = self.generator_checkpoint, self.sr_checkpoint
         if gen_ckpt is None:
-            stages.run('data', lambda: (None, prepare_data(
-                'dubai', self.low_data_root, self.raw_dir, DEFAULTS['low_convert'])))
+            stages.run(
+                'data', lambda:
+                (None,
+                 prepare_data('dubai', self.low_data_root, self.raw_dir, DEFAULTS['low_convert'])))
             gen_dir = osp.join(self.work_dir, 'generator')
-            stages.run('generator', lambda: (None, train_model(
-                self.generator_config, self.low_data_root, gen_dir, self.generator_iters)))
+            stages.run(
+                'generator', lambda: (None,
+                                      train_model(self.generator_config, self.low_data_root,
+                                                  gen_dir, self.generator_iters)))
             gen_ckpt = last_checkpoint(gen_dir)
         if sr_ckpt is None:
             sr_dir = osp.join(self.work_dir, 'super_res')
-            stages.run('super_res', lambda: (None, train_model(
-                self.sr_config, self.data_root, sr_dir, self.sr_iters)))
+            stages.run(
+                'super_res', lambda:
+                (None, train_model(self.sr_config, self.data_root, sr_dir, self.sr_iters)))
             sr_ckpt = last_checkpoint(sr_dir)
         return gen_ckpt, sr_ckpt
 
     def make_dprimes(self, stages, gen_ckpt, sr_ckpt, num, real_config) -> dict:
         """The same low-resolution samples enlarged by interpolation and by the cascade."""
         dprimes = {u: osp.join(self.work_dir, f'dprime_{u}') for u in UPSAMPLERS}
-        cascade = dict(interp=['--interp-scale', '2'],
-                       sr=['--sr-config', self.sr_config, '--sr-checkpoint', sr_ckpt,
-                           '--sr-sampler', self.sr_sampler, '--sr-steps', str(self.sr_steps)])
+        cascade = dict(
+            interp=['--interp-scale', '2'],
+            sr=[
+                '--sr-config', self.sr_config, '--sr-checkpoint', sr_ckpt, '--sr-sampler',
+                self.sr_sampler, '--sr-steps',
+                str(self.sr_steps)
+            ])
         for u, out in dprimes.items():
-            stages.run(f'dprime_{u}', lambda: (None, generate_dprime(
-                self.generator_config, gen_ckpt, out, num, self.sampler, self.steps,
-                DEFAULTS['gen_batch_size'], real_config, extra=cascade[u])))
+            stages.run(
+                f'dprime_{u}', lambda: (None,
+                                        generate_dprime(
+                                            self.generator_config,
+                                            gen_ckpt,
+                                            out,
+                                            num,
+                                            self.sampler,
+                                            self.steps,
+                                            DEFAULTS['gen_batch_size'],
+                                            real_config,
+                                            extra=cascade[u])))
         return dprimes
 
     def segmentor_specs(self, dprimes: dict) -> List[dict]:
@@ -115,10 +137,10 @@ class SuperResExperiment:
         for seed in self.seeds:
             for variant, tag, ratio in self.variants():
                 upsampler = tag.rsplit('-', 1)[1] if tag != 'd' else None
-                specs.append(segmentor_spec(
-                    f'{tag}_seed{seed}', variant, ratio, seed,
-                    self.segmentor.format(tag.rsplit('-', 1)[0]), self.work_dir,
-                    self.data_root, dprimes.get(upsampler), self.seg_iters))
+                specs.append(
+                    segmentor_spec(f'{tag}_seed{seed}', variant, ratio, seed,
+                                   self.segmentor.format(tag.rsplit('-', 1)[0]), self.work_dir,
+                                   self.data_root, dprimes.get(upsampler), self.seg_iters))
         return specs
 
     def run(self) -> dict:
@@ -128,8 +150,9 @@ class SuperResExperiment:
         os.makedirs(self.work_dir, exist_ok=True)
         stages = StageTimer(osp.join(self.work_dir, 'stages.json'))
         t_start = time.perf_counter()
-        stages.run('data', lambda: (None, prepare_data('dubai', self.data_root, self.raw_dir,
-                                                       DEFAULTS['convert'])))
+        stages.run(
+            'data', lambda:
+            (None, prepare_data('dubai', self.data_root, self.raw_dir, DEFAULTS['convert'])))
         seg_cfg = Config.fromfile(self.segmentor.format('d'))
         seg_cfg.train_dataloader.dataset.data_root = self.data_root
         real_config = osp.join(self.work_dir, 'real_data_config.py')
@@ -156,29 +179,52 @@ class SuperResExperiment:
                   f'`{osp.basename(self.segmentor.format("*"))}`, R = {self.ratio:g}, seeds '
                   f'{self.seeds}; val = real val split at the high resolution. IoU in %, '
                   'mean ± std over seeds. Stage wall times: ' + stages.describe() + '.')
-        md = (markdown(rows, classes, header, ratio_column=False)
-              + '\nThe super-resolution model on real val pairs '
-              '(`tools/evaluate_super_res.py`):\n\n' + sr_eval_md)
-        report = dict(command=self.command, n_real=n_real, n_synthetic=num, ratio=self.ratio,
-                      seeds=self.seeds, sampler=self.sampler, steps=self.steps,
-                      sr_sampler=self.sr_sampler, sr_steps=self.sr_steps,
-                      generator_config=self.generator_config, generator_checkpoint=gen_ckpt,
-                      sr_config=self.sr_config, sr_checkpoint=sr_ckpt,
-                      segmentor=self.segmentor, classes=classes, rows=rows, runs=results,
-                      sr_eval=sr_eval['results'], stage_seconds=stages.data,
-                      total_seconds=stages.total, machine=machine())
+        md = (
+            markdown(rows, classes, header, ratio_column=False) +
+            '\nThe super-resolution model on real val pairs '
+            '(`tools/evaluate_super_res.py`):\n\n' + sr_eval_md)
+        report = dict(
+            command=self.command,
+            n_real=n_real,
+            n_synthetic=num,
+            ratio=self.ratio,
+            seeds=self.seeds,
+            sampler=self.sampler,
+            steps=self.steps,
+            sr_sampler=self.sr_sampler,
+            sr_steps=self.sr_steps,
+            generator_config=self.generator_config,
+            generator_checkpoint=gen_ckpt,
+            sr_config=self.sr_config,
+            sr_checkpoint=sr_ckpt,
+            segmentor=self.segmentor,
+            classes=classes,
+            rows=rows,
+            runs=results,
+            sr_eval=sr_eval['results'],
+            stage_seconds=stages.data,
+            total_seconds=stages.total,
+            machine=machine())
         copies = {osp.join(eval_dir, 'sr_eval.png'): '_sr_eval.png'}
-        copies.update({osp.join(out, 'report.md'): f'_dprime_{u}_report.md'
-                       for u, out in dprimes.items()})
+        copies.update({
+            osp.join(out, 'report.md'): f'_dprime_{u}_report.md'
+            for u, out in dprimes.items()
+        })
         paths = write_report_files(
-            self.work_dir, 'sr_gain', md, report,
+            self.work_dir,
+            'sr_gain',
+            md,
+            report,
             lambda path: plot_variant_bars(
-                rows, path, f'D′ enlarged x2: interpolation vs super-resolution '
-                            f'({len(self.seeds)} seeds)',
+                rows,
+                path, f'D′ enlarged x2: interpolation vs super-resolution '
+                f'({len(self.seeds)} seeds)',
                 colour=lambda v: ('tab:gray' if v == 'D' else 'tab:blue'
                                   if 'JointSuperRes' in v else 'tab:orange')),
-            results=self.results, copies=copies)
+            results=self.results,
+            copies=copies)
         print(md)
-        log(f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
+        log(
+            f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
             f'report: {paths}', 'benchmark_super_res')
         return report

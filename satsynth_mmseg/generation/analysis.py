@@ -1,6 +1,5 @@
 """What is in a dataset: class pixel distributions of D vs D', and pictures of pairs."""
 from __future__ import annotations
-
 import json
 import os
 import os.path as osp
@@ -35,11 +34,15 @@ def label_statistics(label_maps, num_classes: int) -> Dict:
         pixels += lab.size
         ignored += int((lab >= num_classes).sum())
     labelled = max(int(counts.sum()), 1)
-    return dict(samples=samples, pixels=pixels, class_pixels=counts.tolist(),
-                class_share=(counts / labelled).tolist(), ignored_pixels=ignored,
-                distinct_classes_mean=float((np.arange(num_classes + 1) * distinct_hist).sum()
-                                            / max(samples, 1)),
-                distinct_classes_hist=distinct_hist.tolist())
+    return dict(
+        samples=samples,
+        pixels=pixels,
+        class_pixels=counts.tolist(),
+        class_share=(counts / labelled).tolist(),
+        ignored_pixels=ignored,
+        distinct_classes_mean=float(
+            (np.arange(num_classes + 1) * distinct_hist).sum() / max(samples, 1)),
+        distinct_classes_hist=distinct_hist.tolist())
 
 
 def dataset_label_maps(dataset):
@@ -59,20 +62,23 @@ def dataset_label_maps(dataset):
 def markdown_table(classes: Sequence[str], stats: Dict[str, Dict]) -> str:
     """A markdown table of class shares, one column per dataset in ``stats``."""
     names = list(stats)
-    lines = ['| class | ' + ' | '.join(f'{n} share' for n in names) + ' |',
-             '|---|' + '---|' * len(names)]
+    lines = [
+        '| class | ' + ' | '.join(f'{n} share' for n in names) + ' |', '|---|' + '---|' * len(names)
+    ]
     for k, cls in enumerate(classes):
         lines.append(f'| {cls} | ' + ' | '.join(f'{100 * stats[n]["class_share"][k]:.1f} %'
                                                 for n in names) + ' |')
-    for key, label, fmt in (('samples', 'samples', '{}'),
-                            ('distinct_classes_mean', 'distinct classes / sample', '{:.2f}'),
+    for key, label, fmt in (('samples', 'samples', '{}'), ('distinct_classes_mean',
+                                                           'distinct classes / sample', '{:.2f}'),
                             ('ignored_pixels', 'ignored or invalid pixels', '{}')):
-        lines.append(f'| *{label}* | ' + ' | '.join(fmt.format(stats[n][key]) for n in names)
-                     + ' |')
+        lines.append(f'| *{label}* | ' + ' | '.join(fmt.format(stats[n][key])
+                                                    for n in names) + ' |')
     return '\n'.join(lines) + '\n'
 
 
-def plot_class_distribution(classes: Sequence[str], stats: Dict[str, Dict], path: str,
+def plot_class_distribution(classes: Sequence[str],
+                            stats: Dict[str, Dict],
+                            path: str,
                             palette: Optional[Sequence[Sequence[int]]] = None) -> str:
     """Grouped bar chart of class pixel shares per dataset (cf. SatSynth Fig. 2c)."""
     import matplotlib
@@ -86,9 +92,14 @@ def plot_class_distribution(classes: Sequence[str], stats: Dict[str, Dict], path
     hatches = ['', '//', '..', 'xx']
     for j, n in enumerate(names):
         colours = ([np.asarray(c) / 255 for c in palette] if palette else None)
-        ax.bar(x + (j - (len(names) - 1) / 2) * width,
-               100 * np.asarray(stats[n]['class_share']), width,
-               color=colours, edgecolor='black', hatch=hatches[j % len(hatches)], label=n)
+        ax.bar(
+            x + (j - (len(names) - 1) / 2) * width,
+            100 * np.asarray(stats[n]['class_share']),
+            width,
+            color=colours,
+            edgecolor='black',
+            hatch=hatches[j % len(hatches)],
+            label=n)
     ax.set_xticks(x, classes, rotation=20, ha='right')
     ax.set_ylabel('share of labelled pixels (%)')
     ax.set_title('class pixel distribution')
@@ -100,7 +111,9 @@ def plot_class_distribution(classes: Sequence[str], stats: Dict[str, Dict], path
     return path
 
 
-def write_report(classes: Sequence[str], stats: Dict[str, Dict], out_prefix: str,
+def write_report(classes: Sequence[str],
+                 stats: Dict[str, Dict],
+                 out_prefix: str,
                  palette: Optional[Sequence[Sequence[int]]] = None,
                  extra: Optional[dict] = None) -> Dict[str, str]:
     """Write ``<prefix>.md`` (table), ``<prefix>.json`` (numbers) and ``<prefix>.png`` (chart)."""
@@ -108,16 +121,19 @@ def write_report(classes: Sequence[str], stats: Dict[str, Dict], out_prefix: str
     if extra:
         md += '\n' + '\n'.join(f'- {k}: {v}' for k, v in extra.items()) + '\n'
     atomic_write_bytes(out_prefix + '.md', md.encode(), fsync=False)
-    atomic_write_bytes(out_prefix + '.json', json.dumps(
-        dict(classes=list(classes), datasets=stats, **(extra or {})), indent=1).encode(),
+    atomic_write_bytes(
+        out_prefix + '.json',
+        json.dumps(dict(classes=list(classes), datasets=stats, **(extra or {})), indent=1).encode(),
         fsync=False)
     plot_class_distribution(classes, stats, out_prefix + '.png', palette)
-    return dict(markdown=out_prefix + '.md', json=out_prefix + '.json',
-                chart=out_prefix + '.png')
+    return dict(markdown=out_prefix + '.md', json=out_prefix + '.json', chart=out_prefix + '.png')
 
 
-def write_preview(img_paths: List[str], label_maps: List[np.ndarray],
-                  palette: Sequence[Sequence[int]], path: str, ncols: int = 4) -> str:
+def write_preview(img_paths: List[str],
+                  label_maps: List[np.ndarray],
+                  palette: Sequence[Sequence[int]],
+                  path: str,
+                  ncols: int = 4) -> str:
     """Grid PNG (image | colourised mask) of the given pairs."""
     import mmcv
     images = []
@@ -128,7 +144,11 @@ def write_preview(img_paths: List[str], label_maps: List[np.ndarray],
     size = {im.shape[1:] for im in images}
     if len(size) > 1:
         raise ValueError(f'pairs of different sizes {sorted(size)} cannot share a grid')
-    grid = make_pair_grid(np.stack(images), np.stack(label_maps), palette, ncols=ncols,
-                          scale=max(1, 128 // max(images[0].shape[1:])))
+    grid = make_pair_grid(
+        np.stack(images),
+        np.stack(label_maps),
+        palette,
+        ncols=ncols,
+        scale=max(1, 128 // max(images[0].shape[1:])))
     atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
     return path

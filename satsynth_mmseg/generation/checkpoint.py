@@ -1,6 +1,5 @@
 """Load a trained generator from a config and an mmengine checkpoint, checking they agree."""
 from __future__ import annotations
-
 import hashlib
 import logging
 from typing import Optional, Tuple
@@ -37,15 +36,19 @@ def select_weights(checkpoint: dict, ema: bool = True) -> Tuple[dict, str]:
     has_ema = 'ema_state_dict' in checkpoint
     if ema:
         if not has_ema:
-            print_log('the checkpoint has no EMA weights (no EMAHook during training); '
-                      'generating with the raw weights', logger='current',
-                      level=logging.WARNING)
+            print_log(
+                'the checkpoint has no EMA weights (no EMAHook during training); '
+                'generating with the raw weights',
+                logger='current',
+                level=logging.WARNING)
             return state, 'raw'
         return state, 'ema'
     if not has_ema:
         return state, 'raw'
-    raw = {k[len('module.'):]: v for k, v in checkpoint['ema_state_dict'].items()
-           if k.startswith('module.')}
+    raw = {
+        k[len('module.'):]: v
+        for k, v in checkpoint['ema_state_dict'].items() if k.startswith('module.')
+    }
     return raw, 'raw'
 
 
@@ -64,8 +67,10 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
                 f' but the config builds a generator for num_classes={model.num_classes}')
     own = model.state_dict()
     missing = sorted(set(own) - set(state))
-    wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs config {tuple(own[k].shape)}'
-             for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
+    wrong = [
+        f'{k}: checkpoint {tuple(state[k].shape)} vs config {tuple(own[k].shape)}' for k in own
+        if k in state and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
     if wrong or missing:
         ch = ''
         w = state.get('denoiser.conv_in.weight')
@@ -73,11 +78,13 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
             ch = (f' (the checkpoint denoises {w.shape[1]} channels, the config '
                   f'{model.data_preprocessor.joint_channels} = {model.image_channels} image + '
                   f'{model.num_bits} bit channels)')
-        raise ConfigError(f'{checkpoint_path} does not fit the config{ch}: '
-                         + '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
+        raise ConfigError(f'{checkpoint_path} does not fit the config{ch}: ' +
+                          '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
 
 
-def load_generator(config, checkpoint_path: str, ema: bool = True,
+def load_generator(config,
+                   checkpoint_path: str,
+                   ema: bool = True,
                    device: str = 'cpu') -> Tuple[torch.nn.Module, dict]:
     """Build the generator of ``config`` and load ``checkpoint_path`` into it.
 
@@ -99,8 +106,11 @@ def load_generator(config, checkpoint_path: str, ema: bool = True,
     check_checkpoint_matches(model, state, meta.get('dataset_meta'), checkpoint_path)
     model.load_state_dict(state, strict=True)
     model.to(device).eval()
-    info = dict(sha256=file_sha256(checkpoint_path), weights=which,
-                dataset_meta=meta.get('dataset_meta'), iter=meta.get('iter'))
+    info = dict(
+        sha256=file_sha256(checkpoint_path),
+        weights=which,
+        dataset_meta=meta.get('dataset_meta'),
+        iter=meta.get('iter'))
     return model, info
 
 
@@ -110,15 +120,14 @@ def check_cascade(generator, super_res, sr_checkpoint_path: str = 'the SR checkp
     generator's sample size as its low resolution."""
     if not hasattr(super_res, 'low_res_size'):
         raise ConfigError(f'{sr_checkpoint_path}: the SR config builds a '
-                         f'{type(super_res).__name__}, not a super-resolution model '
-                         '(e.g. JointSuperRes)')
+                          f'{type(super_res).__name__}, not a super-resolution model '
+                          '(e.g. JointSuperRes)')
     for key in ('num_classes', 'image_channels', 'num_bits'):
         a, b = getattr(generator, key), getattr(super_res, key)
         if a != b:
             raise ConfigError(f'{sr_checkpoint_path} does not fit the generator: {key} is {b} '
-                             f'for the super-resolution model but {a} for the generator')
+                              f'for the super-resolution model but {a} for the generator')
     if tuple(super_res.low_res_size) != tuple(generator.sample_size):
-        raise ConfigError(
-            f'{sr_checkpoint_path} upsamples {super_res.low_res_size[0]}x'
-            f'{super_res.low_res_size[1]} pairs but the generator makes '
-            f'{generator.sample_size[0]}x{generator.sample_size[1]} ones')
+        raise ConfigError(f'{sr_checkpoint_path} upsamples {super_res.low_res_size[0]}x'
+                          f'{super_res.low_res_size[1]} pairs but the generator makes '
+                          f'{generator.sample_size[0]}x{generator.sample_size[1]} ones')

@@ -1,6 +1,5 @@
 """Sample D' from a trained generator into a durable, resumable, shardable folder."""
 from __future__ import annotations
-
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 
@@ -17,7 +16,9 @@ def sample_seed(seed: int, index: int) -> int:
     return int(state) & ((1 << 63) - 1)
 
 
-def labels_to_raw(labels: torch.Tensor, num_classes: int, reduce_zero_label: bool,
+def labels_to_raw(labels: torch.Tensor,
+                  num_classes: int,
+                  reduce_zero_label: bool,
                   invalid_index: int = 255) -> torch.Tensor:
     """Class indices -> the dataset's raw label values, as ``LoadAnnotations`` reads them back.
 
@@ -53,11 +54,16 @@ def to_storage_image(image: np.ndarray) -> np.ndarray:
 
 
 @torch.inference_mode()
-def sample_and_write(model, indices: Sequence[int], seeds: Sequence[int],
+def sample_and_write(model,
+                     indices: Sequence[int],
+                     seeds: Sequence[int],
                      sink: Callable[[int, np.ndarray, np.ndarray, dict], None],
-                     sampler: Union[str, dict, None] = 'ddim', steps: Optional[int] = None,
-                     size: Optional[Sequence[int]] = None, reduce_zero_label: bool = False,
-                     super_res: Optional[dict] = None, skip: Iterable[int] = (),
+                     sampler: Union[str, dict, None] = 'ddim',
+                     steps: Optional[int] = None,
+                     size: Optional[Sequence[int]] = None,
+                     reduce_zero_label: bool = False,
+                     super_res: Optional[dict] = None,
+                     skip: Iterable[int] = (),
                      record_extra: Optional[dict] = None) -> List[dict]:
     """Sample one batch of pairs and hand each to ``sink`` ready to be written.
 
@@ -85,12 +91,13 @@ def sample_and_write(model, indices: Sequence[int], seeds: Sequence[int],
         The records handed to ``sink``.
     """
     gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
-    out = model.sample(len(indices), num_steps=steps, sampler=sampler, generator=gens,
-                       size=size)
+    out = model.sample(len(indices), num_steps=steps, sampler=sampler, generator=gens, size=size)
     if super_res is not None:
         out = super_res['model'].sample_from(
             PairCondition(images=out.images, labels=out.labels),
-            num_steps=super_res.get('steps'), sampler=super_res.get('sampler'), generator=gens)
+            num_steps=super_res.get('steps'),
+            sampler=super_res.get('sampler'),
+            generator=gens)
     k = model.num_classes
     labels = out.labels
     raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
@@ -103,9 +110,13 @@ def sample_and_write(model, indices: Sequence[int], seeds: Sequence[int],
     for j, i in enumerate(indices):
         if i in skip:
             continue
-        record = dict(record_extra or {}, file=sample_name(i), sample_seed=int(seeds[j]),
-                      size=list(labels.shape[-2:]), class_histogram=hists[j].tolist(),
-                      invalid_pixels=int(bad[j]))
+        record = dict(
+            record_extra or {},
+            file=sample_name(i),
+            sample_seed=int(seeds[j]),
+            size=list(labels.shape[-2:]),
+            class_histogram=hists[j].tolist(),
+            invalid_pixels=int(bad[j]))
         sink(i, to_storage_image(images[j]), raw[j], record)
         records.append(record)
     return records
@@ -167,8 +178,12 @@ def generate_synthetic_dataset(model,
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=total, initial=skipped, unit='pair', dynamic_ncols=True,
-                   desc=f'generating{f" [rank {rank}]" if world_size > 1 else ""}')
+        bar = tqdm(
+            total=total,
+            initial=skipped,
+            unit='pair',
+            dynamic_ncols=True,
+            desc=f'generating{f" [rank {rank}]" if world_size > 1 else ""}')
     generated = invalid = pixels = 0
     t0 = time.perf_counter()
     try:
@@ -176,9 +191,16 @@ def generate_synthetic_dataset(model,
             if max_batches is not None and n_batch >= max_batches:
                 break
             records = sample_and_write(
-                model, batch, [sample_seed(seed, i) for i in batch], writer.write,
-                sampler=sampler, steps=steps, size=size, reduce_zero_label=reduce_zero_label,
-                super_res=super_res, skip=done, record_extra=dict(record_extra or {}, seed=seed))
+                model,
+                batch, [sample_seed(seed, i) for i in batch],
+                writer.write,
+                sampler=sampler,
+                steps=steps,
+                size=size,
+                reduce_zero_label=reduce_zero_label,
+                super_res=super_res,
+                skip=done,
+                record_extra=dict(record_extra or {}, seed=seed))
             for r in records:
                 generated += 1
                 invalid += r['invalid_pixels']
@@ -190,10 +212,16 @@ def generate_synthetic_dataset(model,
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - t0
-    return dict(generated=generated, skipped=skipped, seconds=seconds,
-                pairs_per_s=generated / seconds if seconds > 0 else 0.0,
-                invalid_pixels=invalid, pixels=pixels)
+    return dict(
+        generated=generated,
+        skipped=skipped,
+        seconds=seconds,
+        pairs_per_s=generated / seconds if seconds > 0 else 0.0,
+        invalid_pixels=invalid,
+        pixels=pixels)
 
 
-__all__: List[str] = ['generate_synthetic_dataset', 'sample_and_write', 'sample_seed',
-                       'labels_to_raw', 'to_storage_image']
+__all__: List[str] = [
+    'generate_synthetic_dataset', 'sample_and_write', 'sample_seed', 'labels_to_raw',
+    'to_storage_image'
+]

@@ -1,7 +1,6 @@
 """Enlarging generated pairs without a model: the baseline the super-resolution cascade is
 compared with."""
 from __future__ import annotations
-
 from typing import Optional, Tuple
 
 import torch
@@ -46,8 +45,13 @@ class InterpolationUpsampler:
         if self.scale < 1 or self.scale != scale:
             raise ValueError(f'scale must be a positive integer, got {scale}')
 
-    def sample_from(self, condition, num_steps: Optional[int] = None, generator=None,
-                    sampler=None, invalid_index: int = 255, **kwargs):
+    def sample_from(self,
+                    condition,
+                    num_steps: Optional[int] = None,
+                    generator=None,
+                    sampler=None,
+                    invalid_index: int = 255,
+                    **kwargs):
         """Enlarge generated pairs (the sampling arguments are accepted and unused).
 
         Args:
@@ -60,5 +64,5 @@ class InterpolationUpsampler:
         """
         from ..models.generators.outputs import GeneratedPairs
         images, labels = interpolate_pair(condition.images, condition.labels.long(), self.scale)
-        return GeneratedPairs(images=images, labels=labels,
-                              invalid_pixels=int((labels == invalid_index).sum()))
+        return GeneratedPairs(
+            images=images, labels=labels, invalid_pixels=int((labels == invalid_index).sum()))

@@ -21,7 +21,6 @@ done when its manifest line exists and both files do. ``kill -9`` at any moment 
 at most the batch in flight and never leaves a ``*.png`` that is not complete.
 """
 from __future__ import annotations
-
 import fcntl
 import glob
 import json
@@ -31,9 +30,8 @@ from typing import Dict, Iterable, List, Set
 
 import numpy as np
 
-from ..utils.errors import FolderLockedError, FolderMismatchError, IncompleteOutputError
-
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
+from ..utils.errors import FolderLockedError, FolderMismatchError, IncompleteOutputError
 
 IDENTITY_FILE = 'generation.json'
 
@@ -43,8 +41,12 @@ def sample_name(index: int) -> str:
     return f'gen_{index:07d}.png'
 
 
-def write_pair_files(img_dir: str, ann_dir: str, name: str, image: np.ndarray,
-                     raw_labels: np.ndarray, fsync: bool = True) -> None:
+def write_pair_files(img_dir: str,
+                     ann_dir: str,
+                     name: str,
+                     image: np.ndarray,
+                     raw_labels: np.ndarray,
+                     fsync: bool = True) -> None:
     """Write one generated pair: the mask, then the image, each atomically.
 
     mmseg datasets list the images, so an image appears only once its mask is complete.
@@ -96,17 +98,18 @@ class SyntheticDatasetWriter:
             with open(path) as f:
                 stored = json.load(f)
             if stored != self.identity:
-                diff = {k: (stored.get(k), self.identity.get(k))
-                        for k in sorted(set(stored) | set(self.identity))
-                        if stored.get(k) != self.identity.get(k)}
+                diff = {
+                    k: (stored.get(k), self.identity.get(k))
+                    for k in sorted(set(stored) | set(self.identity))
+                    if stored.get(k) != self.identity.get(k)
+                }
                 lines = '\n'.join(f'  {k}: folder has {a!r}, now {b!r}'
                                   for k, (a, b) in diff.items())
                 raise FolderMismatchError(
                     f'{self.out_dir} was generated with other arguments:\n{lines}\n'
                     'Use another --out, or the same arguments to resume.')
         elif self.rank == 0:
-            atomic_write_bytes(path, json.dumps(self.identity, indent=1,
-                                                sort_keys=True).encode())
+            atomic_write_bytes(path, json.dumps(self.identity, indent=1, sort_keys=True).encode())
 
     def _acquire_lock(self) -> None:
         if self._lock is not None:
@@ -153,9 +156,11 @@ class SyntheticDatasetWriter:
 
     def completed(self) -> Set[int]:
         """Indices whose manifest line exists and whose two files exist."""
-        return {i for i in self.records()
-                if osp.exists(osp.join(self.img_dir, sample_name(i)))
-                and osp.exists(osp.join(self.ann_dir, sample_name(i)))}
+        return {
+            i
+            for i in self.records() if osp.exists(osp.join(self.img_dir, sample_name(i)))
+            and osp.exists(osp.join(self.ann_dir, sample_name(i)))
+        }
 
     # --------------------------------------------------------------------------- writing
     def write(self, index: int, image_bgr: np.ndarray, raw_labels: np.ndarray,
@@ -206,14 +211,13 @@ class SyntheticDatasetWriter:
         missing = sorted(set(range(num_samples)) - done)
         if missing:
             raise IncompleteOutputError(f'{len(missing)} samples are not complete (first: '
-                               f'{missing[:5]}); rerun the same command to finish them')
+                                        f'{missing[:5]}); rerun the same command to finish them')
         recs = self.records()
         ordered = [recs[i] for i in range(num_samples)]
-        atomic_write_bytes(osp.join(self.out_dir, 'manifest.jsonl'),
-                           ''.join(json.dumps(r, sort_keys=True) + '\n'
-                                   for r in ordered).encode())
-        atomic_write_bytes(osp.join(self.out_dir, 'meta.json'),
-                           json.dumps(meta, indent=1).encode())
+        atomic_write_bytes(
+            osp.join(self.out_dir, 'manifest.jsonl'),
+            ''.join(json.dumps(r, sort_keys=True) + '\n' for r in ordered).encode())
+        atomic_write_bytes(osp.join(self.out_dir, 'meta.json'), json.dumps(meta, indent=1).encode())
         return ordered
 
 
@@ -223,7 +227,9 @@ def read_manifest(out_dir: str) -> List[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def iter_batches(num_samples: int, batch_size: int, rank: int = 0,
+def iter_batches(num_samples: int,
+                 batch_size: int,
+                 rank: int = 0,
                  world_size: int = 1) -> Iterable[List[int]]:
     """The batches of indices that ``rank`` generates.
 

@@ -1,6 +1,5 @@
 """Write files so that a reader never sees a partial one."""
 from __future__ import annotations
-
 import io
 import json
 import os
@@ -50,7 +49,10 @@ def atomic_write_text(path: str, text: str, fsync: bool = True) -> None:
     atomic_write_bytes(path, text.encode('utf-8'), fsync=fsync)
 
 
-def atomic_write_json(path: str, obj, indent: Optional[int] = 1, fsync: bool = True,
+def atomic_write_json(path: str,
+                      obj,
+                      indent: Optional[int] = 1,
+                      fsync: bool = True,
                       **kwargs) -> None:
     """``json.dumps(obj)`` written atomically (a reader never sees half a JSON file)."""
     atomic_write_text(path, json.dumps(obj, indent=indent, **kwargs) + '\n', fsync=fsync)

@@ -13,7 +13,6 @@ truncated, random bytes, a pickle that would run code) into a one-line
 mismatch and non-finite weights.
 """
 from __future__ import annotations
-
 import hashlib
 import logging
 import os
@@ -54,8 +53,8 @@ def _tensor_digest(t: torch.Tensor) -> bytes:
 
 def content_sha256(checkpoint: dict) -> str:
     """The content hash of a checkpoint dict (see the module docstring)."""
-    digests = sorted(_tensor_digest(t) for entry in HASHED_ENTRIES
-                     for _, t in _tensors(checkpoint.get(entry)))
+    digests = sorted(
+        _tensor_digest(t) for entry in HASHED_ENTRIES for _, t in _tensors(checkpoint.get(entry)))
     h = hashlib.sha256()
     for d in digests:
         h.update(d)
@@ -97,9 +96,9 @@ def read_checkpoint(path: str, map_location='cpu') -> dict:
             'mmengine/satsynth-mmseg training, or is corrupted') from None
     except Exception as e:  # EOFError, zip errors, ...
         first = str(e).strip().splitlines()[0] if str(e).strip() else ''
-        raise CheckpointError(f'checkpoint {path} is not a readable PyTorch checkpoint '
-                              f'(truncated or corrupted? {type(e).__name__}: {first[:200]})'
-                              ) from None
+        raise CheckpointError(
+            f'checkpoint {path} is not a readable PyTorch checkpoint '
+            f'(truncated or corrupted? {type(e).__name__}: {first[:200]})') from None
     if not isinstance(ckpt, dict):
         raise CheckpointError(f'checkpoint {path} holds a {type(ckpt).__name__}, not an '
                               'mmengine checkpoint dict')
@@ -129,9 +128,11 @@ def verify_checkpoint(checkpoint: dict, path: str = 'the checkpoint') -> bool:
                 'earlier checkpoint')
         verified = True
     else:
-        print_log(f'{path} carries no content hash (written without CheckpointIntegrityHook); '
-                  'it cannot be checked for corruption', logger='current',
-                  level=logging.WARNING)
+        print_log(
+            f'{path} carries no content hash (written without CheckpointIntegrityHook); '
+            'it cannot be checked for corruption',
+            logger='current',
+            level=logging.WARNING)
     bad = first_non_finite(checkpoint)
     if bad is not None:
         raise CheckpointError(f'checkpoint {path} has non-finite values (NaN/inf) in {bad}; '
@@ -147,5 +148,7 @@ def load_verified_checkpoint(path: str, map_location='cpu') -> dict:
     return ckpt
 
 
-__all__ = ['CheckpointError', 'HASH_KEY', 'content_sha256', 'first_non_finite',
-           'read_checkpoint', 'verify_checkpoint', 'load_verified_checkpoint']
+__all__ = [
+    'CheckpointError', 'HASH_KEY', 'content_sha256', 'first_non_finite', 'read_checkpoint',
+    'verify_checkpoint', 'load_verified_checkpoint'
+]

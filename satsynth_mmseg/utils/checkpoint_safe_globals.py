@@ -19,7 +19,6 @@ Instead this module allowlists *exactly* what an mmengine training checkpoint co
 Everything else is still refused by weights-only loading.
 """
 from __future__ import annotations
-
 import pickle
 
 import numpy as np
@@ -38,9 +37,9 @@ def history_buffer_statistic(owner, name: str):
     Raises:
         pickle.UnpicklingError: for any other object or attribute.
     """
-    if owner is HistoryBuffer and isinstance(name, str) and (
-            name in HistoryBuffer._statistics_methods
-            or name in ('min', 'max', 'mean', 'current')):
+    if owner is HistoryBuffer and isinstance(
+            name, str) and (name in HistoryBuffer._statistics_methods
+                            or name in ('min', 'max', 'mean', 'current')):
         return getattr(HistoryBuffer, name)
     raise pickle.UnpicklingError(
         f'refusing getattr({owner!r}, {name!r}) in a weights-only checkpoint load: only '
@@ -50,9 +49,11 @@ def history_buffer_statistic(owner, name: str):
 def _numpy_globals() -> list:
     """What pickling numpy arrays/scalars/dtypes references (numpy >= 2 module layout)."""
     from numpy._core.multiarray import _reconstruct, scalar
-    dtype_classes = [type(np.dtype(t)) for t in (
-        np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8,
-        np.uint8, np.uint16, np.uint32, np.uint64, np.bool_)]
+    dtype_classes = [
+        type(np.dtype(t))
+        for t in (np.float64, np.float32, np.float16, np.int64, np.int32, np.int16, np.int8,
+                  np.uint8, np.uint16, np.uint32, np.uint64, np.bool_)
+    ]
     return [_reconstruct, scalar, np.ndarray, np.dtype, *dtype_classes]
 
 

@@ -1,6 +1,5 @@
 """Downsample image / label pairs by an integer factor without inventing labels."""
 from __future__ import annotations
-
 from typing import Tuple
 
 import cv2

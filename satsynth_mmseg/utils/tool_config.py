@@ -1,6 +1,5 @@
 """Shared by the command-line tools: load a config the way mmseg's tools do."""
 from __future__ import annotations
-
 import os
 import os.path as osp
 from typing import Optional
@@ -13,7 +12,9 @@ def set_local_rank(local_rank: int) -> None:
     os.environ.setdefault('LOCAL_RANK', str(local_rank))
 
 
-def load_tool_config(config: str, launcher: str = 'none', cfg_options: Optional[dict] = None,
+def load_tool_config(config: str,
+                     launcher: str = 'none',
+                     cfg_options: Optional[dict] = None,
                      work_dir: Optional[str] = None) -> Config:
     """Load ``config``, apply ``--cfg-options``, set the launcher and the work dir.
 

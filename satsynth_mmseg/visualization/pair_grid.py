@@ -1,13 +1,14 @@
 """Pictures of (image, mask) pairs: colourised masks and image | mask grids."""
 from __future__ import annotations
-
 from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
 
-def colorize_labels(labels: np.ndarray, palette: Sequence[Sequence[int]],
-                    invalid_colour: Tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
+def colorize_labels(
+    labels: np.ndarray,
+    palette: Sequence[Sequence[int]],
+    invalid_colour: Tuple[int, int, int] = (0, 0, 0)) -> np.ndarray:
     """Map a label map to RGB colours.
 
     Args:

@@ -11,5 +11,5 @@ train_pipeline = [
     dict(type='RandomResize', scale=resize_scale, ratio_range=(0.75, 1.5), keep_ratio=True),
     *_base_.train_pipeline[2:]
 ]
-train_dataloader = dict(batch_size=16, num_workers=4,
-                        dataset=dict(data_root=data_root, pipeline=train_pipeline))
+train_dataloader = dict(
+    batch_size=16, num_workers=4, dataset=dict(data_root=data_root, pipeline=train_pipeline))

@@ -6,7 +6,12 @@ norm_cfg = dict(type='BN', requires_grad=True)
 model = dict(
     pretrained=None,
     backbone=dict(depth=18, stem_channels=16, base_channels=16, norm_cfg=norm_cfg),
-    decode_head=dict(in_channels=128, channels=32, dilations=(1, 2, 3, 4),
-                     c1_in_channels=16, c1_channels=8, norm_cfg=norm_cfg),
+    decode_head=dict(
+        in_channels=128,
+        channels=32,
+        dilations=(1, 2, 3, 4),
+        c1_in_channels=16,
+        c1_channels=8,
+        norm_cfg=norm_cfg),
     auxiliary_head=dict(in_channels=64, channels=16, norm_cfg=norm_cfg),
     test_cfg=dict(mode='whole'))

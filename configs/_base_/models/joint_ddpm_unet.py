@@ -18,8 +18,11 @@ model = dict(
         attention_head_dim=32,
         norm_num_groups=32,
         dropout=0.1),
-    noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=1000,
-                         beta_schedule='linear', prediction_type='epsilon'),
+    noise_scheduler=dict(
+        type='DDPMScheduler',
+        num_train_timesteps=1000,
+        beta_schedule='linear',
+        prediction_type='epsilon'),
     # DDIM (eta = 0) clips x0 to [-1, 1] and re-derives eps from the clipped x0; on the
     # tiny generator its masks agree with the images far better than DPM-Solver++'s
     # (benchmarks/sampling_throughput.py, README). DPM-Solver++: 'dpm-solver++'.

@@ -18,13 +18,13 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3,
-                    save_last=True),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3, save_last=True),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     data_check=dict(type='GeneratorDataCheckHook'),
     integrity=dict(type='CheckpointIntegrityHook'),
     rng_state=dict(type='RNGStateHook'),
-    ema=dict(type='EMAHook', ema_type='ExponentialMovingAverage', momentum=1e-4,
-             update_buffers=True),
+    ema=dict(
+        type='EMAHook', ema_type='ExponentialMovingAverage', momentum=1e-4, update_buffers=True),
     sample_grid=dict(type='SampleGridHook', interval=5000, num_samples=16, ncols=4))
 custom_hooks = []  # the user's own hooks

@@ -4,5 +4,7 @@ from .data_source_hook import DataSourceLoggerHook
 from .rng_state_hook import RNGStateHook
 from .sample_grid_hook import SampleGridHook
 
-__all__ = ['SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook',
-           'CheckpointIntegrityHook', 'RNGStateHook']
+__all__ = [
+    'SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook', 'CheckpointIntegrityHook',
+    'RNGStateHook'
+]

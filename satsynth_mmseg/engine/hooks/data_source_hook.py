@@ -1,6 +1,5 @@
 """Log how many real and how many generated samples the segmentor trains on."""
 from __future__ import annotations
-
 from typing import Optional
 
 from mmengine.hooks import Hook
@@ -26,7 +25,10 @@ class DataSourceLoggerHook(Hook):
     def before_train(self, runner) -> None:
         self.counts = dict(real=0, synthetic=0)
 
-    def after_train_iter(self, runner, batch_idx: int, data_batch: Optional[dict] = None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
                          outputs=None) -> None:
         samples = (data_batch or {}).get('data_samples') or []
         if not samples:
@@ -39,6 +41,8 @@ class DataSourceLoggerHook(Hook):
     def after_train(self, runner) -> None:
         total = sum(self.counts.values())
         if total:
-            print_log(f'trained on {self.counts["real"]} real and {self.counts["synthetic"]} '
-                      f'generated samples ({100 * self.counts["synthetic"] / total:.1f} % '
-                      'generated) on this rank', logger='current')
+            print_log(
+                f'trained on {self.counts["real"]} real and {self.counts["synthetic"]} '
+                f'generated samples ({100 * self.counts["synthetic"] / total:.1f} % '
+                'generated) on this rank',
+                logger='current')

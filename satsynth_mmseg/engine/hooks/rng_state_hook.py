@@ -1,6 +1,5 @@
 """Make a resumed generator training bit-identical to an uninterrupted one (CPU)."""
 from __future__ import annotations
-
 from typing import Optional
 
 import torch

@@ -1,6 +1,5 @@
 """Write a grid of sampled (image | colourised mask) pairs during training."""
 from __future__ import annotations
-
 import os
 import os.path as osp
 from typing import Optional, Union
@@ -88,20 +87,24 @@ class SampleGridHook(Hook):
         if self._batch is None:
             raise RuntimeError('no training batch seen yet for the super-resolution grid')
         n = min(self.num_samples, len(self._batch['inputs']))
-        batch = dict(inputs=self._batch['inputs'][:n],
-                     data_samples=self._batch['data_samples'][:n])
+        batch = dict(inputs=self._batch['inputs'][:n], data_samples=self._batch['data_samples'][:n])
         with torch.no_grad():
             hr = model.data_preprocessor(batch, False)['inputs']
             real_images, real_labels, low_images, low_labels = \
                 model.real_and_low_res_of_batch(hr)
-        out = model.sample_from(PairCondition(images=low_images, labels=low_labels),
-                                num_steps=self.num_steps, sampler=self.sampler,
-                                generator=generator)
+        out = model.sample_from(
+            PairCondition(images=low_images, labels=low_labels),
+            num_steps=self.num_steps,
+            sampler=self.sampler,
+            generator=generator)
         big, big_labels = model.enlarge(low_images), model.enlarge(low_labels)
-        images = torch.stack([big.to(out['images'].device), out['images'],
-                              real_images.to(out['images'].device)], 1).flatten(0, 1)
-        labels = torch.stack([big_labels.to(out['labels'].device), out['labels'],
-                              real_labels.to(out['labels'].device)], 1).flatten(0, 1)
+        images = torch.stack(
+            [big.to(out['images'].device), out['images'],
+             real_images.to(out['images'].device)], 1).flatten(0, 1)
+        labels = torch.stack([
+            big_labels.to(out['labels'].device), out['labels'],
+            real_labels.to(out['labels'].device)
+        ], 1).flatten(0, 1)
         return images, labels, out, 3
 
     @master_only
@@ -119,13 +122,16 @@ class SampleGridHook(Hook):
             if hasattr(model, 'low_res_of_batch'):
                 images, labels, out, ncols = self._super_res_rows(model, generator)
             else:
-                out = model.sample(self.num_samples, num_steps=self.num_steps,
-                                   sampler=self.sampler, generator=generator)
+                out = model.sample(
+                    self.num_samples,
+                    num_steps=self.num_steps,
+                    sampler=self.sampler,
+                    generator=generator)
                 images, labels, ncols = out['images'], out['labels'], self.ncols
         finally:
             model.train(was_training)
-        grid = make_pair_grid(images.cpu().numpy(), labels.cpu().numpy(), palette,
-                              ncols=ncols, scale=self.scale)
+        grid = make_pair_grid(
+            images.cpu().numpy(), labels.cpu().numpy(), palette, ncols=ncols, scale=self.scale)
         path = osp.join(runner.work_dir, 'samples', f'iter_{step:07d}.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
         atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR

@@ -1,6 +1,5 @@
 """Batch-level encoding of (image, label map) pairs into one joint diffusion tensor."""
 from __future__ import annotations
-
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -101,7 +100,7 @@ class JointDataPreprocessor(BaseDataPreprocessor):
         seg_path = sample.metainfo.get('seg_map_path', '?')
         if img.shape[0] != self.image_channels:
             raise DataError(f'image has {img.shape[0]} channels, the model expects '
-                             f'{self.image_channels} ({img_path})')
+                            f'{self.image_channels} ({img_path})')
         seg = sample.gt_sem_seg.data
         if seg.dim() != 3 or seg.shape[0] != 1:
             # PackSegInputs keeps an (H, W, C) colour mask as it is
@@ -113,9 +112,8 @@ class JointDataPreprocessor(BaseDataPreprocessor):
                 'does it for the Dubai data; for other data map each palette colour to its '
                 'class index)')
         if tuple(seg.shape[-2:]) != tuple(img.shape[-2:]):
-            raise DataError(
-                f'image and mask sizes differ: image {tuple(img.shape[-2:])} vs mask '
-                f'{tuple(seg.shape[-2:])} ({img_path}, {seg_path})')
+            raise DataError(f'image and mask sizes differ: image {tuple(img.shape[-2:])} vs mask '
+                            f'{tuple(seg.shape[-2:])} ({img_path}, {seg_path})')
 
     def _check_labels(self, sample) -> None:
         """Label values outside [0, K) that are not the ignore index, naming the mask file."""

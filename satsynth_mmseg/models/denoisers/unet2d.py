@@ -23,8 +23,7 @@ class DiffusersUNet2D(UNet2DModel):
     @property
     def size_multiple(self) -> int:
         """H and W must be multiples of this: ``2 ** (number of down blocks - 1)``."""
-        return 2 ** (len(self.config.down_block_types) - 1)
+        return 2**(len(self.config.down_block_types) - 1)
 
     def forward(self, sample: Tensor, timestep, class_labels=None) -> Tensor:  # noqa: D102
-        return super().forward(sample, timestep, class_labels=class_labels,
-                               return_dict=False)[0]
+        return super().forward(sample, timestep, class_labels=class_labels, return_dict=False)[0]

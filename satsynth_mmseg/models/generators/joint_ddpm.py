@@ -1,6 +1,5 @@
 """JointDDPM: one diffusion model over (image, analog-bit mask) pairs."""
 from __future__ import annotations
-
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -31,8 +30,10 @@ def check_size_fits(size: Sequence[int], multiple: int, what: str) -> None:
     bad = [v for v in size if v % multiple]
     if not bad:
         return
-    near = sorted({max(multiple, v // multiple * multiple) for v in bad}
-                  | {-(-v // multiple) * multiple for v in bad})
+    near = sorted({max(multiple, v // multiple * multiple)
+                   for v in bad}
+                  | {-(-v // multiple) * multiple
+                     for v in bad})
     raise ConfigError(
         f'{what} {tuple(size)} does not fit the U-Net: with its resolution levels H and W must '
         f'be multiples of {multiple} (2 ** (down blocks - 1)); nearest valid: '
@@ -55,7 +56,7 @@ def _fill_or_check(cfg: dict, key: str, value, owner: str) -> None:
     """Set ``cfg[key] = value`` unless the config already says something else (then raise)."""
     if key in cfg and cfg[key] is not None and cfg[key] != value:
         raise ConfigError(f'{owner}.{key}={cfg[key]!r} disagrees with the generator, which '
-                         f'needs {value!r}; leave it out of the config to have it filled in')
+                          f'needs {value!r}; leave it out of the config to have it filled in')
     cfg[key] = value
 
 
@@ -110,8 +111,8 @@ class JointDDPM(BaseModel):
         self.image_channels = image_channels
         self.ignore_index = ignore_index
         self.num_bits = self.data_preprocessor.num_bits
-        self.sample_size = ((sample_size, sample_size) if isinstance(sample_size, int) else
-                            tuple(sample_size))
+        self.sample_size = ((sample_size,
+                             sample_size) if isinstance(sample_size, int) else tuple(sample_size))
         self.mask_loss_weight = mask_loss_weight
 
         denoiser = copy.deepcopy(dict(denoiser))
@@ -123,8 +124,8 @@ class JointDDPM(BaseModel):
         self.check_size(self.sample_size, 'sample_size')
 
         self.noise_scheduler = build_noise_scheduler(
-            noise_scheduler or dict(type='DDPMScheduler', num_train_timesteps=1000,
-                                    beta_schedule='linear'))
+            noise_scheduler
+            or dict(type='DDPMScheduler', num_train_timesteps=1000, beta_schedule='linear'))
         self.sampler_cfg = sampler or dict(type='DDIMScheduler', num_inference_steps=50)
         build_sampler(self.sampler_cfg, self.noise_scheduler)  # fail early on a bad config
 
@@ -189,7 +190,7 @@ class JointDDPM(BaseModel):
         self.check_size(inputs.shape[-2:], 'a training batch of size')
         n = inputs.shape[0]
         noise = torch.randn_like(inputs)
-        t = torch.randint(0, self.num_train_timesteps, (n,), device=inputs.device)
+        t = torch.randint(0, self.num_train_timesteps, (n, ), device=inputs.device)
         x_t = self.noise_scheduler.add_noise(inputs, noise, t)
         pred = self.predict_model_output(x_t, t, self.condition(inputs))
         target = self._target(inputs, noise, t)
@@ -205,8 +206,7 @@ class JointDDPM(BaseModel):
         """What the denoiser is conditioned on while training on ``x0`` (here: nothing)."""
         return None
 
-    def predict_model_output(self, x_t: Tensor, t: Tensor,
-                             cond: Optional[Tensor] = None) -> Tensor:
+    def predict_model_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
         """The network's output for ``x_t`` at timesteps ``t``, given the condition (if any)
         concatenated along the channels: epsilon, v or x_0, as the schedule's
         ``prediction_type`` says (diffusers calls it the model output)."""
@@ -270,12 +270,14 @@ class JointDDPM(BaseModel):
         invalid_index = self.invalid_index if invalid_index is None else invalid_index
         if invalid_index < self.num_classes:
             raise ConfigError(f'invalid_index={invalid_index} is a class index (K='
-                             f'{self.num_classes}); it must be >= K')
-        size = self.sample_size if size is None else (
-            (size, size) if isinstance(size, int) else tuple(size))
+                              f'{self.num_classes}); it must be >= K')
+        size = self.sample_size if size is None else ((
+            size, size) if isinstance(size, int) else tuple(size))
         self.check_size(size, 'sample size')
         x = self.run_sampler((num_samples, self.data_preprocessor.joint_channels, *size),
-                             num_steps=num_steps, generator=generator, sampler=sampler,
+                             num_steps=num_steps,
+                             generator=generator,
+                             sampler=sampler,
                              progress=progress)
         images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
         invalid = int((labels == invalid_index).sum())
@@ -287,16 +289,20 @@ class JointDDPM(BaseModel):
         unconditional: use :meth:`sample`."""
         raise ConfigError(f'{type(self).__name__} is unconditional: call sample(num_samples)')
 
-    def run_sampler(self, shape: Tuple[int, ...], num_steps: Optional[int] = None,
-                    generator: Generator = None, sampler: Union[str, dict, None] = None,
-                    progress: bool = False, cond: Optional[Tensor] = None) -> Tensor:
+    def run_sampler(self,
+                    shape: Tuple[int, ...],
+                    num_steps: Optional[int] = None,
+                    generator: Generator = None,
+                    sampler: Union[str, dict, None] = None,
+                    progress: bool = False,
+                    cond: Optional[Tensor] = None) -> Tensor:
         """The reverse process from pure noise of ``shape`` to x_0 (a float tensor).
 
         Noise is drawn with ``generator`` (one per sample keeps samples independent of the
         batch); every step the denoiser sees ``cond`` (if any) next to x_t.
         """
-        sched, steps = build_sampler(sampler or self.sampler_cfg, self.noise_scheduler,
-                                     num_inference_steps=num_steps)
+        sched, steps = build_sampler(
+            sampler or self.sampler_cfg, self.noise_scheduler, num_inference_steps=num_steps)
         device = next(self.denoiser.parameters()).device
         dtype = next(self.denoiser.parameters()).dtype
         sched.set_timesteps(steps, device=device)

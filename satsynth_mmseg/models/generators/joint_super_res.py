@@ -1,7 +1,6 @@
 """JointSuperRes: x2 super-resolution of (image, analog-bit mask) pairs by conditional DDPM."""
 from __future__ import annotations
-
-from typing import Dict, List, Optional, Tuple, Union
+from typing import List, Optional, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -149,12 +148,19 @@ class JointSuperRes(JointDDPM):
         device = next(self.denoiser.parameters()).device
         cond = self.upsample_condition(
             self.encode_low_res(condition.images, condition.labels).to(device))
-        x = self.run_sampler((cond.shape[0], self.data_preprocessor.joint_channels,
-                              *cond.shape[-2:]), num_steps=num_steps, generator=generator,
-                             sampler=sampler, progress=progress, cond=cond)
+        x = self.run_sampler(
+            (cond.shape[0], self.data_preprocessor.joint_channels, *cond.shape[-2:]),
+            num_steps=num_steps,
+            generator=generator,
+            sampler=sampler,
+            progress=progress,
+            cond=cond)
         images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
-        return GeneratedPairs(images=images, labels=labels,
-                              invalid_pixels=int((labels == invalid_index).sum()), joint=x)
+        return GeneratedPairs(
+            images=images,
+            labels=labels,
+            invalid_pixels=int((labels == invalid_index).sum()),
+            joint=x)
 
     def low_res_of_batch(self, inputs: Tensor) -> Tuple[Tensor, Tensor]:
         """Decoded low-resolution pairs of an encoded high-resolution batch (for pictures,

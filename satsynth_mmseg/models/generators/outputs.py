@@ -1,6 +1,5 @@
 """What generators take and return, as small dataclasses (diffusers' ``BaseOutput`` style)."""
 from __future__ import annotations
-
 import dataclasses
 from typing import Optional
 

@@ -1,0 +1,3 @@
+from .mix import ClassAwareCopyPaste, RandomCutMix
+
+__all__ = ['RandomCutMix', 'ClassAwareCopyPaste']
