@@ -21,6 +21,7 @@ The stages are :mod:`satsynth_mmseg.experiments`; this is their command line.
 import argparse
 import sys
 
+from satsynth_mmseg.experiments.augmentation import AUGMENTATIONS
 from satsynth_mmseg.experiments.gain import DEFAULT_RAW_DIR, PRESETS, GainExperiment
 
 
@@ -45,6 +46,13 @@ def parse_args(argv=None):
     p.add_argument('--steps', type=int, help='D\' sampling steps (default: the preset\'s)')
     p.add_argument('--seg-iters', type=int, help='override the segmentors\' max_iters')
     p.add_argument('--no-dprime-only', action='store_true', help='skip the D\'-only runs')
+    p.add_argument(
+        '--augmentations',
+        nargs='+',
+        default=[],
+        choices=sorted(AUGMENTATIONS),
+        help='also train D with each classical augmentation, with the two best '
+        'combined, and D u D\' (first R) with the strongest (SatSynth Table 5)')
     p.add_argument(
         '--results', help='also copy gain.{md,json,png} to '
         'benchmarks/results/<RESULTS>.*')
@@ -72,6 +80,7 @@ def main(argv=None):
         steps=args.steps,
         seg_iters=args.seg_iters,
         dprime_only=not args.no_dprime_only,
+        augmentations=args.augmentations,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

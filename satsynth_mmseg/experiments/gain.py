@@ -12,7 +12,9 @@ import platform
 import time
 from typing import List, Optional
 
-from .report import markdown, plot_ratio_curve, summarise, write_report_files
+from .augmentation import check_names, rare_classes
+from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
+                     summarise, write_report_files)
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
 from .stages import PROJECT_ROOT, StageTimer, log
@@ -70,6 +72,7 @@ class GainExperiment:
     steps: Optional[int] = None
     seg_iters: Optional[int] = None
     dprime_only: bool = True
+    augmentations: List[str] = dataclasses.field(default_factory=list)
     results: Optional[str] = None
     command: str = ''
 
@@ -81,6 +84,7 @@ class GainExperiment:
         self.generator_config = self.generator_config or p['generator']
         self.sampler = self.sampler or p['sampler']
         self.steps = self.steps or p['steps']
+        check_names(self.augmentations)
 
     @property
     def settings(self) -> dict:
@@ -113,6 +117,87 @@ class GainExperiment:
         seg_cfg.dump(real_config)
         return real_config, build_train_dataset(real_config, pipeline=[])
 
+    def prepare_generator(self, stages: StageTimer) -> str:
+        """The generator checkpoint: the given one, or trained (on the preset's generator
+        data, which may be at another scale than D)."""
+        if self.generator_checkpoint is not None:
+            return self.generator_checkpoint
+        p = self.settings
+        gen_root = self.data_root
+        if p.get('generator_data_root'):
+            gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
+            stages.run(
+                'data', lambda:
+                (None, prepare_data(p['data'], gen_root, self.raw_dir, p['generator_convert'])))
+        gen_dir = osp.join(self.work_dir, 'generator')
+        stages.run(
+            'generator', lambda:
+            (None, train_model(self.generator_config, gen_root, gen_dir, self.generator_iters)))
+        return last_checkpoint(gen_dir)
+
+    def augmentation_specs(self,
+                           augment: List[str],
+                           dprime: str,
+                           rare: List[int],
+                           on_dprime: bool = False) -> List[dict]:
+        """The seeds of one classical-augmentation variant, on D or on D ∪ D′ (first R)."""
+        name = '+'.join(augment)
+        if on_dprime:
+            ratio = self.ratios[0]
+            variant, tag = f'D u D\' + {" + ".join(augment)}', f'd+dprime_R{ratio:g}_aug-{name}'
+            config = self.settings['segmentor'].format(VARIANTS['D u D\''])
+        else:
+            ratio, variant, tag = 0.0, f'D + {" + ".join(augment)}', f'd_aug-{name}'
+            config = self.settings['segmentor'].format(VARIANTS['D'])
+        return [
+            segmentor_spec(
+                f'{tag}_seed{seed}',
+                variant,
+                ratio,
+                seed,
+                config,
+                self.work_dir,
+                self.data_root,
+                dprime,
+                self.seg_iters,
+                augment=augment,
+                copy_paste_classes=rare) for seed in self.seeds
+        ]
+
+    def run_augmentations(self, dprime: str, real, classes: List[str]):
+        """SatSynth's Table 5: D with each classical augmentation, with the two best ones
+        combined, and D ∪ D′ with the strongest of all; ``(results, summary)``."""
+        from ..generation import dataset_label_maps, label_statistics
+        share = label_statistics(dataset_label_maps(real), len(classes))['class_share']
+        rare = rare_classes(share)
+        results, ran = [], False
+
+        def run(specs):
+            nonlocal ran
+            out, did = run_specs(specs)
+            ran |= did
+            results.extend(out)
+            return mean_std([r['metrics']['mIoU'] for r in out])[0]
+
+        scores = {
+            (a, ): run(self.augmentation_specs([a], dprime, rare))
+            for a in self.augmentations
+        }
+        ranked = sorted(scores, key=scores.get, reverse=True)
+        if len(ranked) >= 2:
+            combo = tuple(a for r in ranked[:2] for a in r)
+            scores[combo] = run(self.augmentation_specs(list(combo), dprime, rare))
+        strongest = max(scores, key=scores.get)
+        run(self.augmentation_specs(list(strongest), dprime, rare, on_dprime=True))
+        summary = dict(
+            rare_classes=[classes[c] for c in rare],
+            scores={
+                ' + '.join(k): v
+                for k, v in scores.items()
+            },
+            strongest=list(strongest))
+        return (results, summary), ran
+
     def run(self) -> dict:
         """All stages; returns the report (also written to ``gain.{md,json,png}``)."""
         p = self.settings
@@ -124,29 +209,37 @@ class GainExperiment:
             (None, prepare_data(p['data'], self.data_root, self.raw_dir, p['convert'])))
         real_config, real = self.real_dataset()
         classes, n_real = list(real.metainfo['classes']), len(real)
-        ckpt = self.generator_checkpoint
-        if ckpt is None:
-            gen_dir = osp.join(self.work_dir, 'generator')
-            stages.run(
-                'generator', lambda:
-                (None,
-                 train_model(self.generator_config, self.data_root, gen_dir, self.generator_iters)))
-            ckpt = last_checkpoint(gen_dir)
+        ckpt = self.prepare_generator(stages)
         num = math.ceil(max(self.ratios) * n_real)
         dprime = osp.join(self.work_dir, 'dprime')
         stages.run(
-            'dprime', lambda:
-            (None,
-             generate_dprime(self.generator_config, ckpt, dprime, num, self.sampler, self.steps, p[
-                 'gen_batch_size'], real_config)))
+            'dprime', lambda: (None,
+                               generate_dprime(
+                                   self.generator_config,
+                                   ckpt,
+                                   dprime,
+                                   num,
+                                   self.sampler,
+                                   self.steps,
+                                   p['gen_batch_size'],
+                                   real_config,
+                                   extra=p.get('dprime_extra', ()))))
         results = stages.run('segmentors', lambda: run_specs(self.segmentor_specs(dprime)))
+        augmentation = None
+        if self.augmentations:
+            extra, augmentation = stages.run('augmentations',
+                                             lambda: self.run_augmentations(dprime, real, classes))
+            results = results + extra
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
-                  f'generated pairs ({self.sampler}, {self.steps} steps), segmentor '
-                  f'`{osp.basename(p["segmentor"].format("*"))}`, seeds {self.seeds}; '
-                  'val = real val split. IoU in %, mean ± std over seeds. Stage wall times: ' +
-                  stages.describe() + '.')
+                  f'generated pairs ({self.sampler}, {self.steps} steps' +
+                  (', enlarged x2 by interpolation' if p.get('dprime_extra') else '') +
+                  f'), segmentor `{osp.basename(p["segmentor"].format("*"))}`, seeds '
+                  f'{self.seeds}; val = real val split. IoU in %, mean ± std over seeds. Stage '
+                  'wall times: ' + stages.describe() + '.')
         md = markdown(rows, classes, header)
+        if augmentation:
+            md += '\n' + augmentation_verdict(rows, augmentation)
         report = dict(
             preset=self.preset,
             command=self.command,
@@ -161,16 +254,21 @@ class GainExperiment:
             classes=classes,
             rows=rows,
             runs=results,
+            augmentation=augmentation,
             stage_seconds=stages.data,
             total_seconds=stages.total,
             machine=machine())
+        title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
+        plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
+            if self.augmentations else \
+            (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
+                                                       f'({len(self.seeds)} seeds)'))
         paths = write_report_files(
             self.work_dir,
             'gain',
             md,
             report,
-            lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
-                                          f'({len(self.seeds)} seeds)'),
+            plot,
             results=self.results,
             copies={osp.join(dprime, 'report.md'): '_dprime_report.md'})
         print(md)
@@ -178,6 +276,41 @@ class GainExperiment:
             f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
             f'report: {paths}', 'benchmark_gain')
         return report
+
+
+def _colour(variant: str) -> str:
+    if variant == 'D':
+        return 'tab:gray'
+    if variant.startswith('D +'):
+        return 'tab:orange'
+    return 'tab:purple' if '+' in variant.replace('D u D\'', '') else 'tab:blue'
+
+
+def augmentation_verdict(rows: List[dict], augmentation: dict) -> str:
+    """Plain statements: does D ∪ D′ beat the best classical augmentation, and does
+    D ∪ D′ with it beat both?"""
+    by = {r['variant']: r for r in rows}
+    plain = next((r for r in rows if r['variant'] == 'D u D\'' and r['ratio']), None)
+    best_aug = max((r for r in rows if r['variant'].startswith('D +')), key=lambda r: r['mIoU'][0])
+    both = next((r for r in rows if r['variant'].startswith('D u D\' +')), None)
+    d = by['D']['mIoU'][0]
+    lines = [
+        f'Copy-Paste pastes the rare classes of D: {", ".join(augmentation["rare_classes"])}'
+        f'. The strongest classical augmentation here: {display(best_aug["variant"])} '
+        f'({fmt(best_aug["mIoU"])}, D alone {fmt(by["D"]["mIoU"])}).'
+    ]
+    if plain is not None:
+        verb = 'beats' if plain['mIoU'][0] > best_aug['mIoU'][0] else 'does not beat'
+        lines.append(f'D ∪ D′ (R = {plain["ratio"]:g}, {fmt(plain["mIoU"])}) {verb} the best '
+                     f'classical augmentation ({fmt(best_aug["mIoU"])}).')
+    if both is not None and plain is not None:
+        wins = both['mIoU'][0] > max(plain['mIoU'][0], best_aug['mIoU'][0])
+        lines.append(f'{display(both["variant"])} ({fmt(both["mIoU"])}) '
+                     f'{"beats both" if wins else "does not beat both"}; differences to D: '
+                     f'D ∪ D′ {plain["mIoU"][0] - d:+.1f}, classical '
+                     f'{best_aug["mIoU"][0] - d:+.1f}, together {both["mIoU"][0] - d:+.1f} '
+                     'mIoU.')
+    return '\n'.join(lines) + '\n'
 
 
 def machine() -> dict:

@@ -12,7 +12,11 @@ import time
 from typing import List, Optional, Sequence, Tuple
 
 from ..utils.atomic_io import atomic_write_json
+from .augmentation import apply_augmentation
 from .stages import log, run_cli
+
+#: what makes two segmentor runs the same run (a finished one with other values is rerun)
+SPEC_KEYS = ('config', 'options', 'augment', 'copy_paste_classes')
 
 
 def prepare_data(kind: str,
@@ -101,15 +105,19 @@ def segmentor_spec(name: str,
                    work_dir: str,
                    data_root: str,
                    dprime: Optional[str] = None,
-                   seg_iters: Optional[int] = None) -> dict:
-    """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D'), D ∪ D′
-    (any other variant with a ``ratio``) or D′ alone (``ratio`` None), tested on real val."""
+                   seg_iters: Optional[int] = None,
+                   augment: Sequence[str] = (),
+                   copy_paste_classes: Optional[Sequence[int]] = None) -> dict:
+    """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D' or one
+    starting ``'D +'``), D ∪ D′ (any other variant with a ``ratio``) or D′ alone (``ratio``
+    None), with the classical augmentations ``augment``
+    (:data:`~.augmentation.AUGMENTATIONS`), tested on real val."""
     opts = {
         'randomness.seed': seed,
         'val_dataloader.dataset.data_root': data_root,
         'test_dataloader.dataset.data_root': data_root
     }
-    if variant == 'D':
+    if variant == 'D' or variant.startswith('D +'):
         opts['train_dataloader.dataset.data_root'] = data_root
     elif ratio is not None:
         opts.update({
@@ -125,7 +133,7 @@ def segmentor_spec(name: str,
             'param_scheduler.0.end': seg_iters,
             'default_hooks.checkpoint.interval': seg_iters
         })
-    return dict(
+    spec = dict(
         name=name,
         variant=variant,
         ratio=ratio,
@@ -133,6 +141,11 @@ def segmentor_spec(name: str,
         config=config,
         work_dir=osp.join(work_dir, 'runs', name),
         options=opts)
+    if augment:
+        spec.update(
+            augment=list(augment),
+            copy_paste_classes=(None if copy_paste_classes is None else list(copy_paste_classes)))
+    return spec
 
 
 def segmentor_run(spec: dict) -> dict:
@@ -143,6 +156,7 @@ def segmentor_run(spec: dict) -> dict:
     import satsynth_mmseg  # noqa: F401
     cfg = Config.fromfile(spec['config'])
     cfg.merge_from_dict(spec['options'])
+    apply_augmentation(cfg, spec.get('augment'), spec.get('copy_paste_classes'))
     cfg.work_dir = spec['work_dir']
     cfg.launcher = 'none'
     max_iters = cfg.train_cfg.max_iters
@@ -175,7 +189,7 @@ def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
         if osp.exists(path):
             with open(path) as f:
                 done = json.load(f)
-            if (done.get('config'), done.get('options')) != (spec['config'], spec['options']):
+            if any(done.get(k) != spec.get(k) for k in SPEC_KEYS):
                 log(f'{spec["name"]}: finished with other settings, running it again')
                 os.remove(path)
         if not osp.exists(path):
