@@ -22,7 +22,6 @@ It also times single samples in-process (no workers), alternating blocks of 200:
 noisy view of the wrapper's own cost.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
@@ -75,13 +74,14 @@ def copy_as_dprime(real, out):
         shutil.copy(info['img_path'], osp.join(out, 'img_dir', f'gen_{i:07d}.png'))
         shutil.copy(info['seg_map_path'], osp.join(out, 'ann_dir', f'gen_{i:07d}.png'))
     meta = real.metainfo
-    with open(osp.join(out, 'meta.json'), 'w') as f:
-        json.dump(
-            dict(
-                classes=list(meta['classes']),
-                palette=meta['palette'],
-                reduce_zero_label=bool(meta['reduce_zero_label']),
-                num_samples=len(real)), f)
+    from satsynth_mmseg.utils import atomic_write_json
+    atomic_write_json(
+        osp.join(out, 'meta.json'),
+        dict(
+            classes=list(meta['classes']),
+            palette=meta['palette'],
+            reduce_zero_label=bool(meta['reduce_zero_label']),
+            num_samples=len(real)))
     return out
 
 
@@ -187,8 +187,8 @@ def main(argv=None):
             python=platform.python_version(), cpus=os.cpu_count(), torch=torch.__version__),
         command=' '.join([osp.relpath(sys.argv[0], REPO)] + sys.argv[1:]))
     os.makedirs(osp.dirname(args.out), exist_ok=True)
-    with open(args.out + '.json', 'w') as f:
-        json.dump(report, f, indent=1)
+    from satsynth_mmseg.utils import atomic_write_json, atomic_write_text
+    atomic_write_json(args.out + '.json', report)
     lines = [
         f'Data: {data_name}, D\': {report["dprime"]}, R = {args.ratio:g}, '
         f'batch {args.batch_size}; median of {args.repeats} alternating rounds.', '',
@@ -204,8 +204,7 @@ def main(argv=None):
         f'{sample_us["augmented"]:.0f} µs, samples/s ratio '
         f'{report["per_sample_ratio"]:.3f}.'
     ]
-    with open(args.out + '.md', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    atomic_write_text(args.out + '.md', '\n'.join(lines) + '\n')
     print('\n'.join(lines))
     return report
 

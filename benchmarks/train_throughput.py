@@ -271,8 +271,8 @@ def main(argv=None):
     out = args.out or osp.join(REPO, 'benchmarks', 'results',
                                f'train_throughput_{args.device}.json')
     os.makedirs(osp.dirname(out), exist_ok=True)
-    with open(out, 'w') as f:
-        json.dump(report, f, indent=1)
+    from satsynth_mmseg.utils import atomic_write_json
+    atomic_write_json(out, report)
     print(f'\nmedian paired ratio plugin/hand {ratio:.3f}, pooled {pooled:.3f} '
           f'(rounds {report["ratio_min"]:.3f}..{report["ratio_max"]:.3f}; target >= 0.95: '
           f'{"met" if ratio >= 0.95 else "NOT met"}); medians over rounds: plugin '

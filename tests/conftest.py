@@ -110,3 +110,22 @@ def load_json(path):
     import json
     with open(path) as f:
         return json.load(f)
+
+
+def on_the_fly_source(tiny_generator, tmp_path, **kwargs):
+    """An ``OnTheFlySyntheticDataset`` config for the tiny generator: a pool of 4 pairs made
+    2 at a time with 2 DDIM steps on one CPU thread, in ``tmp_path/pool``."""
+    cfg_path, ckpt = tiny_generator
+    cfg = dict(
+        type='OnTheFlySyntheticDataset',
+        generator_config=cfg_path,
+        checkpoint=ckpt,
+        pool_size=4,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        wait_timeout=120)
+    cfg.update(kwargs)
+    return cfg

@@ -16,7 +16,7 @@ from torch.utils.data import DataLoader
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import (PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, AugmentedDataset,
                                      OnTheFlySyntheticDataset)
-from tests.conftest import REPO, load_json, run_torchrun
+from tests.conftest import REPO, load_json, on_the_fly_source, run_torchrun
 
 SEG_CONFIG = osp.join(REPO, 'configs', 'satsynth',
                       'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d+dprime-32x32.py')
@@ -276,18 +276,7 @@ def test_stock_mmseg_dataset_as_real(procedural_root, dprime, tmp_path):
 
 
 def test_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
-    cfg_path, ckpt = tiny_generator
-    synthetic = dict(
-        type='OnTheFlySyntheticDataset',
-        generator_config=cfg_path,
-        checkpoint=ckpt,
-        pool_size=4,
-        batch_size=2,
-        steps=2,
-        device='cpu',
-        num_threads=1,
-        pool_dir=str(tmp_path / 'pool'),
-        wait_timeout=120)
+    synthetic = on_the_fly_source(tiny_generator, tmp_path)
     ds = build(procedural_root, synthetic, ratio=0.5)
     try:
         assert isinstance(ds.synthetic, OnTheFlySyntheticDataset)
@@ -342,18 +331,7 @@ def test_torchrun_two_processes_train_on_d_u_dprime(procedural_root, dprime, tmp
 
 
 def test_two_iterations_with_an_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
-    cfg_path, ckpt = tiny_generator
-    synthetic = dict(
-        type='OnTheFlySyntheticDataset',
-        generator_config=cfg_path,
-        checkpoint=ckpt,
-        pool_size=4,
-        batch_size=2,
-        steps=2,
-        device='cpu',
-        num_threads=1,
-        pool_dir=str(tmp_path / 'pool'),
-        wait_timeout=120)
+    synthetic = on_the_fly_source(tiny_generator, tmp_path)
     cfg = _tiny_seg_cfg(procedural_root, synthetic, tmp_path / 'w')
     cfg.train_dataloader.dataset.ratio = 2.0
     runner = _train_two_iters(cfg)

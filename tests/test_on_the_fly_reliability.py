@@ -11,7 +11,7 @@ import torch
 from mmengine.registry import init_default_scope
 
 from satsynth_mmseg.datasets import OnTheFlySyntheticDataset
-from tests.conftest import run_torchrun
+from tests.conftest import on_the_fly_source, run_torchrun
 from tests.test_augmented_dataset import _tiny_seg_cfg, _train_two_iters
 
 
@@ -20,28 +20,13 @@ def _scope():
     init_default_scope('mmseg')
 
 
-def _source(tiny_generator, tmp_path, **kwargs):
-    cfg_path, ckpt = tiny_generator
-    return dict(
-        type='OnTheFlySyntheticDataset',
-        generator_config=cfg_path,
-        checkpoint=ckpt,
-        pool_size=4,
-        batch_size=2,
-        steps=2,
-        device='cpu',
-        num_threads=1,
-        pool_dir=str(tmp_path / 'pool'),
-        wait_timeout=120,
-        **kwargs)
-
-
 @pytest.mark.parametrize('persistent', [False, True])
 def test_segmentor_trains_with_two_dataloader_workers(procedural_root, tiny_generator, tmp_path,
                                                       persistent):
     # used to die at once: "AssertionError: can only test a child process" (the worker asked
     # multiprocessing whether the producer, a child of the main process, was alive)
-    cfg = _tiny_seg_cfg(procedural_root, _source(tiny_generator, tmp_path), tmp_path / 'w')
+    cfg = _tiny_seg_cfg(procedural_root, on_the_fly_source(tiny_generator, tmp_path),
+                        tmp_path / 'w')
     cfg.train_dataloader.update(num_workers=2, persistent_workers=persistent)
     cfg.train_dataloader.dataset.ratio = 2.0
     runner = _train_two_iters(cfg)
@@ -49,7 +34,8 @@ def test_segmentor_trains_with_two_dataloader_workers(procedural_root, tiny_gene
 
 
 def test_torchrun_two_ranks_with_an_on_the_fly_source(procedural_root, tiny_generator, tmp_path):
-    cfg = _tiny_seg_cfg(procedural_root, _source(tiny_generator, tmp_path), tmp_path / 'w')
+    cfg = _tiny_seg_cfg(procedural_root, on_the_fly_source(tiny_generator, tmp_path),
+                        tmp_path / 'w')
     cfg.train_dataloader.dataset.ratio = 2.0
     path = str(tmp_path / 'ddp_otf.py')
     cfg.dump(path)
@@ -78,18 +64,15 @@ def _pool(tmp_path):
         return None
 
 
+def _producer(tiny_generator, tmp_path, **kwargs):
+    """A started on-the-fly source with a pool of 2 (the dataset object itself)."""
+    cfg = on_the_fly_source(tiny_generator, tmp_path, pool_size=2, **kwargs)
+    cfg.pop('type')
+    return OnTheFlySyntheticDataset(**cfg)
+
+
 def test_a_killed_producer_is_reported_not_ignored(tiny_generator, tmp_path):
-    cfg_path, ckpt = tiny_generator
-    src = OnTheFlySyntheticDataset(
-        cfg_path,
-        ckpt,
-        pool_size=2,
-        batch_size=2,
-        steps=2,
-        device='cpu',
-        num_threads=1,
-        pool_dir=str(tmp_path / 'pool'),
-        max_restarts=0)
+    src = _producer(tiny_generator, tmp_path, max_restarts=0)
     try:
         src.get_data_info(0)  # the pool is full
         pid = _pool(tmp_path)['pid']
@@ -110,17 +93,7 @@ def test_a_killed_producer_is_reported_not_ignored(tiny_generator, tmp_path):
 
 
 def test_a_killed_producer_is_restarted_and_continues_the_sequence(tiny_generator, tmp_path):
-    cfg_path, ckpt = tiny_generator
-    src = OnTheFlySyntheticDataset(
-        cfg_path,
-        ckpt,
-        pool_size=2,
-        batch_size=2,
-        steps=2,
-        device='cpu',
-        num_threads=1,
-        pool_dir=str(tmp_path / 'pool'),
-        max_restarts=1)
+    src = _producer(tiny_generator, tmp_path, max_restarts=1)
     try:
         src.get_data_info(0)
         first = _pool(tmp_path)
