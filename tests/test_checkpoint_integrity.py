@@ -149,3 +149,20 @@ def test_resumed_training_is_bit_identical_to_uninterrupted(procedural_root, tmp
     # without the saved RNG state the same interruption changes the result (the test can fail)
     plain = _interrupted_then_resumed(procedural_root, tmp_path / 'plain', rng_hook=False)
     assert any(not torch.equal(clean[k], plain[k]) for k in clean)
+
+
+def test_rng_state_is_restored_only_when_resuming():
+    from types import SimpleNamespace
+
+    from satsynth_mmseg.engine import RNGStateHook
+    ckpt = {}
+    hook = RNGStateHook()
+    hook.before_save_checkpoint(None, ckpt)
+    saved = ckpt['torch_rng_state']['cpu'].clone()
+    torch.rand(10)  # move the RNG on
+    hook.after_load_checkpoint(SimpleNamespace(_resume=False), ckpt)  # load_from
+    hook.before_train_iter(None, 0)
+    assert not torch.equal(torch.get_rng_state(), saved)
+    hook.after_load_checkpoint(SimpleNamespace(_resume=True), ckpt)  # --resume
+    hook.before_train_iter(None, 0)
+    assert torch.equal(torch.get_rng_state(), saved)

@@ -40,7 +40,10 @@ class RNGStateHook(Hook):
         checkpoint[RNG_KEY] = state
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        self._pending = checkpoint.get(RNG_KEY)
+        # only when resuming: a run that starts from a checkpoint (load_from, fine-tuning)
+        # keeps the randomness of its own seed
+        if getattr(runner, '_resume', False):
+            self._pending = checkpoint.get(RNG_KEY)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         if self._pending is None:
