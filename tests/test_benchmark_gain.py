@@ -140,3 +140,14 @@ def test_augmentations_change_the_config_as_documented():
     assert [t['type'] for t in ds.pipeline] == ['RandomCutMix', 'RandomCutOut', 'PackSegInputs']
     assert 'data_source' in ds.pipeline[-1]['meta_keys']
     assert 'PackSegInputs' not in [t['type'] for t in ds.dataset.pipeline]
+
+
+@pytest.mark.parametrize('preset', ['dubai-cpu', 'dubai-cpu-64', 'dubai-gpu', 'procedural-cpu'])
+def test_every_preset_names_configs_that_exist(preset):
+    from satsynth_mmseg.experiments.gain import PRESETS, VARIANTS
+    from tests.conftest import REPO
+    args = gain.parse_args(['--preset', preset])
+    p = PRESETS[args.preset]
+    assert osp.exists(osp.join(REPO, p['generator']))
+    for tag in VARIANTS.values():
+        assert osp.exists(osp.join(REPO, p['segmentor'].format(tag))), tag
