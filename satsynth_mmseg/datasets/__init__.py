@@ -1,18 +1,25 @@
 from .augmented import AugmentedDataset, check_metainfo_agrees
+from .band_norm import BandNorm, find_band_norm
 from .base import CheckedSegDataset
 from .builder import build_train_dataset
 from .dubai_aerial import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR, DubaiAerialDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .pair_check import check_dataset_pairs, check_pair, check_pairs
 from .procedural_scenes import ProceduralScenesDataset, make_procedural_dataset
+from .raster_io import Raster, raster_size, read_raster
 from .scene_painter import PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, make_scene
+from .sen1floods11 import SEN1FLOODS11_BANDS, Sen1Floods11Dataset
 from .synthetic_pairs import SyntheticPairsDataset
-from .transforms import ClassAwareCopyPaste, RandomCutMix
+from .transforms import (ClassAwareCopyPaste, DecodeAnalogBits, EncodeAnalogBits,
+                         LoadRasterAnnotations, LoadRasterFromFile, RandomCutMix)
 
 __all__ = [
     'AugmentedDataset', 'check_metainfo_agrees', 'OnTheFlySyntheticDataset', 'CheckedSegDataset',
     'DubaiAerialDataset', 'DUBAI_AERIAL_COLOURS', 'DUBAI_AERIAL_IGNORE_COLOUR',
     'ProceduralScenesDataset', 'make_procedural_dataset', 'make_scene', 'PROCEDURAL_CLASSES',
     'PROCEDURAL_PALETTE', 'SyntheticPairsDataset', 'build_train_dataset', 'check_pair',
-    'check_pairs', 'check_dataset_pairs', 'RandomCutMix', 'ClassAwareCopyPaste'
+    'check_pairs', 'check_dataset_pairs', 'RandomCutMix', 'ClassAwareCopyPaste',
+    'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm', 'find_band_norm', 'Raster',
+    'raster_size', 'read_raster', 'LoadRasterFromFile', 'LoadRasterAnnotations', 'EncodeAnalogBits',
+    'DecodeAnalogBits'
 ]

@@ -65,3 +65,18 @@ def atomic_save_figure(fig, path: str, **savefig_kwargs) -> None:
     fmt = os.path.splitext(path)[1].lstrip('.') or 'png'
     fig.savefig(buf, format=fmt, **savefig_kwargs)
     atomic_write_bytes(path, buf.getvalue())
+
+
+def atomic_write_raster(path: str,
+                        data: np.ndarray,
+                        nodata: Optional[float] = None,
+                        fsync: bool = True,
+                        crs=None,
+                        transform=None) -> None:
+    """Write a (C, H, W) array as GeoTIFF (``.tif``/``.tiff``, georeferenced when
+    ``crs``/``transform`` are given) or ``.npy`` by the suffix of ``path``, atomically with
+    :func:`atomic_write_bytes` (any dtype and band count)."""
+    from ..datasets.raster_io import encode_raster, raster_kind
+    kind = raster_kind(path)
+    atomic_write_bytes(
+        path, encode_raster(data, kind, nodata=nodata, crs=crs, transform=transform), fsync=fsync)

@@ -1,3 +1,8 @@
+from .analog_bits import DecodeAnalogBits, EncodeAnalogBits
+from .loading import LoadRasterAnnotations, LoadRasterFromFile
 from .mix import ClassAwareCopyPaste, RandomCutMix
 
-__all__ = ['RandomCutMix', 'ClassAwareCopyPaste']
+__all__ = [
+    'RandomCutMix', 'ClassAwareCopyPaste', 'LoadRasterFromFile', 'LoadRasterAnnotations',
+    'EncodeAnalogBits', 'DecodeAnalogBits'
+]
