@@ -4,7 +4,7 @@
     python tools/generate.py CONFIG CHECKPOINT --out DIR
         (--num-samples N | --ratio R --real-config CFG)
         [--sampler ddpm|ddim|dpm-solver++] [--steps S] [--batch-size B] [--seed SEED]
-        [--ema/--no-ema] [--launcher none|pytorch] [--report]
+        [--ema/--no-ema] [--launcher none|pytorch] [--report] [--image-format png|tiff|npy]
         [--sr-config SR_CFG --sr-checkpoint SR_CKPT [--sr-sampler S] [--sr-steps N]
          | --interp-scale F]
 
@@ -19,6 +19,12 @@ manifest then records both checkpoints. ``--interp-scale F`` enlarges every samp
 interpolation instead (bilinear image, nearest mask): the baseline the cascade is compared
 with (``tools/benchmark_super_res.py``); with the same seed and batch size its low-resolution
 samples are exactly the cascade's.
+
+Images of 1 or 3 8-bit bands are written as PNG; any other band count, and float generators
+(``float_images``: SAR, multispectral), as GeoTIFF (or ``.npy`` with ``--image-format npy``)
+of shape (C, H, W). Float images are written in physical units (e.g. dB), mapped back with the
+``norm`` of the generator config's ``LoadRasterFromFile``, so the same loading transform reads
+real and generated data; ``meta.json`` records the format and the normalisation.
 """
 import argparse
 import errno
@@ -38,10 +44,10 @@ import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import build_train_dataset
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
-from satsynth_mmseg.generation import (InterpolationUpsampler, SyntheticDatasetWriter,
+from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, SyntheticDatasetWriter,
                                        check_cascade, dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics, load_generator,
-                                       write_preview, write_report)
+                                       storage_for_generator, write_preview, write_report)
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 
 FORMAT_VERSION = 1
@@ -99,6 +105,11 @@ def parse_args(argv=None):
         '--report',
         action='store_true',
         help='also write class-distribution statistics (D vs D\') to DIR/report.*')
+    p.add_argument(
+        '--image-format',
+        choices=['png', 'tiff', 'npy'],
+        default=None,
+        help='file format of the images (default: png for 8-bit 1/3-band images, else tiff)')
     p.add_argument('--no-progress', action='store_true')
     args = p.parse_args(argv)
     if args.num_samples is not None and args.num_samples < 1:
@@ -202,9 +213,22 @@ def build_upsampler(args, model, device):
     return None, {}, size
 
 
-def prepare_writer(out, identity, rank, world_size) -> SyntheticDatasetWriter:
+def image_storage(args, cfg, model) -> ImageStorage:
+    """How D' images are written; float images need the pipeline's band normalisation to
+    go back to physical units."""
+    storage = storage_for_generator(cfg, model, args.image_format)
+    if storage.float_images and storage.norm is None:
+        print_log(
+            'the generator makes float images but its pipeline has no LoadRasterFromFile '
+            'norm: images are written in the model\'s normalised units [-1, 1]',
+            logger='current',
+            level=logging.WARNING)
+    return storage
+
+
+def prepare_writer(out, identity, rank, world_size, storage=None) -> SyntheticDatasetWriter:
     """The output folder, checked against ``identity`` and locked (rank 0 creates it)."""
-    writer = SyntheticDatasetWriter(out, identity, rank=rank)
+    writer = SyntheticDatasetWriter(out, identity, rank=rank, storage=storage)
     if rank == 0:
         writer.prepare()
     barrier(world_size)
@@ -225,7 +249,15 @@ def describe(args, num_samples, size, steps, super_res, info, world_size, device
             f'weights, {world_size} process(es) on {device}')
 
 
-def finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary, real):
+def finish(args,
+           writer,
+           num_samples,
+           identity,
+           meta,
+           reduce_zero_label,
+           summary,
+           real,
+           display=None):
     """Rank 0: manifest and meta.json, preview, summary line, optional report."""
     out_meta = dict(
         classes=meta['classes'],
@@ -234,10 +266,10 @@ def finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary
         ignore_index=255,
         img_dir='img_dir',
         ann_dir='ann_dir',
-        img_suffix='.png',
         seg_map_suffix='.png',
         num_samples=num_samples,
-        generation=identity)
+        generation=identity,
+        **writer.storage.meta())
     records = writer.finalize(num_samples, out_meta)
     invalid = sum(r['invalid_pixels'] for r in records)
     pixels = sum(r['size'][0] * r['size'][1] for r in records)
@@ -245,7 +277,10 @@ def finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary
     first = min(16, len(synth))
     preview = write_preview([synth.get_data_info(i)['img_path'] for i in range(first)],
                             list(itertools.islice(dataset_label_maps(synth), first)),
-                            meta.get('palette') or [], osp.join(args.out, 'preview.png'))
+                            meta.get('palette') or [],
+                            osp.join(args.out, 'preview.png'),
+                            display=display,
+                            norm=writer.storage.norm)
     print(f'\nsummary: {summary["generated"]} generated now, {summary["skipped"]} already '
           f'complete, {num_samples} in {args.out}; '
           f'{summary["pairs_per_s"]:.2f} pairs/s this run; invalid codes (>= K): '
@@ -274,6 +309,12 @@ def run(args):
                 level=logging.WARNING)
     _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
     super_res, sr_identity, size = build_upsampler(args, model, device)
+    storage = image_storage(args, cfg, model)
+    if super_res is not None and storage.float_images:
+        raise ConfigError('--sr-config/--interp-scale work on 8-bit images only; this '
+                          'generator makes float images')
+    # PNG (today's D') leaves the identity as it was, so older folders still resume
+    fmt = {} if storage.format == 'png' else dict(image_format=storage.format)
     identity = dict(
         format_version=FORMAT_VERSION,
         checkpoint_sha256=info['sha256'],
@@ -288,8 +329,9 @@ def run(args):
         image_channels=model.image_channels,
         reduce_zero_label=reduce_zero_label,
         device_type=torch.device(device).type,
+        **fmt,
         **sr_identity)
-    writer = prepare_writer(args.out, identity, rank, world_size)
+    writer = prepare_writer(args.out, identity, rank, world_size, storage)
     try:
         if rank == 0:
             print(describe(args, num_samples, size, steps, super_res, info, world_size, device))
@@ -315,7 +357,9 @@ def run(args):
             super_res=super_res)
         barrier(world_size)
         if rank == 0:
-            finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary, real)
+            display = cfg.get('default_hooks', {}).get('sample_grid', {}).get('display')
+            finish(args, writer, num_samples, identity, meta, reduce_zero_label, summary, real,
+                   display)
     finally:
         writer.release()
     return summary

@@ -57,6 +57,7 @@ def produce_pool(cfg: dict,
     import satsynth_mmseg  # noqa: F401  (registers the plugin, allowlists checkpoint globals)
     from satsynth_mmseg.generation.checkpoint import load_generator
     from satsynth_mmseg.generation.generate import sample_and_write, sample_seed
+    from satsynth_mmseg.generation.image_storage import image_name, storage_for_generator
     from satsynth_mmseg.generation.writer import sample_name, write_pair_files
 
     index = dict(
@@ -67,14 +68,20 @@ def produce_pool(cfg: dict,
     try:
         if cfg['num_threads']:
             torch.set_num_threads(max(1, int(cfg['num_threads'])))
-        model, _ = load_generator(
-            cfg['generator_config'], cfg['checkpoint'], ema=cfg['ema'], device=cfg['device'])
+        gen_cfg = cfg['generator_config']
+        if isinstance(gen_cfg, str):
+            from mmengine.config import Config
+            gen_cfg = Config.fromfile(gen_cfg)
+        model, _ = load_generator(gen_cfg, cfg['checkpoint'], ema=cfg['ema'], device=cfg['device'])
+        storage = storage_for_generator(gen_cfg, model)
+        index['img_suffix'] = storage.suffix
         img_dir, ann_dir = osp.join(pool_dir, 'img_dir'), osp.join(pool_dir, 'ann_dir')
         for sub in (img_dir, ann_dir):
             os.makedirs(sub, exist_ok=True)
 
         def to_pool(index, image, raw, record):
-            write_pair_files(img_dir, ann_dir, sample_name(index), image, raw, fsync=False)
+            write_pair_files(
+                img_dir, ann_dir, sample_name(index), image, raw, fsync=False, storage=storage)
 
         seq = start_seq
         retired = collections.deque()  # (pair, time it left pool.json)
@@ -97,7 +104,8 @@ def produce_pool(cfg: dict,
                 to_pool,
                 sampler=cfg['sampler'],
                 steps=cfg['steps'],
-                reduce_zero_label=cfg['reduce_zero_label'])
+                reduce_zero_label=cfg['reduce_zero_label'],
+                storage=storage)
             seq += bsz
             now = time.monotonic()
             retired.extend(
@@ -107,9 +115,11 @@ def produce_pool(cfg: dict,
             _write_pool_index(pool_dir, index)
             while retired and now - retired[0][1] > RETENTION_S:
                 i, _ = retired.popleft()
-                for sub in ('img_dir', 'ann_dir'):
+                for path in (osp.join(img_dir,
+                                      image_name(sample_name(i),
+                                                 storage)), osp.join(ann_dir, sample_name(i))):
                     try:
-                        os.remove(osp.join(pool_dir, sub, sample_name(i)))
+                        os.remove(path)
                     except OSError:
                         pass
     except BaseException as e:  # tell the readers why the pool stays empty
@@ -356,8 +366,9 @@ class OnTheFlySyntheticDataset:
         from satsynth_mmseg.generation.writer import sample_name
         entries = self._entries()
         name = sample_name(entries[idx % len(entries)])
+        img_name = osp.splitext(name)[0] + self._index.get('img_suffix', '.png')
         return dict(
-            img_path=osp.join(self.pool_dir, 'img_dir', name),
+            img_path=osp.join(self.pool_dir, 'img_dir', img_name),
             seg_map_path=osp.join(self.pool_dir, 'ann_dir', name),
             label_map=None,
             reduce_zero_label=self._metainfo['reduce_zero_label'],

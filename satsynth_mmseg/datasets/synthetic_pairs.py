@@ -9,7 +9,8 @@ from .base import CheckedSegDataset
 
 @DATASETS.register_module()
 class SyntheticPairsDataset(CheckedSegDataset):
-    """D' as written by ``tools/generate.py``: ``img_dir/*.png``, ``ann_dir/*.png`` and a
+    """D' as written by ``tools/generate.py``: ``img_dir/*.png`` (or ``*.tif`` / ``*.npy`` for
+    N-band and float images, as ``meta.json``'s ``img_suffix`` says), ``ann_dir/*.png`` and a
     ``meta.json`` that gives classes, palette and the raw label convention.
 
     The classes/palette come from ``meta.json`` unless ``metainfo`` is given;
@@ -25,7 +26,7 @@ class SyntheticPairsDataset(CheckedSegDataset):
     def __init__(self,
                  data_root: str,
                  data_prefix=None,
-                 img_suffix='.png',
+                 img_suffix=None,
                  seg_map_suffix='.png',
                  **kwargs):
         meta_path = osp.join(data_root, 'meta.json')
@@ -41,6 +42,8 @@ class SyntheticPairsDataset(CheckedSegDataset):
             raise ValueError(f'{meta_path} is unreadable or not a D\' meta.json '
                              f'({type(e).__name__}: {e}). {self.HOW_TO_CREATE}') from e
         self.generation_meta = meta
+        if img_suffix is None:
+            img_suffix = meta.get('img_suffix', '.png')
         metainfo = kwargs.pop('metainfo', None) or dict(classes=tuple(classes))
         if meta.get('palette') and 'palette' not in metainfo:
             metainfo['palette'] = meta['palette']  # absent: mmseg picks one, as for real data

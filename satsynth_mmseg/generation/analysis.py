@@ -133,14 +133,32 @@ def write_preview(img_paths: List[str],
                   label_maps: List[np.ndarray],
                   palette: Sequence[Sequence[int]],
                   path: str,
-                  ncols: int = 4) -> str:
-    """Grid PNG (image | colourised mask) of the given pairs."""
-    import mmcv
+                  ncols: int = 4,
+                  display: Optional[dict] = None,
+                  norm=None) -> str:
+    """Grid PNG (image | colourised mask) of the given pairs.
+
+    Args:
+        img_paths: image files: PNG/JPEG (BGR as mmcv reads them) or rasters (GeoTIFF,
+            ``.npy``, HDF5) of any band count.
+        label_maps: one (H, W) label map per image.
+        palette: K RGB triples.
+        path: the PNG to write (atomically).
+        ncols: pairs per row.
+        display: how non-RGB images are shown (see :mod:`satsynth_mmseg.visualization`).
+        norm: a :class:`~satsynth_mmseg.datasets.BandNorm` applied to raster images first
+            (physical units -> [-1, 1]), so generated and real data share one scale.
+    """
+    from ..datasets.raster_io import raster_kind, read_raster
     images = []
     for p in img_paths:
-        img = mmcv.imread(p, flag='unchanged')
-        img = img[..., None] if img.ndim == 2 else img[..., ::-1]  # BGR -> RGB
-        images.append(img.transpose(2, 0, 1))
+        img = read_raster(p).data
+        if raster_kind(p) == 'image':
+            if img.shape[0] == 3:
+                img = img[::-1]  # BGR -> RGB
+        elif norm is not None:
+            img = norm.normalize(img, p)
+        images.append(img)
     size = {im.shape[1:] for im in images}
     if len(size) > 1:
         raise ValueError(f'pairs of different sizes {sorted(size)} cannot share a grid')
@@ -149,6 +167,7 @@ def write_preview(img_paths: List[str],
         np.stack(label_maps),
         palette,
         ncols=ncols,
-        scale=max(1, 128 // max(images[0].shape[1:])))
+        scale=max(1, 128 // max(images[0].shape[1:])),
+        display=display)
     atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
     return path

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from ..models.generators.outputs import PairCondition
+from .image_storage import ImageStorage
 from .writer import SyntheticDatasetWriter, iter_batches, sample_name
 
 
@@ -43,16 +44,6 @@ def labels_to_raw(labels: torch.Tensor,
     return raw.to(torch.uint8)
 
 
-def to_storage_image(image: np.ndarray) -> np.ndarray:
-    """(C, H, W) RGB(-like) uint8 -> what cv2 writes: (H, W, 3) BGR, or (H, W) for 1 band."""
-    c = image.shape[0]
-    if c == 1:
-        return image[0]
-    if c == 3:
-        return np.ascontiguousarray(image[::-1].transpose(1, 2, 0))
-    raise ValueError(f'{c}-band images cannot be stored as PNG here; only 1 or 3 bands')
-
-
 @torch.inference_mode()
 def sample_and_write(model,
                      indices: Sequence[int],
@@ -64,7 +55,8 @@ def sample_and_write(model,
                      reduce_zero_label: bool = False,
                      super_res: Optional[dict] = None,
                      skip: Iterable[int] = (),
-                     record_extra: Optional[dict] = None) -> List[dict]:
+                     record_extra: Optional[dict] = None,
+                     storage: Optional[ImageStorage] = None) -> List[dict]:
     """Sample one batch of pairs and hand each to ``sink`` ready to be written.
 
     The one path from a generator to D' files, shared by :func:`generate_synthetic_dataset`
@@ -76,7 +68,8 @@ def sample_and_write(model,
         model: a generator with ``sample()`` and ``num_classes`` (e.g. ``JointDDPM``).
         indices: sample numbers of the batch (file names, manifest ``index``).
         seeds: one seed per sample.
-        sink: ``sink(index, image, raw_labels, record)``; ``image`` uint8 as cv2 writes it,
+        sink: ``sink(index, image, raw_labels, record)``; ``image`` as ``storage`` writes it
+            (:meth:`ImageStorage.encode`; by default uint8 as cv2 writes it),
             ``raw_labels`` uint8 (H, W) in the real dataset's convention, ``record`` the
             manifest fields (seed, size, class histogram, invalid pixels, ``record_extra``).
         sampler, steps, size: how to sample (defaults: the model's).
@@ -86,10 +79,12 @@ def sample_and_write(model,
         skip: indices already complete: sampled with the batch (the batch composition fixes
             the numbers) but not handed to ``sink``.
         record_extra: fields added to every record.
+        storage: how images are stored (default :meth:`ImageStorage.for_model`).
 
     Returns:
         The records handed to ``sink``.
     """
+    storage = storage or ImageStorage.for_model(model)
     gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
     out = model.sample(len(indices), num_steps=steps, sampler=sampler, generator=gens, size=size)
     if super_res is not None:
@@ -117,7 +112,7 @@ def sample_and_write(model,
             size=list(labels.shape[-2:]),
             class_histogram=hists[j].tolist(),
             invalid_pixels=int(bad[j]))
-        sink(i, to_storage_image(images[j]), raw[j], record)
+        sink(i, storage.encode(images[j]), raw[j], record)
         records.append(record)
     return records
 
@@ -200,7 +195,8 @@ def generate_synthetic_dataset(model,
                 reduce_zero_label=reduce_zero_label,
                 super_res=super_res,
                 skip=done,
-                record_extra=dict(record_extra or {}, seed=seed))
+                record_extra=dict(record_extra or {}, seed=seed),
+                storage=writer.storage)
             for r in records:
                 generated += 1
                 invalid += r['invalid_pixels']
@@ -222,6 +218,5 @@ def generate_synthetic_dataset(model,
 
 
 __all__: List[str] = [
-    'generate_synthetic_dataset', 'sample_and_write', 'sample_seed', 'labels_to_raw',
-    'to_storage_image'
+    'generate_synthetic_dataset', 'sample_and_write', 'sample_seed', 'labels_to_raw'
 ]

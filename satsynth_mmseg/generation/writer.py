@@ -2,7 +2,9 @@
 
 Layout of ``DIR`` (mmseg's, so ``BaseSegDataset`` reads it like a real dataset)::
 
-    DIR/img_dir/gen_0000000.png   generated image (BGR PNG as mmcv writes it)
+    DIR/img_dir/gen_0000000.png   generated image (BGR PNG as mmcv writes it; ``.tif`` or
+                                  ``.npy`` for N-band or float images, see
+                                  :class:`~.image_storage.ImageStorage`)
     DIR/ann_dir/gen_0000000.png   its label map, in the real dataset's raw label convention
     DIR/generation.json           what DIR is made with (arguments, checkpoint hash); a rerun
                                   with other arguments is refused
@@ -26,12 +28,13 @@ import glob
 import json
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Set
+from typing import Dict, Iterable, List, Optional, Set
 
 import numpy as np
 
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
 from ..utils.errors import FolderLockedError, FolderMismatchError, IncompleteOutputError
+from .image_storage import ImageStorage, image_name
 
 IDENTITY_FILE = 'generation.json'
 
@@ -46,7 +49,8 @@ def write_pair_files(img_dir: str,
                      name: str,
                      image: np.ndarray,
                      raw_labels: np.ndarray,
-                     fsync: bool = True) -> None:
+                     fsync: bool = True,
+                     storage: Optional[ImageStorage] = None) -> None:
     """Write one generated pair: the mask, then the image, each atomically.
 
     mmseg datasets list the images, so an image appears only once its mask is complete.
@@ -54,13 +58,16 @@ def write_pair_files(img_dir: str,
 
     Args:
         img_dir, ann_dir: the folders.
-        name: file name, e.g. :func:`sample_name`.
-        image: uint8 (H, W, C) as cv2 writes it (BGR for 3 bands) or (H, W).
+        name: mask file name, e.g. :func:`sample_name`; the image's has the storage's suffix.
+        image: what ``storage`` writes (:meth:`ImageStorage.encode`): by default uint8
+            (H, W, C) as cv2 writes it (BGR for 3 bands) or (H, W).
         raw_labels: uint8 (H, W) in the dataset's raw label convention.
         fsync: flush each file to disk before it is renamed into place.
+        storage: the image format (default PNG).
     """
     atomic_write_png(osp.join(ann_dir, name), raw_labels, fsync=fsync)
-    atomic_write_png(osp.join(img_dir, name), image, fsync=fsync)
+    storage = storage or ImageStorage()
+    storage.write(osp.join(img_dir, image_name(name, storage)), image, fsync=fsync)
 
 
 class SyntheticDatasetWriter:
@@ -72,12 +79,18 @@ class SyntheticDatasetWriter:
             sampler, steps, seed, number of samples, ...). Stored in ``generation.json``; a
             folder made with a different identity is refused.
         rank: this process's rank (its manifest part is ``part-{rank:05d}.jsonl``).
+        storage: the image format (default PNG).
     """
 
-    def __init__(self, out_dir: str, identity: dict, rank: int = 0):
+    def __init__(self,
+                 out_dir: str,
+                 identity: dict,
+                 rank: int = 0,
+                 storage: Optional[ImageStorage] = None):
         self.out_dir = out_dir
         self.identity = json.loads(json.dumps(identity))  # normalise (tuples -> lists)
         self.rank = rank
+        self.storage = storage or ImageStorage()
         self.img_dir = osp.join(out_dir, 'img_dir')
         self.ann_dir = osp.join(out_dir, 'ann_dir')
         self.manifest_dir = osp.join(out_dir, 'manifest')
@@ -158,22 +171,24 @@ class SyntheticDatasetWriter:
         """Indices whose manifest line exists and whose two files exist."""
         return {
             i
-            for i in self.records() if osp.exists(osp.join(self.img_dir, sample_name(i)))
+            for i in self.records()
+            if osp.exists(osp.join(self.img_dir, image_name(sample_name(i), self.storage)))
             and osp.exists(osp.join(self.ann_dir, sample_name(i)))
         }
 
     # --------------------------------------------------------------------------- writing
-    def write(self, index: int, image_bgr: np.ndarray, raw_labels: np.ndarray,
-              record: dict) -> None:
+    def write(self, index: int, image: np.ndarray, raw_labels: np.ndarray, record: dict) -> None:
         """Write one complete sample: mask, image, then its manifest line.
 
         Args:
             index: sample index.
-            image_bgr: uint8 (H, W, C) as cv2 writes it (BGR for 3 bands).
+            image: what the storage writes (:meth:`ImageStorage.encode`), by default uint8
+                (H, W, C) as cv2 writes it (BGR for 3 bands).
             raw_labels: uint8 (H, W) in the dataset's raw label convention.
             record: JSON-able manifest record (``index`` is set here).
         """
-        write_pair_files(self.img_dir, self.ann_dir, sample_name(index), image_bgr, raw_labels)
+        write_pair_files(
+            self.img_dir, self.ann_dir, sample_name(index), image, raw_labels, storage=self.storage)
         if self._part is None:
             self._part = self._open_part()
         self._part.write(json.dumps(dict(record, index=index), sort_keys=True) + '\n')

@@ -4,6 +4,8 @@ from typing import Optional, Sequence, Tuple
 
 import numpy as np
 
+from .display import display_panels
+
 
 def colorize_labels(
     labels: np.ndarray,
@@ -25,15 +27,6 @@ def colorize_labels(
     return lut[np.clip(labels, 0, 255).astype(np.int64)]
 
 
-def _to_rgb(image: np.ndarray) -> np.ndarray:
-    """(C, H, W) uint8 with C = 1, 3 or more -> (H, W, 3) RGB for display."""
-    if image.shape[0] == 3:
-        return image.transpose(1, 2, 0)
-    if image.shape[0] == 1:
-        return np.repeat(image.transpose(1, 2, 0), 3, axis=2)
-    return image[:3].transpose(1, 2, 0)  # multispectral: first three bands
-
-
 def make_pair_grid(images: np.ndarray,
                    labels: np.ndarray,
                    palette: Sequence[Sequence[int]],
@@ -41,11 +34,13 @@ def make_pair_grid(images: np.ndarray,
                    scale: int = 1,
                    pad: int = 2,
                    pad_value: int = 255,
-                   max_side: Optional[int] = 2048) -> np.ndarray:
+                   max_side: Optional[int] = 2048,
+                   display: Optional[dict] = None) -> np.ndarray:
     """Lay out generated pairs as ``image | colourised mask`` cells on a grid.
 
     Args:
-        images: uint8 (N, C, H, W), RGB order for C == 3.
+        images: (N, C, H, W), uint8 (RGB order for C == 3) or float (normalised [-1, 1] or
+            physical units); any band count (see :mod:`.display`).
         labels: integer (N, H, W).
         palette: K RGB triples.
         ncols: pairs per row.
@@ -53,20 +48,24 @@ def make_pair_grid(images: np.ndarray,
         pad: pixels between cells.
         pad_value: grey level of the padding.
         max_side: reduce ``scale`` so the picture stays below this many pixels, if set.
+        display: how non-RGB images are shown (:func:`~.display.display_panels`): e.g.
+            ``dict(type='sar')`` gives VV | VH | false colour | mask cells.
 
     Returns:
         uint8 (H', W', 3) RGB picture.
     """
     n, _, h, w = images.shape
+    panels = [display_panels(images[i], display) for i in range(n)]
+    width = len(panels[0]) + 1  # image panels + mask
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
     if max_side:
-        while scale > 1 and max(nrows * h, ncols * 2 * w) * scale > max_side:
+        while scale > 1 and max(nrows * h, ncols * width * w) * scale > max_side:
             scale -= 1
-    ch, cw = h * scale, 2 * w * scale
+    ch, cw = h * scale, width * w * scale
     grid = np.full((nrows * (ch + pad) + pad, ncols * (cw + pad) + pad, 3), pad_value, np.uint8)
     for i in range(n):
-        pair = np.concatenate([_to_rgb(images[i]), colorize_labels(labels[i], palette)], axis=1)
+        pair = np.concatenate([*panels[i], colorize_labels(labels[i], palette)], axis=1)
         if scale > 1:
             pair = pair.repeat(scale, axis=0).repeat(scale, axis=1)
         r, c = divmod(i, ncols)

@@ -39,6 +39,9 @@ class SampleGridHook(Hook):
         ncols: pairs per grid row.
         scale: nearest-neighbour magnification of small samples.
         after_train: also write a grid when training ends.
+        display: how non-RGB images are shown (``satsynth_mmseg.visualization``), e.g.
+            ``dict(type='sar', vv=0, vh=1)`` (VV | VH | false colour) or
+            ``dict(type='bands', bands=(3, 2, 1))``; default: RGB, grey, or SAR for 2 bands.
     """
     priority = 'LOW'  # after EMAHook's update
 
@@ -51,7 +54,8 @@ class SampleGridHook(Hook):
                  use_ema: bool = True,
                  ncols: int = 4,
                  scale: int = 2,
-                 after_train: bool = True):
+                 after_train: bool = True,
+                 display: Optional[dict] = None):
         self.interval = interval
         self.num_samples = num_samples
         self.num_steps = num_steps
@@ -61,6 +65,7 @@ class SampleGridHook(Hook):
         self.ncols = ncols
         self.scale = scale
         self.write_after_train = after_train
+        self.display = display
         self._batch = None  # first training batch: the super-resolution grid's inputs
 
     def _generator_model(self, runner):
@@ -131,7 +136,12 @@ class SampleGridHook(Hook):
         finally:
             model.train(was_training)
         grid = make_pair_grid(
-            images.cpu().numpy(), labels.cpu().numpy(), palette, ncols=ncols, scale=self.scale)
+            images.cpu().numpy(),
+            labels.cpu().numpy(),
+            palette,
+            ncols=ncols,
+            scale=self.scale,
+            display=self.display)
         path = osp.join(runner.work_dir, 'samples', f'iter_{step:07d}.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
         atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR

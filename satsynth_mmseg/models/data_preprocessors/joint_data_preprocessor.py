@@ -34,6 +34,11 @@ class JointDataPreprocessor(BaseDataPreprocessor):
         mean: per-channel value mapped to 0. Default 127.5 for every channel.
         std: per-channel scale. Default 127.5, so uint8 maps to [-1, 1].
         bgr_to_rgb: swap the first and last channel of 3-channel images.
+        float_images: the images are float rasters that the pipeline has already normalised
+            (``LoadRasterFromFile(norm=...)``: SAR in dB, multispectral reflectance); mean/std
+            then default to 0 / 1, no channel swap, and :meth:`decode` returns float32 values
+            in the pipeline's units (clamped to [-1, 1] before mean/std are undone) instead of
+            rounding to uint8.
         non_blocking: forwarded to :meth:`cast_data`.
     """
 
@@ -44,6 +49,7 @@ class JointDataPreprocessor(BaseDataPreprocessor):
                  mean: Optional[Sequence[float]] = None,
                  std: Optional[Sequence[float]] = None,
                  bgr_to_rgb: bool = True,
+                 float_images: bool = False,
                  non_blocking: bool = False):
         super().__init__(non_blocking)
         self.num_classes = num_classes
@@ -51,9 +57,11 @@ class JointDataPreprocessor(BaseDataPreprocessor):
         check_ignore_index(num_classes, ignore_index)
         self.image_channels = image_channels
         self.ignore_index = ignore_index
-        self.bgr_to_rgb = bgr_to_rgb and image_channels == 3
-        mean = [127.5] * image_channels if mean is None else list(mean)
-        std = [127.5] * image_channels if std is None else list(std)
+        self.float_images = float_images
+        self.bgr_to_rgb = bgr_to_rgb and image_channels == 3 and not float_images
+        default_mean, default_std = (0.0, 1.0) if float_images else (127.5, 127.5)
+        mean = [default_mean] * image_channels if mean is None else list(mean)
+        std = [default_std] * image_channels if std is None else list(std)
         if len(mean) != image_channels or len(std) != image_channels:
             raise ValueError(f'mean/std need {image_channels} values, got {mean} / {std}')
         self.register_buffer('mean', torch.tensor(mean).view(1, -1, 1, 1), persistent=False)
@@ -146,9 +154,13 @@ class JointDataPreprocessor(BaseDataPreprocessor):
 
         Returns:
             ``(images, labels)``: uint8 (N, C, H, W) in the *model's* channel order (RGB when
-            ``bgr_to_rgb``), and long (N, H, W) in [0, K) or ``invalid_index``.
+            ``bgr_to_rgb``) -- float32 in the pipeline's units with ``float_images`` -- and
+            long (N, H, W) in [0, K) or ``invalid_index``.
         """
-        images = joint[:, :self.image_channels].float() * self.std + self.mean
-        images = images.round().clamp(0, 255).to(torch.uint8)
+        images = joint[:, :self.image_channels].float()
+        if self.float_images:
+            images = images.clamp(-1, 1) * self.std + self.mean
+        else:
+            images = (images * self.std + self.mean).round().clamp(0, 255).to(torch.uint8)
         labels = bits_to_labels(joint[:, self.image_channels:], self.num_classes, invalid_index)
         return images, labels
