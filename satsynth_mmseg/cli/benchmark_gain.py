@@ -1,7 +1,8 @@
 # SatSynth's experiment: does training on D u D' beat training on D alone?
 """Usage::
 
-    python tools/benchmark_gain.py [--preset dubai-cpu|dubai-gpu|procedural-cpu]
+    python tools/benchmark_gain.py [--preset PRESET]   (dubai-cpu, dubai-cpu-64, dubai-gpu,
+        procedural-cpu, sen1floods11-cpu)
         [--work-dir DIR] [--seeds 0 1 2] [--ratios 1 2] [--sampler ddim --steps 25]
         [--generator-checkpoint CKPT] [--seg-iters N] [--results NAME]
 
@@ -30,7 +31,10 @@ def parse_args(argv=None):
                                 'D u D\' (per ratio R) and D\' only, over several seeds')
     p.add_argument('--preset', choices=sorted(PRESETS), default='dubai-cpu')
     p.add_argument('--work-dir', help='default: work_dirs/gain_<preset>')
-    p.add_argument('--raw-dir', default=DEFAULT_RAW_DIR, help='raw Dubai data (presets dubai-*)')
+    p.add_argument(
+        '--raw-dir',
+        default=None,
+        help=f'raw data to convert (default: the preset\'s; {DEFAULT_RAW_DIR} for dubai-*)')
     p.add_argument('--data-root', help='converted real data (default: the preset\'s)')
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument(

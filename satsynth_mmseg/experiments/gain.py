@@ -55,6 +55,19 @@ PRESETS = {
         sampler='ddim',
         steps=50,
         gen_batch_size=32),
+    # the first numbers on SAR: Sentinel-1 VV/VH (float dB) of the Sen1Floods11 sample,
+    # 64 x 64 patches split by chip, 32 x 32 crops; D' written as float32 GeoTIFF in dB
+    'sen1floods11-cpu':
+    dict(
+        data='sen1floods11',
+        data_root='data/sen1floods11',
+        raw_dir='../shared/data/sen1floods11_sample',
+        convert=dict(patch_size=64),
+        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_sen1floods11-32x32.py',
+        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_sen1floods11-{}-32x32.py',
+        sampler='ddim',
+        steps=50,
+        gen_batch_size=32),
     'procedural-cpu':
     dict(
         data='procedural',
@@ -76,7 +89,7 @@ class GainExperiment:
     """Settings of one run of the experiment (see ``tools/benchmark_gain.py --help``)."""
     preset: str = 'dubai-cpu'
     work_dir: Optional[str] = None
-    raw_dir: str = DEFAULT_RAW_DIR
+    raw_dir: Optional[str] = None
     data_root: Optional[str] = None
     seeds: List[int] = dataclasses.field(default_factory=lambda: [0, 1, 2])
     ratios: List[float] = dataclasses.field(default_factory=lambda: [1.0, 2.0])
@@ -96,6 +109,9 @@ class GainExperiment:
         self.work_dir = osp.abspath(
             self.work_dir or osp.join(PROJECT_ROOT, 'work_dirs', f'gain_{self.preset}'))
         self.data_root = osp.abspath(self.data_root or osp.join(PROJECT_ROOT, p['data_root']))
+        if self.raw_dir is None:
+            self.raw_dir = (
+                osp.join(PROJECT_ROOT, p['raw_dir']) if p.get('raw_dir') else DEFAULT_RAW_DIR)
         self.generator_config = self.generator_config or p['generator']
         self.sampler = self.sampler or p['sampler']
         self.steps = self.steps or p['steps']

@@ -26,10 +26,12 @@ def prepare_data(kind: str,
     """Make the real data unless ``data_root`` already holds a train split.
 
     Args:
-        kind: ``'procedural'`` (paint the scenes) or ``'dubai'`` (convert ``raw_dir``).
+        kind: ``'procedural'`` (paint the scenes), ``'dubai'`` or ``'sen1floods11'``
+            (convert ``raw_dir``).
         data_root: where the mmseg-layout data goes.
-        raw_dir: the raw Dubai download.
-        convert: converter arguments ``patch_size``, ``stride``, ``downscale``.
+        raw_dir: the raw download.
+        convert: converter arguments (``patch_size``, ``stride``, ``downscale`` for Dubai;
+            ``patch_size`` for Sen1Floods11).
     """
     train_dir = osp.join(data_root, 'img_dir', 'train')
     if osp.isdir(train_dir) and os.listdir(train_dir):
@@ -37,6 +39,10 @@ def prepare_data(kind: str,
     if kind == 'procedural':
         from ..datasets import make_procedural_dataset
         make_procedural_dataset(data_root)
+        return True
+    if kind == 'sen1floods11':
+        from ..cli.convert_sen1floods11 import convert as convert_sen1floods11
+        convert_sen1floods11(raw_dir, data_root, **(convert or {}))
         return True
     from ..cli.convert_dubai_aerial import convert as convert_dubai
     conv = convert or {}
