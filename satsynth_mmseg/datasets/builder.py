@@ -6,6 +6,9 @@ from typing import Optional
 def build_train_dataset(config: str, pipeline: Optional[list] = None):
     """The ``train_dataloader.dataset`` of an mmseg config (e.g. the real D).
 
+    For a D ∪ D′ config (``AugmentedDataset``) this is its ``real`` part, so a tool asking
+    for D (``tools/generate.py --real-config``) can be given either config of an experiment.
+
     Args:
         config: config path.
         pipeline: replaces the config's pipeline when given (``[]`` for statistics only).
@@ -17,6 +20,11 @@ def build_train_dataset(config: str, pipeline: Optional[list] = None):
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     ds_cfg = dict(cfg.train_dataloader.dataset)
+    if ds_cfg.get('type') == 'AugmentedDataset' and isinstance(ds_cfg.get('real'), dict):
+        outer = ds_cfg.get('pipeline')
+        ds_cfg = dict(ds_cfg['real'])
+        if outer is not None:
+            ds_cfg['pipeline'] = outer
     if pipeline is not None:
         ds_cfg['pipeline'] = pipeline
     return DATASETS.build(ds_cfg)

@@ -5,11 +5,16 @@ from typing import Iterable, Optional, Tuple
 from PIL import Image, UnidentifiedImageError
 
 from ..utils.errors import DataError
+from .raster_io import raster_kind, raster_size
 
 
 def _header(path: str) -> Optional[Tuple[Tuple[int, int], int, str]]:
-    """``((width, height), bands, mode)`` from the file header, or None when PIL cannot read
-    it (a format another loader handles, e.g. an N-band GeoTIFF)."""
+    """``((width, height), bands, mode)`` from the file header (GeoTIFF, HDF5 and ``.npy``
+    through :func:`~.raster_io.raster_size`, other images through PIL), or None when it cannot
+    be read."""
+    if raster_kind(path) != 'image':
+        size = raster_size(path)
+        return None if size is None else ((size[2], size[1]), size[0], 'raster')
     try:
         with Image.open(path) as im:
             return im.size, len(im.getbands()), im.mode
@@ -28,7 +33,7 @@ def check_pair(img_path: str, seg_map_path: str) -> None:
     if mask is None:
         return
     (mw, mh), bands, mode = mask
-    if bands > 1 and mode not in ('P', 'PA'):
+    if bands > 1 and mode not in ('P', 'PA', 'raster'):
         raise DataError(
             f'mask {seg_map_path} has {bands} channels (mode {mode}): an RGB colour mask? '
             'Masks must be single-channel index images (one class index per pixel). Convert '
