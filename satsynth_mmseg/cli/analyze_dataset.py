@@ -19,9 +19,9 @@ from mmengine.registry import init_default_scope
 
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
-from satsynth_mmseg.datasets import build_train_dataset
-from satsynth_mmseg.generation import (dataset_label_maps, label_statistics, read_manifest,
-                                       write_preview, write_report)
+from satsynth_mmseg.datasets import build_train_dataset, find_band_norm
+from satsynth_mmseg.generation import (ImageStorage, dataset_label_maps, label_statistics,
+                                       read_manifest, write_preview, write_report)
 
 
 def parse_args(argv=None):
@@ -39,14 +39,18 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     init_default_scope('mmseg')
-    datasets = {}
+    datasets, norms = {}, {}
     if args.real_config:
         datasets['D (real)'] = build_train_dataset(args.real_config, pipeline=[])
+        # rasters are shown on the scale of the config's LoadRasterFromFile normalisation
+        norms['D (real)'] = find_band_norm(
+            build_train_dataset(args.real_config).pipeline.transforms)
     invalid = {}
     for d in args.synthetic:
         name = f"D' ({osp.basename(osp.normpath(d))})"
         datasets[name] = DATASETS.build(
             dict(type='SyntheticPairsDataset', data_root=d, pipeline=[]))
+        norms[name] = ImageStorage.from_meta(datasets[name].generation_meta).norm
         invalid[name] = sum(r['invalid_pixels'] for r in read_manifest(d))
     first = next(iter(datasets.values()))
     classes = list(first.metainfo['classes'])
@@ -71,7 +75,9 @@ def main(argv=None):
             path = f'{args.out}_preview_{i}.png'
             write_preview([ds.get_data_info(j)['img_path'] for j in range(n)],
                           list(itertools.islice(dataset_label_maps(ds), n)),
-                          ds.metainfo.get('palette') or [], path)
+                          ds.metainfo.get('palette') or [],
+                          path,
+                          norm=norms.get(name))
             paths[f'preview {name}'] = path
     with open(paths['markdown']) as f:
         print(f.read())

@@ -301,7 +301,10 @@ class GainExperiment:
             report,
             plot,
             results=self.results,
-            copies={osp.join(dprime, 'report.md'): '_dprime_report.md'})
+            copies={
+                osp.join(dprime, 'report.md'): '_dprime_report.md',
+                osp.join(dprime, 'preview.png'): '_dprime_preview.png'
+            })
         print(md)
         log(
             f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
