@@ -350,3 +350,37 @@ def test_sar_generator_to_augmented_dataset_end_to_end(tmp_path):
         assert s['inputs'].dtype == torch.float32 and s['inputs'].abs().max() <= 1
         sources.add(s['data_samples'].data_source)
     assert sources == {'real', 'synthetic'}
+
+
+def test_float_dprime_resume_is_byte_identical(tmp_path):
+    """An interrupted float (GeoTIFF) D' finished by a rerun equals an uninterrupted one."""
+    model = _toy_generator(2, True)
+    norm = BandNorm(type='range', low=[-25.0, -40.0], high=[-5.0, -10.0])
+
+    def run(out, max_batches=None):
+        storage = ImageStorage.for_model(model, norm)
+        writer = SyntheticDatasetWriter(str(out), dict(seed=1), storage=storage)
+        writer.prepare()
+        generate_synthetic_dataset(
+            model,
+            writer,
+            5,
+            seed=1,
+            steps=2,
+            batch_size=2,
+            progress=False,
+            max_batches=max_batches)
+        if max_batches is None:
+            writer.finalize(5, dict(classes=['a', 'b', 'c'], **storage.meta()))
+        writer.release()
+
+    run(tmp_path / 'a')
+    run(tmp_path / 'b', max_batches=1)
+    assert len(os.listdir(tmp_path / 'b' / 'img_dir')) == 2
+    run(tmp_path / 'b')
+    for sub in ('img_dir', 'ann_dir'):
+        names = sorted(os.listdir(tmp_path / 'a' / sub))
+        assert names == sorted(os.listdir(tmp_path / 'b' / sub)) and len(names) == 5
+        for n in names:
+            assert (tmp_path / 'a' / sub / n).read_bytes() == (tmp_path / 'b' / sub /
+                                                               n).read_bytes()
