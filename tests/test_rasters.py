@@ -384,3 +384,29 @@ def test_float_dprime_resume_is_byte_identical(tmp_path):
         for n in names:
             assert (tmp_path / 'a' / sub / n).read_bytes() == (tmp_path / 'b' / sub /
                                                                n).read_bytes()
+
+
+def test_generate_refuses_a_generator_with_another_band_count(tmp_path):
+    gen = str(tmp_path / 'gen.py')
+    cfg = Config(dict(model=tiny_model_cfg(num_classes=2, image_channels=3, size=8)))
+    cfg.model['data_preprocessor'] = dict(type='JointDataPreprocessor', float_images=True)
+    cfg.dump(gen)
+    torch.save(
+        dict(
+            state_dict=MODELS.build(cfg.model).state_dict(),
+            meta=dict(dataset_meta=dict(classes=['land', 'water']))), tmp_path / 'g.pth')
+    raw = _raw_sen1floods11(str(tmp_path / 'raw'))
+    with pytest.warns(UserWarning):
+        s1conv.convert(
+            raw, str(tmp_path / 'data'), patch_size=8, val_events=['Mekong'], progress=False)
+    seg = Config.fromfile(SAR_SEG)
+    seg.train_dataloader.dataset.real.data_root = str(tmp_path / 'data')
+    seg.dump(str(tmp_path / 'seg.py'))
+    with pytest.raises(SystemExit, match='makes 3-band images but .*seg.py loads 2-band'):
+        gen_tool.main([
+            gen,
+            str(tmp_path / 'g.pth'), '--out',
+            str(tmp_path / 'd'), '--num-samples', '2', '--real-config',
+            str(tmp_path / 'seg.py'), '--device', 'cpu', '--no-progress'
+        ])
+    assert not osp.exists(tmp_path / 'd')

@@ -192,6 +192,20 @@ def load_real_dataset(real_config: Optional[str], meta: dict):
     return real
 
 
+def check_real_bands(real_config: Optional[str], model) -> None:
+    """Refuse a generator whose band count differs from what the real data's
+    ``LoadRasterFromFile`` expects (D′ would not load beside D)."""
+    if not real_config:
+        return
+    for t in build_train_dataset(real_config).pipeline.transforms:
+        if type(t).__name__ == 'LoadRasterFromFile':
+            bands = t.num_bands or (t.norm.num_bands if t.norm and t.norm.num_bands > 1 else None)
+            if bands and bands != model.image_channels:
+                raise ConfigError(f'the generator makes {model.image_channels}-band images but '
+                                  f'{real_config} loads {bands}-band rasters')
+            return
+
+
 def build_upsampler(args, model, device):
     """``(super_res, identity fields, output size)`` for the cascade or interpolation."""
     size = list(model.sample_size)
@@ -297,6 +311,7 @@ def run(args):
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     meta = resolve_classes(cfg, model, info)
     real = load_real_dataset(args.real_config, meta)
+    check_real_bands(args.real_config, model)
     reduce_zero_label = bool(
         real.reduce_zero_label if real is not None else meta.get('reduce_zero_label', False))
     num_samples = args.num_samples
