@@ -90,7 +90,7 @@ def test_segmentor_configs_build(path):
         HOOKS.build(h)
 
 
-TRIPLET = re.compile(r'^(.*_(?:dubai|procedural))-(d|d\+dprime|dprime)-(.*)\.py$')
+TRIPLET = re.compile(r'^(.*_(?:dubai|procedural|sen1floods11))-(d|d\+dprime|dprime)-(.*)\.py$')
 
 
 @pytest.mark.parametrize(
