@@ -151,3 +151,41 @@ def test_evaluate_a_dprime_folder(tiny_generator, segmentor_checkpoint, tmp_path
     ])
     assert report.num_samples == 5 and [r['seed'] for r in report.per_seed] == [0]
     assert np.isfinite(report.summary['seg_fd'][0])
+
+
+def test_generation_metric_in_the_val_loop_keeps_the_best_checkpoint(procedural_root,
+                                                                     segmentor_checkpoint,
+                                                                     tmp_path):
+    import glob
+
+    from mmengine.runner import Runner
+
+    from tests.conftest import tiny_train_cfg
+    cfg = tiny_train_cfg(procedural_root, tmp_path / 'w', max_iters=4, ckpt_interval=2)
+    cfg.default_hooks.pop('sample_grid')
+    val_pipeline = [t for t in cfg.train_pipeline if t['type'] != 'RandomFlip']
+    cfg.val_dataloader = dict(
+        batch_size=4,
+        num_workers=0,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        dataset=dict(cfg.train_dataloader.dataset, pipeline=val_pipeline))
+    cfg.val_cfg = dict(type='ValLoop')
+    cfg.val_evaluator = dict(
+        type='GenerationQualityMetric',
+        segmentor_config=SEG_CFG,
+        segmentor_checkpoint=segmentor_checkpoint)
+    cfg.train_cfg.val_interval = 2
+    cfg.default_hooks.checkpoint.update(save_best='generation/seg_fd', rule='less')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    best = glob.glob(str(tmp_path / 'w' / 'best_generation_seg_fd_iter_*.pth'))
+    assert len(best) == 1
+    scalars = [
+        json.loads(line)
+        for line in open(glob.glob(str(tmp_path / 'w' / '*' / 'vis_data' / 'scalars.json'))[0])
+    ]
+    fds = [(s['step'], s['generation/seg_fd']) for s in scalars if 'generation/seg_fd' in s]
+    assert [step for step, _ in fds] == [2, 4]
+    assert all(np.isfinite(fd) for _, fd in fds)
+    best_step = min(fds, key=lambda s: s[1])[0]
+    assert best[0].endswith(f'iter_{best_step}.pth')
