@@ -189,3 +189,42 @@ def test_generation_metric_in_the_val_loop_keeps_the_best_checkpoint(procedural_
     assert all(np.isfinite(fd) for _, fd in fds)
     best_step = min(fds, key=lambda s: s[1])[0]
     assert best[0].endswith(f'iter_{best_step}.pth')
+
+
+def test_fine_tuning_a_generator_with_load_from(tiny_generator, procedural_root, tmp_path):
+    """load_from a trained generator fine-tunes it on new data of the same classes; a config
+    for other classes (count or names) is refused in one line."""
+    from satsynth_mmseg.cli import train as train_tool
+    from satsynth_mmseg.datasets import make_procedural_dataset
+    from tests.conftest import tiny_train_cfg
+    _, ckpt = tiny_generator
+    new_data = str(tmp_path / 'new')
+    make_procedural_dataset(new_data, num_train=4, num_val=1, size=32, seed=7)
+    cfg = tiny_train_cfg(new_data, tmp_path / 'ft', max_iters=2, ckpt_interval=2)
+    cfg.default_hooks.pop('sample_grid')
+    cfg.randomness = dict(seed=123)  # a fresh initialisation would differ from the checkpoint
+    cfg.load_from = ckpt
+    path = str(tmp_path / 'ft.py')
+    cfg.dump(path)
+    train_tool.main([path])
+    loaded = torch.load(ckpt, map_location='cpu', weights_only=False)['state_dict']
+    tuned = torch.load(
+        str(tmp_path / 'ft' / 'iter_2.pth'), map_location='cpu', weights_only=False)['state_dict']
+    w = 'denoiser.unet.conv_in.weight' if 'denoiser.unet.conv_in.weight' in loaded else next(
+        k for k in loaded if k.endswith('conv_in.weight'))
+    # started from the checkpoint: two small steps away from it, not from a new initialisation
+    init_default_scope('mmseg')
+    torch.manual_seed(123)
+    fresh = MODELS.build(cfg.model).state_dict()[w]
+    assert (tuned[w] - loaded[w]).abs().max() < 0.05 < (fresh - loaded[w]).abs().max()
+    other = tiny_train_cfg(new_data, tmp_path / 'bad', max_iters=2, ckpt_interval=2, num_classes=6)
+    other.load_from = ckpt
+    other.dump(str(tmp_path / 'bad.py'))
+    with pytest.raises(SystemExit, match='trained on 5 classes.*Fine-tuning keeps the classes'):
+        train_tool.main([str(tmp_path / 'bad.py')])
+    renamed = tiny_train_cfg(new_data, tmp_path / 'ren', max_iters=2, ckpt_interval=2)
+    renamed.train_dataloader.dataset.metainfo = dict(classes=('a', 'b', 'c', 'd', 'e'))
+    renamed.load_from = ckpt
+    renamed.dump(str(tmp_path / 'ren.py'))
+    with pytest.raises(SystemExit, match="the config's dataset has \\('a', 'b'"):
+        train_tool.main([str(tmp_path / 'ren.py')])

@@ -96,6 +96,10 @@ def init_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
+#: the plugin's generators, whose checkpoints fix the classes and bands
+GENERATOR_TYPES = ('JointDDPM', 'JointSuperRes')
+
+
 def checkpoint_to_load(cfg: Config):
     """The file the Runner will load (``--resume``: ``load_from`` or the work dir's latest;
     else ``load_from``), or None."""
@@ -105,15 +109,47 @@ def checkpoint_to_load(cfg: Config):
     return cfg.get('load_from')
 
 
+def check_generator_fits(cfg: Config, ckpt: dict, path: str) -> None:
+    """Fine-tuning a generator (``load_from``) keeps the checkpoint's classes and bands:
+    refuse, in one line, a config for other classes (count or names) or other channels,
+    which mmengine would otherwise load partly with a warning."""
+    from mmengine.registry import init_default_scope
+
+    from mmseg.registry import DATASETS, MODELS
+    from satsynth_mmseg.generation import check_checkpoint_matches
+    from satsynth_mmseg.utils import ConfigError
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model = MODELS.build(cfg.model)
+    meta = (ckpt.get('meta') or {}).get('dataset_meta') or {}
+    hint = ('Fine-tuning keeps the classes and bands of the checkpoint (the analog-bit and '
+            'image channels are part of the network); for other classes train from scratch.')
+    try:
+        check_checkpoint_matches(model, ckpt.get('state_dict', ckpt), meta, path)
+    except ConfigError as e:
+        raise SystemExit(f'error: {e}. {hint}')
+    ds = cfg.get('train_dataloader', {}).get('dataset', {})
+    names = (ds.get('metainfo') or {}).get('classes')
+    if names is None and ds.get('type') in DATASETS:
+        names = getattr(DATASETS.get(ds['type']), 'METAINFO', {}).get('classes')
+    old = meta.get('classes')
+    if names is not None and old is not None and list(names) != list(old):
+        raise SystemExit(f'error: {path} was trained on the classes {tuple(old)}, the config\'s '
+                         f'dataset has {tuple(names)}. {hint}')
+
+
 def check_checkpoint_file(cfg: Config) -> None:
     """Refuse an unusable checkpoint with one line naming it, before the Runner starts
-    (an empty file, random bytes, a corrupted tensor, non-finite weights)."""
+    (an empty file, random bytes, a corrupted tensor, non-finite weights; for a generator's
+    ``load_from``, a config for other classes or bands)."""
     path = checkpoint_to_load(cfg)
     if path and osp.isfile(path):
         try:
-            load_verified_checkpoint(path)
+            ckpt = load_verified_checkpoint(path)
         except CheckpointError as e:
             raise SystemExit(f'error: {e}')
+        if cfg.get('load_from') and not cfg.get('resume') and \
+                cfg.model.get('type') in GENERATOR_TYPES:
+            check_generator_fits(cfg, ckpt, path)
 
 
 def main(argv=None):
