@@ -86,6 +86,25 @@ def tiny_generator(procedural_root, tmp_path_factory):
     return cfg_path, str(work / 'iter_2.pth')
 
 
+#: a plain mmseg segmentor config for the procedural scenes (tiny DeepLabV3+ on D)
+SEG_CFG = osp.join(REPO, 'configs', 'satsynth',
+                   'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d-32x32.py')
+
+
+@pytest.fixture(scope='session')
+def segmentor_checkpoint(tmp_path_factory):
+    """Weights of :data:`SEG_CFG` (random: enough for tools that only need a segmentor)."""
+    from mmengine.registry import init_default_scope
+
+    from mmseg.registry import MODELS
+    init_default_scope('mmseg')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(SEG_CFG).model)
+    path = str(tmp_path_factory.mktemp('seg') / 'seg.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
+    return path
+
+
 def run_torchrun(tool: str, *args: str, nproc: int = 2, timeout: int = 300):
     """Run ``tools/<tool>.py ARGS --launcher pytorch`` under torchrun with ``nproc`` CPU
     processes (gloo) on a free port; returns the ``CompletedProcess`` (text output)."""

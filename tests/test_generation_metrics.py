@@ -13,10 +13,7 @@ from satsynth_mmseg.cli import evaluate_generator as eval_tool
 from satsynth_mmseg.evaluation.generation_metrics import (feature_distances, frechet_distance,
                                                           js_divergence, kernel_distance,
                                                           knn_precision_recall, mask_statistics)
-from tests.conftest import REPO
-
-SEG_CFG = osp.join(REPO, 'configs', 'satsynth',
-                   'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d-32x32.py')
+from tests.conftest import REPO, SEG_CFG
 
 
 def _features(n=200, d=8, seed=0):
@@ -78,17 +75,6 @@ def test_js_divergence_and_mask_statistics():
     assert m.agreement_acc == pytest.approx(600 / 7)
     assert m.agreement_miou == pytest.approx(100 * (1 / 2 + 5 / 6) / 2)
     assert m.class_share_js == pytest.approx(js_divergence([2 / 7, 5 / 7, 0], [0.5, 0.5, 0]))
-
-
-@pytest.fixture(scope='module')
-def segmentor_checkpoint(tmp_path_factory):
-    """Weights of the procedural D segmentor config (random: the tool only needs a model)."""
-    init_default_scope('mmseg')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(SEG_CFG).model)
-    path = str(tmp_path_factory.mktemp('seg') / 'seg.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict()), path)
-    return path
 
 
 def test_evaluate_generator_tool(tiny_generator, segmentor_checkpoint, tmp_path):
@@ -180,12 +166,10 @@ def test_generation_metric_in_the_val_loop_keeps_the_best_checkpoint(procedural_
     runner.train()
     best = glob.glob(str(tmp_path / 'w' / 'best_generation_seg_fd_iter_*.pth'))
     assert len(best) == 1
-    scalars = [
-        json.loads(line)
-        for line in open(glob.glob(str(tmp_path / 'w' / '*' / 'vis_data' / 'scalars.json'))[0])
-    ]
-    fds = [(s['step'], s['generation/seg_fd']) for s in scalars if 'generation/seg_fd' in s]
-    assert [step for step, _ in fds] == [2, 4]
+    # every validation's numbers, as the runner logged them (iterations 2 and 4)
+    history = runner.message_hub.log_scalars['val/generation/seg_fd'].data[0]
+    fds = list(zip([2, 4], history.tolist()))
+    assert len(history) == 2
     assert all(np.isfinite(fd) for _, fd in fds)
     best_step = min(fds, key=lambda s: s[1])[0]
     assert best[0].endswith(f'iter_{best_step}.pth')

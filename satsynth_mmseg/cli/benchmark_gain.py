@@ -58,6 +58,13 @@ def parse_args(argv=None):
         help='also train D with each classical augmentation, with the two best '
         'combined, and D u D\' (first R) with the strongest (SatSynth Table 5)')
     p.add_argument(
+        '--filter-alpha',
+        type=float,
+        help='also filter D\' (FreeMask, tools/filter_synthetic.py, with the D segmentor of the '
+        'first seed) and train on D u D\'(filtered) for every R')
+    p.add_argument(
+        '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
+    p.add_argument(
         '--results', help='also copy gain.{md,json,png} to '
         'benchmarks/results/<RESULTS>.*')
     args = p.parse_args(argv)
@@ -85,6 +92,8 @@ def main(argv=None):
         seg_iters=args.seg_iters,
         dprime_only=not args.no_dprime_only,
         augmentations=args.augmentations,
+        filter_alpha=args.filter_alpha,
+        filter_min_agreement=args.filter_min_agreement,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

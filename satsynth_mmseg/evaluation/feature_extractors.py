@@ -53,6 +53,17 @@ class SegmentorFeatures:
         return next(self.model.parameters()).device
 
     @torch.no_grad()
+    def features_and_logits(self, images: Tensor) -> Tuple[Tensor, Tensor]:
+        """Pooled features (N, D) and class logits (N, K, H, W) of a batch (as packed)."""
+        data = self.model.data_preprocessor(dict(inputs=list(images.to(self.device))), False)
+        x = data['inputs']
+        feats = self.model.extract_feat(x)
+        pooled = feats[-1].float().mean(dim=(2, 3))
+        h, w = x.shape[-2:]
+        metas = [dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w))] * len(x)
+        logits = self.model.decode_head.predict(feats, metas, self.model.test_cfg)
+        return pooled.cpu(), logits.float().cpu()
+
     def __call__(self, images: Tensor) -> Tuple[Tensor, Tensor]:
         """Features and predicted labels of a batch.
 
@@ -62,14 +73,8 @@ class SegmentorFeatures:
         Returns:
             ``(features (N, D) float, labels (N, H, W) long)``.
         """
-        data = self.model.data_preprocessor(dict(inputs=list(images.to(self.device))), False)
-        x = data['inputs']
-        feats = self.model.extract_feat(x)
-        pooled = feats[-1].float().mean(dim=(2, 3))
-        h, w = x.shape[-2:]
-        metas = [dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w))] * len(x)
-        logits = self.model.decode_head.predict(feats, metas, self.model.test_cfg)
-        return pooled.cpu(), logits.argmax(dim=1).cpu()
+        pooled, logits = self.features_and_logits(images)
+        return pooled, logits.argmax(dim=1)
 
 
 class TorchScriptFeatures:

@@ -17,7 +17,7 @@ from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_va
                      summarise, write_report_files)
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
-from .stages import PROJECT_ROOT, StageTimer, log
+from .stages import PROJECT_ROOT, StageTimer, log, run_cli
 
 PRESETS = {
     'dubai-cpu':
@@ -101,6 +101,8 @@ class GainExperiment:
     seg_iters: Optional[int] = None
     dprime_only: bool = True
     augmentations: List[str] = dataclasses.field(default_factory=list)
+    filter_alpha: Optional[float] = None
+    filter_min_agreement: Optional[float] = None
     results: Optional[str] = None
     command: str = ''
 
@@ -229,6 +231,36 @@ class GainExperiment:
             strongest=list(strongest))
         return (results, summary), ran
 
+    def run_filtered(self, stages: StageTimer, dprime: str) -> List[dict]:
+        """FreeMask: D′ filtered by the D segmentor of the first seed
+        (``tools/filter_synthetic.py``), then D ∪ D′(filtered) for every R and seed."""
+        d_run = osp.join(self.work_dir, 'runs', self.run_name('D', 0.0, self.seeds[0]))
+        seg_ckpt = last_checkpoint(d_run)
+        filtered = osp.join(self.work_dir, 'dprime_filtered')
+        args = [
+            dprime, '--segmentor-config', self.settings['segmentor'].format('d'), '--checkpoint',
+            seg_ckpt, '--out', filtered, '--alpha',
+            str(self.filter_alpha), '--no-progress'
+        ]
+        if self.filter_min_agreement is not None:
+            args += ['--min-agreement', str(self.filter_min_agreement)]
+
+        def filter_stage():
+            if osp.exists(osp.join(filtered, 'meta.json')):
+                return None, False
+            run_cli('filter_synthetic', *args)
+            return None, True
+
+        stages.run('filter', filter_stage)
+        specs = [
+            segmentor_spec(f'd+dprime-filtered_R{r:g}_seed{seed}', 'D u D\' filtered', r, seed,
+                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
+                           self.data_root, filtered, self.seg_iters) for seed in self.seeds
+            for r in self.ratios
+        ]
+        out = stages.run('filtered segmentors', lambda: run_specs(specs))
+        return out
+
     def run(self) -> dict:
         """All stages; returns the report (also written to ``gain.{md,json,png}``)."""
         p = self.settings
@@ -261,6 +293,8 @@ class GainExperiment:
             extra, augmentation = stages.run('augmentations',
                                              lambda: self.run_augmentations(dprime, real, classes))
             results = results + extra
+        if self.filter_alpha is not None:
+            results = results + self.run_filtered(stages, dprime)
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
                   f'generated pairs ({self.sampler}, {self.steps} steps' +
@@ -291,7 +325,7 @@ class GainExperiment:
             machine=machine())
         title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
         plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
-            if self.augmentations else \
+            if self.augmentations or self.filter_alpha is not None else \
             (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
                                                        f'({len(self.seeds)} seeds)'))
         paths = write_report_files(

@@ -35,7 +35,8 @@ def make_pair_grid(images: np.ndarray,
                    pad: int = 2,
                    pad_value: int = 255,
                    max_side: Optional[int] = 2048,
-                   display: Optional[dict] = None) -> np.ndarray:
+                   display: Optional[dict] = None,
+                   more_labels: Optional[np.ndarray] = None) -> np.ndarray:
     """Lay out generated pairs as ``image | colourised mask`` cells on a grid.
 
     Args:
@@ -50,13 +51,15 @@ def make_pair_grid(images: np.ndarray,
         max_side: reduce ``scale`` so the picture stays below this many pixels, if set.
         display: how non-RGB images are shown (:func:`~.display.display_panels`): e.g.
             ``dict(type='sar')`` gives VV | VH | false colour | mask cells.
+        more_labels: a second set of label maps (N, H, W) shown after the first, e.g. the
+            filtered masks next to the generated ones.
 
     Returns:
         uint8 (H', W', 3) RGB picture.
     """
     n, _, h, w = images.shape
     panels = [display_panels(images[i], display) for i in range(n)]
-    width = len(panels[0]) + 1  # image panels + mask
+    width = len(panels[0]) + 1 + (more_labels is not None)  # image panels + mask(s)
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
     if max_side:
@@ -65,7 +68,10 @@ def make_pair_grid(images: np.ndarray,
     ch, cw = h * scale, width * w * scale
     grid = np.full((nrows * (ch + pad) + pad, ncols * (cw + pad) + pad, 3), pad_value, np.uint8)
     for i in range(n):
-        pair = np.concatenate([*panels[i], colorize_labels(labels[i], palette)], axis=1)
+        masks = [colorize_labels(labels[i], palette)]
+        if more_labels is not None:
+            masks.append(colorize_labels(more_labels[i], palette))
+        pair = np.concatenate([*panels[i], *masks], axis=1)
         if scale > 1:
             pair = pair.repeat(scale, axis=0).repeat(scale, axis=1)
         r, c = divmod(i, ncols)
