@@ -13,7 +13,7 @@ from satsynth_mmseg.cli import evaluate_generator as eval_tool
 from satsynth_mmseg.evaluation.generation_metrics import (feature_distances, frechet_distance,
                                                           js_divergence, kernel_distance,
                                                           knn_precision_recall, mask_statistics)
-from tests.conftest import REPO, SEG_CFG
+from tests.conftest import SEG_CFG
 
 
 def _features(n=200, d=8, seed=0):
