@@ -19,7 +19,6 @@ import argparse
 import os
 import os.path as osp
 import re
-import shutil
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import cv2
@@ -28,15 +27,13 @@ from PIL import Image
 from tqdm import tqdm
 
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR
-from satsynth_mmseg.utils import (DataError, FolderMismatchError, SatSynthError, atomic_write_json,
-                                  atomic_write_png)
+from satsynth_mmseg.utils import DataError, SatSynthError, atomic_write_json, atomic_write_png
+from satsynth_mmseg.utils.atomic_io import begin_folder, commit_folder
 from satsynth_mmseg.utils.downsample import downsample_pair
 
 IGNORE_INDEX = 255
 #: written last into a finished output folder
 CONVERTED_MARK = 'converted.json'
-#: suffix of the folder a conversion writes into until it is complete
-INCOMPLETE_SUFFIX = '.incomplete'
 TRAIN_PARTS = range(1, 8)
 VAL_PARTS = range(8, 10)
 _NAME = re.compile(r'^Tile (\d+)$')
@@ -148,17 +145,9 @@ def convert(raw_root: str,
     made (it holds ``CONVERTED_MARK``) is replaced; any other existing folder is refused.
     """
     pairs = find_pairs(raw_root)
-    out_dir = out_dir.rstrip('/')
-    if osp.exists(out_dir) and not osp.exists(osp.join(out_dir, CONVERTED_MARK)):
-        if not osp.isdir(out_dir) or os.listdir(out_dir):
-            raise FolderMismatchError(f'{out_dir} exists and was not made by this converter; '
-                                      'choose another --out or remove it')
-    work = out_dir + INCOMPLETE_SUFFIX
-    if osp.exists(work):
-        shutil.rmtree(work)  # a previous failed conversion: scratch
-    for sub in ('img_dir', 'ann_dir'):
-        for split in ('train', 'val'):
-            os.makedirs(osp.join(work, sub, split), exist_ok=True)
+    work = begin_folder(
+        out_dir, CONVERTED_MARK,
+        [f'{sub}/{split}' for sub in ('img_dir', 'ann_dir') for split in ('train', 'val')])
     counts = dict(train=0, val=0)
     for tile, part, img_path, mask_path in tqdm(pairs, desc='converting', disable=not progress):
         split = 'train' if part in TRAIN_PARTS else 'val' if part in VAL_PARTS else None
@@ -181,9 +170,7 @@ def convert(raw_root: str,
             stride=stride,
             downscale=downscale,
             **counts))
-    if osp.exists(out_dir):
-        shutil.rmtree(out_dir)
-    os.replace(work, out_dir)
+    commit_folder(work, out_dir)
     return counts
 
 

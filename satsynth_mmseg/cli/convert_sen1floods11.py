@@ -28,9 +28,7 @@ flood algorithms for Sentinel-1", CVPR Workshops 2020 (CC BY 4.0).
 """
 import argparse
 import glob
-import os
 import os.path as osp
-import shutil
 import warnings
 from typing import Dict, List, Tuple
 
@@ -39,9 +37,10 @@ from tqdm import tqdm
 
 from satsynth_mmseg.datasets import read_raster
 from satsynth_mmseg.datasets.band_stats import band_statistics
-from satsynth_mmseg.utils import (DataError, FolderMismatchError, SatSynthError, atomic_write_json,
-                                  atomic_write_png, atomic_write_raster)
-from .convert_dubai_aerial import CONVERTED_MARK, INCOMPLETE_SUFFIX, window_starts
+from satsynth_mmseg.utils import (DataError, SatSynthError, atomic_write_json, atomic_write_png,
+                                  atomic_write_raster)
+from satsynth_mmseg.utils.atomic_io import begin_folder, commit_folder
+from .convert_dubai_aerial import CONVERTED_MARK, window_starts
 
 IGNORE_INDEX = 255
 DEFAULT_VAL_EVENTS = ('Mekong', 'Pakistan', 'USA', 'Spain', 'Sri-Lanka')
@@ -99,17 +98,9 @@ def convert(raw_root: str,
     """Convert the chips; returns the counts written to ``converted.json``."""
     from rasterio.transform import Affine
     chips = find_chips(raw_root)
-    out_dir = out_dir.rstrip('/')
-    if osp.exists(out_dir) and not osp.exists(osp.join(out_dir, CONVERTED_MARK)):
-        if not osp.isdir(out_dir) or os.listdir(out_dir):
-            raise FolderMismatchError(f'{out_dir} exists and was not made by this converter; '
-                                      'choose another --out or remove it')
-    work = out_dir + INCOMPLETE_SUFFIX
-    if osp.exists(work):
-        shutil.rmtree(work)
-    for sub in ('img_dir', 'ann_dir'):
-        for split in ('train', 'val'):
-            os.makedirs(osp.join(work, sub, split), exist_ok=True)
+    work = begin_folder(
+        out_dir, CONVERTED_MARK,
+        [f'{sub}/{split}' for sub in ('img_dir', 'ann_dir') for split in ('train', 'val')])
     counts = dict(train=0, val=0, train_chips=0, val_chips=0, skipped_chips=0, skipped_patches=0)
     skipped: List[str] = []
     train_images = []
@@ -157,9 +148,7 @@ def convert(raw_root: str,
             val_events=list(val_events),
             skipped_chip_names=skipped,
             **counts))
-    if osp.exists(out_dir):
-        shutil.rmtree(out_dir)
-    os.replace(work, out_dir)
+    commit_folder(work, out_dir)
     return counts
 
 

@@ -80,3 +80,42 @@ def atomic_write_raster(path: str,
     kind = raster_kind(path)
     atomic_write_bytes(
         path, encode_raster(data, kind, nodata=nodata, crs=crs, transform=transform), fsync=fsync)
+
+
+#: suffix of a folder being written until it is complete (see :func:`begin_folder`)
+INCOMPLETE_SUFFIX = '.incomplete'
+
+
+def begin_folder(out_dir: str, mark: str, subdirs=()) -> str:
+    """Start writing a whole folder atomically: returns ``OUT_DIR.incomplete`` (emptied and
+    created, with ``subdirs``); :func:`commit_folder` renames it onto ``out_dir`` when
+    complete, so a failure never leaves a partial folder that a dataset would load.
+
+    An existing ``out_dir`` holding the file ``mark`` (made by the same writer) will be
+    replaced; any other non-empty one is refused.
+    """
+    import os.path as osp
+    import shutil
+
+    from .errors import FolderMismatchError
+    out_dir = out_dir.rstrip('/')
+    if osp.exists(out_dir) and not osp.exists(osp.join(out_dir, mark)):
+        if not osp.isdir(out_dir) or os.listdir(out_dir):
+            raise FolderMismatchError(f'{out_dir} exists and was not made by this converter; '
+                                      'choose another --out or remove it')
+    work = out_dir + INCOMPLETE_SUFFIX
+    if osp.exists(work):
+        shutil.rmtree(work)  # a previous failed attempt: scratch
+    for sub in subdirs:
+        os.makedirs(osp.join(work, sub), exist_ok=True)
+    os.makedirs(work, exist_ok=True)
+    return work
+
+
+def commit_folder(work: str, out_dir: str) -> None:
+    """Replace ``out_dir`` with the finished ``work`` folder of :func:`begin_folder`."""
+    import shutil
+    out_dir = out_dir.rstrip('/')
+    if os.path.exists(out_dir):
+        shutil.rmtree(out_dir)
+    os.replace(work, out_dir)
