@@ -200,3 +200,73 @@ def test_samplers_recover_a_point_mass(sampler, steps):
     assert (out['labels'] == 3).all()
     assert out['invalid_pixels'] == 0
     assert (out['images'].int() - 191).abs().max() <= 2
+
+
+def test_min_snr_weights_follow_the_formula():
+    from diffusers.training_utils import compute_snr
+    t = torch.tensor([0, 10, 50, 99])
+    for kind in ('epsilon', 'v_prediction', 'sample'):
+        model = MODELS.build(
+            tiny_model_cfg(
+                snr_gamma=5.0,
+                noise_scheduler=dict(
+                    type='DDPMScheduler', num_train_timesteps=100, prediction_type=kind)))
+        snr = compute_snr(model.noise_scheduler, t)
+        w = model.loss_weights(t)
+        expect = {
+            'epsilon': snr.clamp(max=5) / snr,
+            'v_prediction': snr.clamp(max=5) / (snr + 1),
+            'sample': snr.clamp(max=5)
+        }[kind]
+        assert torch.allclose(w, expect)
+        if kind == 'epsilon':  # low noise (high SNR) is down-weighted, high noise is not
+            assert w[0] < 0.5 and w[-1] == 1.0
+    with pytest.raises(ValueError, match='snr_gamma'):
+        MODELS.build(tiny_model_cfg(snr_gamma=0))
+
+
+def test_min_snr_with_a_huge_gamma_is_the_plain_loss():
+    data = _batch()
+    out = []
+    for gamma in (None, 1e12):
+        torch.manual_seed(0)
+        model = MODELS.build(tiny_model_cfg(snr_gamma=gamma))
+        torch.manual_seed(1)
+        out.append(model(**model.data_preprocessor(data, True), mode='loss'))
+    for k in out[0]:
+        assert torch.allclose(out[0][k], out[1][k], rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    'options', [
+        dict(snr_gamma=5.0),
+        dict(
+            noise_scheduler=dict(
+                type='DDPMScheduler', num_train_timesteps=100, prediction_type='v_prediction')),
+        dict(
+            snr_gamma=5.0,
+            noise_scheduler=dict(
+                type='DDPMScheduler', num_train_timesteps=100, prediction_type='v_prediction')),
+        dict(
+            noise_scheduler=dict(
+                type='DDPMScheduler', num_train_timesteps=100, beta_schedule='squaredcos_cap_v2')),
+        dict(
+            noise_scheduler=dict(
+                type='DDPMScheduler', num_train_timesteps=100, beta_schedule='scaled_linear')),
+    ],
+    ids=['min-snr', 'v', 'v+min-snr', 'cosine', 'scaled-linear'])
+def test_every_loss_option_trains_and_samples(options):
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_model_cfg(**options))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    before = [p.detach().clone() for p in model.denoiser.parameters()]
+    for step in range(2):
+        losses = model(**model.data_preprocessor(_batch(seed=step), True), mode='loss')
+        assert all(torch.isfinite(v) for v in losses.values())
+        opt.zero_grad()
+        sum(losses.values()).backward()
+        opt.step()
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.denoiser.parameters()))
+    out = model.sample(2, num_steps=3, generator=torch.Generator().manual_seed(0))
+    assert out.images.shape == (2, 3, 16, 16) and out.labels.shape == (2, 16, 16)
+    assert torch.isfinite(out.joint).all()

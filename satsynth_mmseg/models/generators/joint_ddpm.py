@@ -85,6 +85,10 @@ class JointDDPM(BaseModel):
             (``'ddpm'``, ``'ddim'``, ``'dpm-solver++'``), with optional ``num_inference_steps``.
         sample_size: (H, W) or int, the size :meth:`sample` generates by default.
         mask_loss_weight: weight of ``loss_mask``.
+        snr_gamma: Min-SNR-γ loss weighting (Hang et al., ICCV 2023): each sample's loss is
+            weighted by ``min(SNR(t), γ) / SNR(t)`` for ε-prediction (``/ (SNR(t) + 1)`` for
+            v-prediction, ``min(SNR(t), γ)`` for x₀-prediction), SNR from diffusers'
+            ``compute_snr``; the paper uses γ = 5. None: the plain (unweighted) loss.
         data_preprocessor: config of :class:`JointDataPreprocessor`; ``num_classes``,
             ``image_channels`` and ``ignore_index`` are filled in.
         init_cfg: mmengine init config.
@@ -99,6 +103,7 @@ class JointDDPM(BaseModel):
                  sampler: Union[str, dict, None] = None,
                  sample_size: Union[int, Sequence[int]] = 64,
                  mask_loss_weight: float = 1.0,
+                 snr_gamma: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         preproc = copy.deepcopy(dict(data_preprocessor or dict(type='JointDataPreprocessor')))
@@ -114,6 +119,9 @@ class JointDDPM(BaseModel):
         self.sample_size = ((sample_size,
                              sample_size) if isinstance(sample_size, int) else tuple(sample_size))
         self.mask_loss_weight = mask_loss_weight
+        if snr_gamma is not None and not snr_gamma > 0:
+            raise ConfigError(f'snr_gamma must be > 0 (Min-SNR uses 5), got {snr_gamma}')
+        self.snr_gamma = snr_gamma
 
         denoiser = copy.deepcopy(dict(denoiser))
         joint = self.data_preprocessor.joint_channels
@@ -196,11 +204,28 @@ class JointDDPM(BaseModel):
         target = self._target(inputs, noise, t)
         err = (pred.float() - target.float()).pow(2)
         c = self.image_channels
+        w = self.loss_weights(t)  # (N,)
         valid = valid_pixel_mask(inputs[:, c:]).to(err.dtype)  # (N, 1, H, W)
-        loss_mask = (err[:, c:] * valid).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
-        losses = dict(loss_image=err[:, :c].mean(), loss_mask=self.mask_loss_weight * loss_mask)
+        loss_mask = ((err[:, c:] * valid).sum(dim=(1, 2, 3)) *
+                     w).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
+        loss_image = (err[:, :c].mean(dim=(1, 2, 3)) * w).mean()
+        losses = dict(loss_image=loss_image, loss_mask=self.mask_loss_weight * loss_mask)
         self._check_finite(losses)
         return losses
+
+    def loss_weights(self, t: Tensor) -> Tensor:
+        """Per-sample loss weights (N,): ones, or Min-SNR-γ's (see ``snr_gamma``)."""
+        if self.snr_gamma is None:
+            return torch.ones(t.shape[0], device=t.device)
+        from diffusers.training_utils import compute_snr
+        snr = compute_snr(self.noise_scheduler, t).float()
+        clipped = snr.clamp(max=self.snr_gamma)
+        kind = self.noise_scheduler.config.prediction_type
+        if kind == 'epsilon':
+            return clipped / snr
+        if kind == 'v_prediction':
+            return clipped / (snr + 1)
+        return clipped
 
     def condition(self, x0: Tensor) -> Optional[Tensor]:
         """What the denoiser is conditioned on while training on ``x0`` (here: nothing)."""
