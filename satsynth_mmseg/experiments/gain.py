@@ -261,6 +261,20 @@ class GainExperiment:
         out = stages.run('filtered segmentors', lambda: run_specs(specs))
         return out
 
+    def result_copies(self, dprime: str) -> dict:
+        """Files copied beside the report into ``benchmarks/results`` (source -> suffix)."""
+        copies = {
+            osp.join(dprime, 'report.md'): '_dprime_report.md',
+            osp.join(dprime, 'preview.png'): '_dprime_preview.png'
+        }
+        if self.filter_alpha is not None:
+            filtered = osp.join(self.work_dir, 'dprime_filtered')
+            copies.update({
+                osp.join(filtered, 'filter_report.md'): '_filter_report.md',
+                osp.join(filtered, 'filter_preview.png'): '_filter_preview.png'
+            })
+        return copies
+
     def run(self) -> dict:
         """All stages; returns the report (also written to ``gain.{md,json,png}``)."""
         p = self.settings
@@ -335,10 +349,7 @@ class GainExperiment:
             report,
             plot,
             results=self.results,
-            copies={
-                osp.join(dprime, 'report.md'): '_dprime_report.md',
-                osp.join(dprime, 'preview.png'): '_dprime_preview.png'
-            })
+            copies=self.result_copies(dprime))
         print(md)
         log(
             f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
