@@ -151,3 +151,22 @@ def test_every_preset_names_configs_that_exist(preset):
     assert osp.exists(osp.join(REPO, p['generator']))
     for tag in VARIANTS.values():
         assert osp.exists(osp.join(REPO, p['segmentor'].format(tag))), tag
+
+
+def test_filtered_variant_end_to_end(procedural_root, tiny_generator, tmp_path):
+    """--filter-alpha: D' is filtered with the seed-0 D segmentor and D u D'(filtered) runs
+    beside D and D u D'."""
+    cfg, ckpt = tiny_generator
+    work = tmp_path / 'gain'
+    report = gain.main([
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--generator-config', cfg,
+        '--generator-checkpoint', ckpt, '--seeds', '0', '--ratios', '1', '--steps', '2',
+        '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9'
+    ])
+    assert [r['variant'] for r in report['rows']] == ['D', 'D u D\'', 'D u D\' filtered']
+    run = next(r for r in report['runs'] if r['variant'] == 'D u D\' filtered')
+    assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_filtered')
+    meta = load_json(work / 'dprime_filtered' / 'meta.json')
+    assert meta['filtering']['alpha'] == 0.9 and meta['num_samples'] == 12
+    assert {'filter', 'filtered segmentors'} <= set(load_json(work / 'stages.json'))
