@@ -350,6 +350,29 @@ def test_sar_generator_to_augmented_dataset_end_to_end(tmp_path):
         assert s['inputs'].dtype == torch.float32 and s['inputs'].abs().max() <= 1
         sources.add(s['data_samples'].data_source)
     assert sources == {'real', 'synthetic'}
+    # D' made on the fly by the same generator: GeoTIFF pairs in dB, read by the same loader
+    from satsynth_mmseg.datasets import OnTheFlySyntheticDataset
+    otf = OnTheFlySyntheticDataset(
+        gen_cfg,
+        osp.join(cfg.work_dir, 'iter_2.pth'),
+        pool_size=2,
+        batch_size=2,
+        steps=2,
+        device='cpu',
+        num_threads=1,
+        pool_dir=str(tmp_path / 'pool'),
+        wait_timeout=120)
+    try:
+        otf.full_init()
+        info = otf.get_data_info(0)
+        assert info['img_path'].endswith('.tif') and osp.exists(info['img_path'])
+        db = read_raster(info['img_path']).data
+        assert db.dtype == np.float32 and (db[1] >= -40.3).all() and (db[1] <= -10.9).all()
+        img = TRANSFORMS.build(dict(type='LoadRasterFromFile',
+                                    norm=seg.sar_norm))(dict(img_path=info['img_path']))['img']
+        assert img.shape == (16, 16, 2) and np.abs(img).max() <= 1
+    finally:
+        otf.close()
 
 
 def test_float_dprime_resume_is_byte_identical(tmp_path):
