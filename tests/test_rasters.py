@@ -20,7 +20,7 @@ from satsynth_mmseg.generation import (ImageStorage, SyntheticDatasetWriter,
                                        generate_synthetic_dataset, read_manifest)
 from satsynth_mmseg.utils import ConfigError, DataError, atomic_write_png, atomic_write_raster
 from satsynth_mmseg.visualization import display_panels, make_pair_grid
-from tests.conftest import REPO, TINY_UNET, tiny_model_cfg
+from tests.conftest import REPO, TINY_UNET, on_the_fly_source, tiny_model_cfg
 
 SAR_GEN = osp.join(REPO, 'configs', 'joint_ddpm',
                    'jointddpm_unet-tiny_1xb8-3k_sen1floods11-32x32.py')
@@ -352,16 +352,10 @@ def test_sar_generator_to_augmented_dataset_end_to_end(tmp_path):
     assert sources == {'real', 'synthetic'}
     # D' made on the fly by the same generator: GeoTIFF pairs in dB, read by the same loader
     from satsynth_mmseg.datasets import OnTheFlySyntheticDataset
-    otf = OnTheFlySyntheticDataset(
-        gen_cfg,
-        osp.join(cfg.work_dir, 'iter_2.pth'),
-        pool_size=2,
-        batch_size=2,
-        steps=2,
-        device='cpu',
-        num_threads=1,
-        pool_dir=str(tmp_path / 'pool'),
-        wait_timeout=120)
+    otf_cfg = on_the_fly_source((gen_cfg, osp.join(cfg.work_dir, 'iter_2.pth')),
+                                tmp_path,
+                                pool_size=2)
+    otf = OnTheFlySyntheticDataset(**{k: v for k, v in otf_cfg.items() if k != 'type'})
     try:
         otf.full_init()
         info = otf.get_data_info(0)
