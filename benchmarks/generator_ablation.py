@@ -24,7 +24,7 @@ import time
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, REPO)
 
-from satsynth_mmseg.experiments.runs import last_checkpoint  # noqa: E402
+from satsynth_mmseg.experiments.runs import last_checkpoint, train_model  # noqa: E402
 from satsynth_mmseg.experiments.stages import run_cli  # noqa: E402
 from satsynth_mmseg.utils import atomic_write_json, atomic_write_text  # noqa: E402
 
@@ -71,10 +71,12 @@ def main(argv=None):
         timing = osp.join(wd, 'train_seconds.json')
         if not (ckpt and ckpt.endswith(f'iter_{args.iters}.pth')):
             t0 = time.perf_counter()
-            run_cli('train', GEN_CFG, '--work-dir', wd, '--resume', '--cfg-options',
-                    f'train_dataloader.dataset.data_root={args.data_root}',
-                    f'train_cfg.max_iters={args.iters}', f'train_cfg.val_interval={args.iters + 1}',
-                    f'default_hooks.checkpoint.interval={args.iters}', *VARIANTS[name])
+            train_model(
+                GEN_CFG,
+                args.data_root,
+                wd,
+                args.iters,
+                options=[f'default_hooks.checkpoint.interval={args.iters}', *VARIANTS[name]])
             atomic_write_json(timing, dict(seconds=round(time.perf_counter() - t0, 1)))
             ckpt = last_checkpoint(wd)
         out = osp.join(wd, 'quality')

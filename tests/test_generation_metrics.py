@@ -179,6 +179,7 @@ def test_fine_tuning_a_generator_with_load_from(tiny_generator, procedural_root,
     for other classes (count or names) is refused in one line."""
     from satsynth_mmseg.cli import train as train_tool
     from satsynth_mmseg.datasets import make_procedural_dataset
+    from satsynth_mmseg.utils import read_checkpoint
     from tests.conftest import tiny_train_cfg
     _, ckpt = tiny_generator
     new_data = str(tmp_path / 'new')
@@ -190,9 +191,8 @@ def test_fine_tuning_a_generator_with_load_from(tiny_generator, procedural_root,
     path = str(tmp_path / 'ft.py')
     cfg.dump(path)
     train_tool.main([path])
-    loaded = torch.load(ckpt, map_location='cpu', weights_only=False)['state_dict']
-    tuned = torch.load(
-        str(tmp_path / 'ft' / 'iter_2.pth'), map_location='cpu', weights_only=False)['state_dict']
+    loaded = read_checkpoint(ckpt)['state_dict']
+    tuned = read_checkpoint(str(tmp_path / 'ft' / 'iter_2.pth'))['state_dict']
     w = 'denoiser.unet.conv_in.weight' if 'denoiser.unet.conv_in.weight' in loaded else next(
         k for k in loaded if k.endswith('conv_in.weight'))
     # started from the checkpoint: two small steps away from it, not from a new initialisation

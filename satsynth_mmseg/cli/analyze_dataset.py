@@ -19,7 +19,7 @@ from mmengine.registry import init_default_scope
 
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
-from satsynth_mmseg.datasets import build_train_dataset, find_band_norm
+from satsynth_mmseg.datasets import build_train_dataset, find_band_norm, train_dataset_config
 from satsynth_mmseg.generation import (ImageStorage, dataset_label_maps, label_statistics,
                                        read_manifest, write_preview, write_report)
 
@@ -43,8 +43,7 @@ def main(argv=None):
     if args.real_config:
         datasets['D (real)'] = build_train_dataset(args.real_config, pipeline=[])
         # rasters are shown on the scale of the config's LoadRasterFromFile normalisation
-        norms['D (real)'] = find_band_norm(
-            build_train_dataset(args.real_config).pipeline.transforms)
+        norms['D (real)'] = find_band_norm(train_dataset_config(args.real_config).get('pipeline'))
     invalid = {}
     for d in args.synthetic:
         name = f"D' ({osp.basename(osp.normpath(d))})"

@@ -62,16 +62,12 @@ def segmentor_checkpoint(args) -> str:
     missing)."""
     if args.segmentor_checkpoint:
         return args.segmentor_checkpoint
-    from satsynth_mmseg.experiments.runs import last_checkpoint
-    from satsynth_mmseg.experiments.stages import run_cli
+    from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
     work = args.segmentor_work_dir or osp.join('work_dirs',
                                                osp.splitext(osp.basename(args.real_config))[0])
+    if train_model(args.real_config, None, work):
+        print(f'trained the real-data segmentor {args.real_config} in {work}')
     ckpt = last_checkpoint(work)
-    max_iters = Config.fromfile(args.real_config).train_cfg.max_iters
-    if not (ckpt and ckpt.endswith(f'iter_{max_iters}.pth')):
-        print(f'training the real-data segmentor {args.real_config} into {work}')
-        run_cli('train', args.real_config, '--work-dir', work, '--resume')
-        ckpt = last_checkpoint(work)
     if not ckpt:
         raise ConfigError(f'no segmentor checkpoint in {work}')
     return ckpt

@@ -77,6 +77,7 @@ def report(out: str, result: dict, args) -> str:
 def preview(out: str, pipeline: list, num: int = 8) -> str:
     """image | generated mask | filtered mask of the first pairs."""
     from mmseg.registry import DATASETS
+    from satsynth_mmseg.generation import read_manifest
     from satsynth_mmseg.utils import atomic_write_png
     from satsynth_mmseg.visualization import make_pair_grid
     filt = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=out, pipeline=pipeline))
@@ -85,7 +86,6 @@ def preview(out: str, pipeline: list, num: int = 8) -> str:
             type='SyntheticPairsDataset',
             data_root=filt.generation_meta['filtering']['source'],
             pipeline=pipeline))
-    from satsynth_mmseg.generation import read_manifest
     recs = read_manifest(out)[:num]
     imgs, gen, new = [], [], []
     for j, rec in enumerate(recs):

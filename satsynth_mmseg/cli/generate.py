@@ -42,7 +42,8 @@ from mmengine.registry import init_default_scope
 
 import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
-from satsynth_mmseg.datasets import build_train_dataset
+from satsynth_mmseg.datasets import (BandNorm, build_train_dataset, find_raster_loader,
+                                     train_dataset_config)
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
 from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, SyntheticDatasetWriter,
                                        check_cascade, dataset_label_maps,
@@ -194,16 +195,17 @@ def load_real_dataset(real_config: Optional[str], meta: dict):
 
 def check_real_bands(real_config: Optional[str], model) -> None:
     """Refuse a generator whose band count differs from what the real data's
-    ``LoadRasterFromFile`` expects (D′ would not load beside D)."""
+    ``LoadRasterFromFile`` expects (D′ would not load beside D); read from the config."""
     if not real_config:
         return
-    for t in build_train_dataset(real_config).pipeline.transforms:
-        if type(t).__name__ == 'LoadRasterFromFile':
-            bands = t.num_bands or (t.norm.num_bands if t.norm and t.norm.num_bands > 1 else None)
-            if bands and bands != model.image_channels:
-                raise ConfigError(f'the generator makes {model.image_channels}-band images but '
-                                  f'{real_config} loads {bands}-band rasters')
-            return
+    loader = find_raster_loader(train_dataset_config(real_config).get('pipeline'))
+    if loader is None:
+        return
+    norm = BandNorm.build(loader.get('norm'))
+    bands = loader.get('num_bands') or (norm.num_bands if norm and norm.num_bands > 1 else None)
+    if bands and bands != model.image_channels:
+        raise ConfigError(f'the generator makes {model.image_channels}-band images but '
+                          f'{real_config} loads {bands}-band rasters')
 
 
 def build_upsampler(args, model, device):

@@ -1,7 +1,7 @@
 from .augmented import AugmentedDataset, check_metainfo_agrees
-from .band_norm import BandNorm, find_band_norm
+from .band_norm import BandNorm, find_band_norm, find_raster_loader
 from .base import CheckedSegDataset
-from .builder import build_train_dataset
+from .builder import build_train_dataset, train_dataset_config
 from .dubai_aerial import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR, DubaiAerialDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .pair_check import check_dataset_pairs, check_pair, check_pairs
@@ -19,7 +19,7 @@ __all__ = [
     'ProceduralScenesDataset', 'make_procedural_dataset', 'make_scene', 'PROCEDURAL_CLASSES',
     'PROCEDURAL_PALETTE', 'SyntheticPairsDataset', 'build_train_dataset', 'check_pair',
     'check_pairs', 'check_dataset_pairs', 'RandomCutMix', 'ClassAwareCopyPaste',
-    'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm', 'find_band_norm', 'Raster',
-    'raster_size', 'read_raster', 'LoadRasterFromFile', 'LoadRasterAnnotations', 'EncodeAnalogBits',
-    'DecodeAnalogBits'
+    'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm', 'find_band_norm', 'find_raster_loader',
+    'train_dataset_config', 'Raster', 'raster_size', 'read_raster', 'LoadRasterFromFile',
+    'LoadRasterAnnotations', 'EncodeAnalogBits', 'DecodeAnalogBits'
 ]

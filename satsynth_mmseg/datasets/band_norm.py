@@ -119,13 +119,16 @@ class BandNorm:
         return (lo + (x + 1) / 2 * (hi - lo)).astype(np.float32)
 
 
-def find_band_norm(pipeline: Iterable) -> Optional[BandNorm]:
-    """The ``norm`` of the first ``LoadRasterFromFile`` in a pipeline (config dicts or
-    transforms), or None when there is none or it does not normalise."""
+def find_raster_loader(pipeline: Iterable) -> Optional[dict]:
+    """The config dict of the first ``LoadRasterFromFile`` in a pipeline config, or None."""
     for t in pipeline or []:
-        if isinstance(t, dict):
-            if t.get('type') == 'LoadRasterFromFile':
-                return BandNorm.build(t.get('norm'))
-        elif type(t).__name__ == 'LoadRasterFromFile':
-            return t.norm
+        if isinstance(t, dict) and t.get('type') == 'LoadRasterFromFile':
+            return t
     return None
+
+
+def find_band_norm(pipeline: Iterable) -> Optional[BandNorm]:
+    """The ``norm`` of the first ``LoadRasterFromFile`` in a pipeline config, or None when
+    there is none or it does not normalise."""
+    loader = find_raster_loader(pipeline)
+    return None if loader is None else BandNorm.build(loader.get('norm'))

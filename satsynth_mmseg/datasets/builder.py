@@ -3,6 +3,20 @@ from __future__ import annotations
 from typing import Optional
 
 
+def train_dataset_config(config: str) -> dict:
+    """The config dict of the training set D of an mmseg config (without building it): for
+    a D ∪ D′ config (``AugmentedDataset``) its ``real`` part, with the pipeline it is read
+    through."""
+    from mmengine.config import Config
+    ds_cfg = dict(Config.fromfile(config).train_dataloader.dataset)
+    if ds_cfg.get('type') == 'AugmentedDataset' and isinstance(ds_cfg.get('real'), dict):
+        outer = ds_cfg.get('pipeline')
+        ds_cfg = dict(ds_cfg['real'])
+        if outer is not None:
+            ds_cfg['pipeline'] = outer
+    return ds_cfg
+
+
 def build_train_dataset(config: str, pipeline: Optional[list] = None):
     """The ``train_dataloader.dataset`` of an mmseg config (e.g. the real D).
 
@@ -19,12 +33,7 @@ def build_train_dataset(config: str, pipeline: Optional[list] = None):
     from mmseg.registry import DATASETS
     cfg = Config.fromfile(config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    ds_cfg = dict(cfg.train_dataloader.dataset)
-    if ds_cfg.get('type') == 'AugmentedDataset' and isinstance(ds_cfg.get('real'), dict):
-        outer = ds_cfg.get('pipeline')
-        ds_cfg = dict(ds_cfg['real'])
-        if outer is not None:
-            ds_cfg['pipeline'] = outer
+    ds_cfg = train_dataset_config(config)
     if pipeline is not None:
         ds_cfg['pipeline'] = pipeline
     return DATASETS.build(ds_cfg)

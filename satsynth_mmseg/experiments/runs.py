@@ -65,18 +65,25 @@ def last_checkpoint(work_dir: str) -> Optional[str]:
     return ckpt if osp.exists(ckpt) else None
 
 
-def train_model(config: str, data_root: str, work_dir: str, iters: Optional[int] = None) -> bool:
-    """Train (or resume) a generative model with the train CLI on ``data_root``; False when
-    its last checkpoint is already the final one."""
+def train_model(config: str,
+                data_root: Optional[str],
+                work_dir: str,
+                iters: Optional[int] = None,
+                options: Sequence[str] = ()) -> bool:
+    """Train (or resume) a model with the train CLI (on ``data_root`` when given, with more
+    ``--cfg-options`` in ``options``); False when its last checkpoint is already the final
+    one."""
     from mmengine.config import Config
     max_iters = iters or Config.fromfile(config).train_cfg.max_iters
     ckpt = last_checkpoint(work_dir)
     if ckpt and ckpt.endswith(f'iter_{max_iters}.pth'):
         return False
-    opts = [f'train_dataloader.dataset.data_root={data_root}']
+    opts = [f'train_dataloader.dataset.data_root={data_root}'] if data_root else []
     if iters:
         opts += [f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters + 1}']
-    run_cli('train', config, '--work-dir', work_dir, '--resume', '--cfg-options', *opts)
+    opts += list(options)
+    cli_opts = ['--cfg-options', *opts] if opts else []
+    run_cli('train', config, '--work-dir', work_dir, '--resume', *cli_opts)
     return True
 
 

@@ -8,11 +8,10 @@ import numpy as np
 import torch
 
 from .checkpoint import file_sha256
-from .filtering import (ClassLossMeans, batched, filter_labels, filtered_fraction, keep_pair,
-                        score_pairs)
+from .filtering import ClassLossMeans, filter_labels, filtered_fraction, keep_pair, score_pairs
 from .generate import labels_to_raw
 from .image_storage import ImageStorage
-from .writer import SyntheticDatasetWriter, read_manifest, sample_name
+from .writer import SyntheticDatasetWriter, iter_batches, read_manifest, sample_name
 
 #: transforms of a segmentor pipeline that only load (kept to read D′ for scoring)
 LOADERS = ('LoadImageFromFile', 'LoadAnnotations', 'LoadRasterFromFile', 'LoadRasterAnnotations')
@@ -110,8 +109,7 @@ def filter_synthetic_dataset(source: str,
     means = ClassLossMeans(k)
     scores = []
     for idx in tqdm(
-            list(batched(range(n), batch_size)), desc='scoring', unit='batch',
-            disable=not progress):
+            list(iter_batches(n, batch_size)), desc='scoring', unit='batch', disable=not progress):
         images, labels = _batch(src, idx)
         _, logits = segmentor.features_and_logits(images)
         losses, s = score_pairs(logits, labels)
@@ -141,7 +139,7 @@ def filter_synthetic_dataset(source: str,
     try:
         done = writer.completed()
         for jdx in tqdm(
-                list(batched(range(len(kept)), batch_size)),
+                list(iter_batches(len(kept), batch_size)),
                 desc='filtering',
                 unit='batch',
                 disable=not progress):

@@ -10,7 +10,7 @@ agrees with too few of its pixels (pixel accuracy below ``min_agreement``).
 """
 from __future__ import annotations
 import dataclasses
-from typing import Iterable, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -122,14 +122,3 @@ def keep_pair(score: PairScore, min_agreement: Optional[float]) -> bool:
     if min_agreement is None:
         return True
     return bool(np.isfinite(score.agreement) and score.agreement >= min_agreement)
-
-
-def batched(items: Iterable, size: int):
-    batch = []
-    for it in items:
-        batch.append(it)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

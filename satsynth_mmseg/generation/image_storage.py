@@ -17,7 +17,6 @@ from typing import Optional
 import numpy as np
 
 from ..datasets.band_norm import BandNorm
-from ..datasets.raster_io import read_raster
 from ..utils.atomic_io import atomic_write_png, atomic_write_raster
 from ..utils.errors import ConfigError
 
@@ -95,16 +94,6 @@ class ImageStorage:
             atomic_write_png(path, array, fsync=fsync)
         else:
             atomic_write_raster(path, array, fsync=fsync)
-
-    def read(self, path: str) -> np.ndarray:
-        """A stored image back in the model's units: (C, H, W), uint8 RGB-order for 8-bit
-        images, float32 (normalised) for float images."""
-        data = read_raster(path).data
-        if self.format == 'png':
-            return data[::-1].copy() if data.shape[0] == 3 else data  # BGR -> RGB
-        if self.float_images and self.norm is not None:
-            return self.norm.normalize(data, path)
-        return data
 
     def meta(self) -> dict:
         """What ``meta.json`` records about the images."""
