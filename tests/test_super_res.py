@@ -61,14 +61,14 @@ def test_low_resolution_pairs_are_label_safe():
     model = MODELS.build(tiny_sr_cfg())
     data = model.data_preprocessor(_batch(), False)
     x0 = data['inputs']
-    hr_labels = model.split_labels(x0)
+    hr_labels = model.labels_of(x0)
     assert hr_labels[:, :4].eq(255).all()  # ignore survives encoding
     low = model.downsample(x0)
     assert low.shape == (2, 6, 16, 16)
     # image: area average of the [-1, 1] image
     assert torch.allclose(
         low[:, :3], x0[:, :3].unflatten(2, (16, 2)).unflatten(4, (16, 2)).mean((3, 5)), atol=1e-6)
-    labels = model.split_labels(low)
+    labels = model.labels_of(low)
     assert labels[:, :2].eq(255).all()  # rows 0-3 ignored -> low rows 0-1 ignored
     assert set(labels.unique().tolist()) <= set(hr_labels.unique().tolist())
     cond = model.condition(x0)

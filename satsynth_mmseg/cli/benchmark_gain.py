@@ -5,6 +5,8 @@
         procedural-cpu, sen1floods11-cpu)
         [--work-dir DIR] [--seeds 0 1 2] [--ratios 1 2] [--sampler ddim --steps 25]
         [--generator-checkpoint CKPT] [--seg-iters N] [--results NAME]
+        [--generator joint mask2img hybrid] [--mask2img-config CFG] [--mask2img-checkpoint C]
+        [--guidance-scale S]
 
 Stages (each resumable: rerunning the command skips what is finished):
 
@@ -13,7 +15,10 @@ Stages (each resumable: rerunning the command skips what is finished):
 3. D': ``tools/generate.py`` writes ``ceil(max(R) * |D|)`` pairs (deterministic, resumable);
 4. segmentors: the same config, schedule and seeds trained on D (R = 0), on D u D' for every
    R in ``--ratios`` (``AugmentedDataset``) and on D' alone, each in its own process, then
-   tested on the real val split with per-class IoU;
+   tested on the real val split with per-class IoU; with ``--generator`` also (or instead)
+   D' of a mask-to-image generator: ``mask2img`` renders images for new layouts of the real
+   masks (``tools/generate.py --masks-from``), ``hybrid`` for the joint generator's masks
+   (``--mask-generator``); one row per generator, same segmentor and seeds;
 5. report: ``DIR/gain.md`` (mean +- std over seeds of mIoU and per-class IoU),
    ``DIR/gain.json`` (every run, stage timings) and ``DIR/gain.png`` (mIoU against R).
 
@@ -23,7 +28,7 @@ import argparse
 import sys
 
 from satsynth_mmseg.experiments.augmentation import AUGMENTATIONS
-from satsynth_mmseg.experiments.gain import DEFAULT_RAW_DIR, PRESETS, GainExperiment
+from satsynth_mmseg.experiments.gain import DEFAULT_RAW_DIR, GENERATORS, PRESETS, GainExperiment
 
 
 def parse_args(argv=None):
@@ -65,6 +70,17 @@ def parse_args(argv=None):
     p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
+        '--generator',
+        nargs='+',
+        default=['joint'],
+        choices=list(GENERATORS),
+        help='how D\' is made: joint (image + mask pairs), mask2img (images for new layouts of '
+        'the real masks), hybrid (images for the joint generator\'s masks); several compare them')
+    p.add_argument('--mask2img-config', help='mask-to-image config (default: the preset\'s)')
+    p.add_argument('--mask2img-checkpoint', help='skip its training, use this checkpoint')
+    p.add_argument(
+        '--guidance-scale', type=float, help='classifier-free guidance of the mask-to-image model')
+    p.add_argument(
         '--results', help='also copy gain.{md,json,png} to '
         'benchmarks/results/<RESULTS>.*')
     args = p.parse_args(argv)
@@ -94,6 +110,10 @@ def main(argv=None):
         augmentations=args.augmentations,
         filter_alpha=args.filter_alpha,
         filter_min_agreement=args.filter_min_agreement,
+        generators=list(dict.fromkeys(args.generator)),
+        mask2img_config=args.mask2img_config,
+        mask2img_checkpoint=args.mask2img_checkpoint,
+        guidance_scale=args.guidance_scale,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

@@ -8,6 +8,12 @@
         [--sr-config SR_CFG --sr-checkpoint SR_CKPT [--sr-sampler S] [--sr-steps N]
          | --interp-scale F]
 
+    # mask-conditioned generators (MaskToImageDDPM): render images for label maps
+    python tools/generate.py M2I_CONFIG M2I_CHECKPOINT --out DIR --ratio R
+        (--masks-from REAL_CFG [--cutmix-prob P] [--no-rotate] [--no-flip]
+         | --mask-generator JOINT_CONFIG JOINT_CHECKPOINT --real-config REAL_CFG)
+        [--guidance-scale S]
+
     torchrun --nproc_per_node 4 tools/generate.py ... --launcher pytorch   # 4 shards
 
 Sample ``i`` depends only on ``(SEED, i)`` (and the batch it belongs to, which is fixed by
@@ -19,6 +25,14 @@ manifest then records both checkpoints. ``--interp-scale F`` enlarges every samp
 interpolation instead (bilinear image, nearest mask): the baseline the cascade is compared
 with (``tools/benchmark_super_res.py``); with the same seed and batch size its low-resolution
 samples are exactly the cascade's.
+
+With a mask-conditioned generator the labels of D' are given, not generated:
+``--masks-from REAL_CFG`` makes a new layout per sample from the real training masks (random
+crop of the generator's size, 90 degree rotation, flips, optionally a CutMix box from a second
+mask; label values are kept) and renders its image; ``--mask-generator`` takes the masks of a
+joint generator's samples and renders their images again (the hybrid mode; both stages use
+``--sampler/--steps`` and continue the same per-sample generators). Layouts depend only on
+``(SEED, i)`` like everything else.
 
 Images of 1 or 3 8-bit bands are written as PNG; any other band count, and float generators
 (``float_images``: SAR, multispectral), as GeoTIFF (or ``.npy`` with ``--image-format npy``)
@@ -45,8 +59,8 @@ from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import (BandNorm, build_train_dataset, find_raster_loader,
                                      train_dataset_config)
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
-from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, SyntheticDatasetWriter,
-                                       check_cascade, dataset_label_maps,
+from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, MaskLayouts,
+                                       SyntheticDatasetWriter, check_cascade, dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics, load_generator,
                                        storage_for_generator, write_preview, write_report)
 from satsynth_mmseg.utils import ConfigError, SatSynthError
@@ -103,6 +117,30 @@ def parse_args(argv=None):
         help='enlarge every sample this many times by interpolation (bilinear '
         'image, nearest mask) instead of a super-resolution model')
     p.add_argument(
+        '--masks-from',
+        metavar='REAL_CFG',
+        help='mask-conditioned generator: render images for new layouts of the masks of this '
+        'config\'s train_dataloader.dataset')
+    p.add_argument(
+        '--mask-generator',
+        nargs=2,
+        metavar=('CONFIG', 'CHECKPOINT'),
+        help='mask-conditioned generator, hybrid mode: the masks of this joint generator\'s '
+        'samples, their images rendered again by CONFIG/CHECKPOINT of the command')
+    p.add_argument(
+        '--cutmix-prob',
+        type=float,
+        default=0.0,
+        help='--masks-from: probability of pasting a box of a second layout (CutMix)')
+    p.add_argument('--no-rotate', action='store_true', help='--masks-from: no 90° rotations')
+    p.add_argument('--no-flip', action='store_true', help='--masks-from: no flips')
+    p.add_argument(
+        '--guidance-scale',
+        type=float,
+        default=None,
+        help='classifier-free guidance scale s of a mask-conditioned generator (0: '
+        'unconditional, 1: conditional; default: the config\'s)')
+    p.add_argument(
         '--report',
         action='store_true',
         help='also write class-distribution statistics (D vs D\') to DIR/report.*')
@@ -118,12 +156,20 @@ def parse_args(argv=None):
     if args.ratio is not None:
         if not (args.ratio > 0 and math.isfinite(args.ratio)):
             p.error(f'--ratio must be a finite number > 0, got {args.ratio}')
-        if not args.real_config:
+        if not (args.real_config or args.masks_from):
             p.error('--ratio needs --real-config (the real training set it multiplies)')
     if args.batch_size < 1:
         p.error('--batch-size must be >= 1')
     if bool(args.sr_config) != bool(args.sr_checkpoint):
         p.error('--sr-config and --sr-checkpoint go together')
+    if args.masks_from and args.mask_generator:
+        p.error('--masks-from and --mask-generator exclude each other')
+    if not 0 <= args.cutmix_prob <= 1:
+        p.error(f'--cutmix-prob must be in [0, 1], got {args.cutmix_prob}')
+    if args.guidance_scale is not None and args.guidance_scale < 0:
+        p.error(f'--guidance-scale must be >= 0, got {args.guidance_scale}')
+    if (args.masks_from or args.mask_generator) and (args.sr_config or args.interp_scale):
+        p.error('--sr-config/--interp-scale work with joint generators only')
     if args.interp_scale is not None:
         if args.sr_config:
             p.error('--interp-scale and --sr-config exclude each other')
@@ -229,6 +275,65 @@ def build_upsampler(args, model, device):
     return None, {}, size
 
 
+def load_masks_dataset(masks_from: str, meta: dict):
+    """The train set of ``--masks-from``, checked like ``--real-config``; a missing or empty
+    split is a one-line error naming the option."""
+    try:
+        return load_real_dataset(masks_from, meta)
+    except (FileNotFoundError, ValueError) as e:
+        raise ConfigError(f'--masks-from {masks_from}: {e}') from e
+
+
+def build_mask_conditioning(args, model, masks_real, device):
+    """``(layouts, mask_generator, identity fields)`` for a mask-conditioned generator;
+    clear errors when the generator and the options do not go together."""
+    conditioned = getattr(model, 'mask_conditioned', False)
+    name = type(model).__name__
+    if not conditioned:
+        if args.masks_from or args.mask_generator or args.guidance_scale is not None:
+            raise ConfigError(
+                f'{args.config} builds a {name}, which makes its own masks: --masks-from, '
+                '--mask-generator and --guidance-scale are for mask-conditioned generators '
+                '(e.g. MaskToImageDDPM)')
+        return None, None, {}
+    if not (args.masks_from or args.mask_generator):
+        raise ConfigError(
+            f'{args.config} builds a {name}, which renders images for given label maps: '
+            'give --masks-from REAL_CFG (new layouts of the real masks) or --mask-generator '
+            'CONFIG CHECKPOINT (a joint generator\'s masks)')
+    if args.guidance_scale is not None:
+        model.guidance_scale = args.guidance_scale
+    fields = dict(guidance_scale=model.guidance_scale)
+    if args.masks_from:
+        layouts = MaskLayouts.from_dataset(
+            masks_real,
+            model.sample_size,
+            source=f'the train set of {args.masks_from}',
+            rotate=not args.no_rotate,
+            flip=not args.no_flip,
+            cutmix_prob=args.cutmix_prob,
+            ignore_index=model.ignore_index if model.ignore_index is not None else 255)
+        fields.update(
+            masks_from=osp.abspath(args.masks_from),
+            layout_maps=len(layouts),
+            layout_rotate=layouts.rotate,
+            layout_flip=layouts.flip,
+            layout_cutmix_prob=layouts.cutmix_prob)
+        return layouts, None, fields
+    cfg_path, ckpt = args.mask_generator
+    joint, info = load_generator(cfg_path, ckpt, ema=args.ema, device=device)
+    if getattr(joint, 'mask_conditioned', False) or not hasattr(joint, 'sample_size'):
+        raise ConfigError(f'--mask-generator {cfg_path} builds a {type(joint).__name__}: the '
+                          'hybrid mode needs a joint generator (e.g. JointDDPM) for the masks')
+    for key in ('num_classes', 'image_channels'):
+        if getattr(joint, key) != getattr(model, key):
+            raise ConfigError(f'--mask-generator {ckpt} has {key}={getattr(joint, key)} but the '
+                              f'mask-conditioned generator {getattr(model, key)}')
+    model.check_size(joint.sample_size, 'the mask generator\'s sample size')
+    fields.update(mask_generator_sha256=info['sha256'], mask_generator_weights=info['weights'])
+    return None, joint, fields
+
+
 def image_storage(args, cfg, model) -> ImageStorage:
     """How D' images are written; float images need the pipeline's band normalisation to
     go back to physical units."""
@@ -260,6 +365,10 @@ def describe(args, num_samples, size, steps, super_res, info, world_size, device
                    f'{super_res["steps"]} steps)')
     elif super_res:
         cascade = f' (x{args.interp_scale} by interpolation)'
+    elif args.masks_from:
+        cascade = f' (images rendered for new layouts of the masks of {args.masks_from})'
+    elif args.mask_generator:
+        cascade = f' (masks of {args.mask_generator[0]}, images rendered again)'
     return (f'D\' -> {args.out}: {num_samples} pairs of {size[0]}x{size[1]}, '
             f'{args.sampler} {steps} steps{cascade}, seed {args.seed}, {info["weights"]} '
             f'weights, {world_size} process(es) on {device}')
@@ -313,6 +422,10 @@ def run(args):
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     meta = resolve_classes(cfg, model, info)
     real = load_real_dataset(args.real_config, meta)
+    masks_real = None
+    if args.masks_from:
+        masks_real = load_masks_dataset(args.masks_from, meta)
+        real = real if real is not None else masks_real
     check_real_bands(args.real_config, model)
     reduce_zero_label = bool(
         real.reduce_zero_label if real is not None else meta.get('reduce_zero_label', False))
@@ -325,7 +438,13 @@ def run(args):
                 logger='current',
                 level=logging.WARNING)
     _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
-    super_res, sr_identity, size = build_upsampler(args, model, device)
+    layouts, mask_generator, mask_identity = build_mask_conditioning(args, model, masks_real,
+                                                                     device)
+    if mask_generator is not None:
+        size = list(mask_generator.sample_size)
+        super_res, sr_identity = None, {}
+    else:
+        super_res, sr_identity, size = build_upsampler(args, model, device)
     storage = image_storage(args, cfg, model)
     if super_res is not None and storage.float_images:
         raise ConfigError('--sr-config/--interp-scale work on 8-bit images only; this '
@@ -347,31 +466,38 @@ def run(args):
         reduce_zero_label=reduce_zero_label,
         device_type=torch.device(device).type,
         **fmt,
-        **sr_identity)
+        **sr_identity,
+        **mask_identity)
     writer = prepare_writer(args.out, identity, rank, world_size, storage)
     try:
         if rank == 0:
             print(describe(args, num_samples, size, steps, super_res, info, world_size, device))
+        render = None
+        if mask_generator is not None:  # hybrid: the joint model samples, ours renders
+            render = dict(model=model, sampler=args.sampler, steps=steps)
         summary = generate_synthetic_dataset(
-            model,
+            mask_generator or model,
             writer,
             num_samples,
             seed=args.seed,
             sampler=args.sampler,
             steps=steps,
             batch_size=args.batch_size,
-            size=list(model.sample_size),
+            size=list((mask_generator or model).sample_size),
             reduce_zero_label=reduce_zero_label,
             record_extra=dict(
                 checkpoint_sha256=info['sha256'],
                 sampler=args.sampler,
                 steps=steps,
                 weights=info['weights'],
-                **sr_identity),
+                **sr_identity,
+                **mask_identity),
             rank=rank,
             world_size=world_size,
             progress=not args.no_progress and rank == 0,
-            super_res=super_res)
+            super_res=super_res,
+            layouts=layouts,
+            render=render)
         barrier(world_size)
         if rank == 0:
             display = cfg.get('default_hooks', {}).get('sample_grid', {}).get('display')

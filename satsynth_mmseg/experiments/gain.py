@@ -26,6 +26,7 @@ PRESETS = {
         data_root='data/dubai_aerial_x8',
         convert=dict(patch_size=512, stride=None, downscale=8),
         generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
+        mask2img='configs/mask2img/sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py',
         segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-32x32.py',
         sampler='ddim',
         steps=50,
@@ -74,6 +75,7 @@ PRESETS = {
         data_root='data/procedural_scenes',
         convert=dict(),
         generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py',
+        mask2img='configs/mask2img/sdm_spade-unet-tiny_1xb8-2k_procedural-32x32.py',
         segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py',
         sampler='ddim',
         steps=25,
@@ -81,6 +83,10 @@ PRESETS = {
 }
 #: training-set variants; the segmentor config name is the preset's pattern with this tag
 VARIANTS = {'D': 'd', 'D u D\'': 'd+dprime', 'D\' only': 'dprime'}
+#: how D′ is made (``--generator``): the joint model samples pairs; a mask-to-image model
+#: renders images for new layouts of the real masks (``mask2img``) or for the joint model's
+#: masks (``hybrid``)
+GENERATORS = ('joint', 'mask2img', 'hybrid')
 DEFAULT_RAW_DIR = osp.join(PROJECT_ROOT, '..', 'shared', 'data', 'dubai_aerial')
 
 
@@ -103,6 +109,10 @@ class GainExperiment:
     augmentations: List[str] = dataclasses.field(default_factory=list)
     filter_alpha: Optional[float] = None
     filter_min_agreement: Optional[float] = None
+    generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
+    mask2img_config: Optional[str] = None
+    mask2img_checkpoint: Optional[str] = None
+    guidance_scale: Optional[float] = None
     results: Optional[str] = None
     command: str = ''
 
@@ -118,6 +128,18 @@ class GainExperiment:
         self.sampler = self.sampler or p['sampler']
         self.steps = self.steps or p['steps']
         check_names(self.augmentations)
+        bad = [g for g in self.generators if g not in GENERATORS]
+        if bad or not self.generators:
+            raise ValueError(f'unknown generator(s) {bad}: choose from {GENERATORS}')
+        if (self.augmentations or self.filter_alpha is not None) and \
+                'joint' not in self.generators:
+            raise ValueError('--augmentations and --filter-alpha work on the joint generator\'s '
+                             'D′: add joint to --generator')
+        if set(self.generators) - {'joint'}:
+            self.mask2img_config = self.mask2img_config or p.get('mask2img')
+            if not self.mask2img_config:
+                raise ValueError(f'preset {self.preset!r} has no mask-to-image generator '
+                                 'config: give --mask2img-config')
 
     @property
     def settings(self) -> dict:
@@ -127,9 +149,63 @@ class GainExperiment:
         tag = VARIANTS[variant]
         return f'{tag}_R{ratio:g}_seed{seed}' if variant == 'D u D\'' else f'{tag}_seed{seed}'
 
-    def segmentor_specs(self, dprime: str) -> List[dict]:
-        variants = [('D', 0.0)] + [('D u D\'', r) for r in self.ratios]
-        if self.dprime_only:
+    @staticmethod
+    def generator_variant(kind: str) -> str:
+        """The variant name of D ∪ D′ made by generator ``kind`` (the joint one keeps the
+        plain name, so earlier runs are reused)."""
+        return 'D u D\'' if kind == 'joint' else f'D u D\' {kind}'
+
+    def prepare_mask2img(self, stages: StageTimer) -> str:
+        """The mask-to-image checkpoint: the given one, or trained on the generator data."""
+        if self.mask2img_checkpoint is not None:
+            return self.mask2img_checkpoint
+        p = self.settings
+        gen_root = self.data_root
+        if p.get('generator_data_root'):
+            gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
+        gen_dir = osp.join(self.work_dir, 'generator_mask2img')
+        stages.run(
+            'generator mask2img', lambda:
+            (None, train_model(self.mask2img_config, gen_root, gen_dir, self.generator_iters)))
+        return last_checkpoint(gen_dir)
+
+    def run_generator_kind(self, stages: StageTimer, kind: str, joint_ckpt: Optional[str],
+                           real_config: str, num: int) -> List[dict]:
+        """D′ of a mask-conditioned generator (``mask2img`` / ``hybrid``) and D ∪ D′ for
+        every R and seed; ``joint_ckpt`` is the joint generator's (hybrid masks)."""
+        p = self.settings
+        ckpt = self.prepare_mask2img(stages)
+        dprime = osp.join(self.work_dir, f'dprime_{kind}')
+        extra = (['--masks-from', real_config]
+                 if kind == 'mask2img' else ['--mask-generator', self.generator_config, joint_ckpt])
+        if self.guidance_scale is not None:
+            extra += ['--guidance-scale', str(self.guidance_scale)]
+        stages.run(
+            f'dprime {kind}', lambda: (None,
+                                       generate_dprime(
+                                           self.mask2img_config,
+                                           ckpt,
+                                           dprime,
+                                           num,
+                                           self.sampler,
+                                           self.steps,
+                                           p['gen_batch_size'],
+                                           real_config,
+                                           extra=extra)))
+        variant = self.generator_variant(kind)
+        specs = [
+            segmentor_spec(f'd+dprime-{kind}_R{r:g}_seed{seed}', variant, r, seed,
+                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
+                           self.data_root, dprime, self.seg_iters) for seed in self.seeds
+            for r in self.ratios
+        ]
+        return stages.run(f'segmentors {kind}', lambda: run_specs(specs))
+
+    def segmentor_specs(self, dprime: Optional[str]) -> List[dict]:
+        variants = [('D', 0.0)]
+        if dprime is not None:
+            variants += [('D u D\'', r) for r in self.ratios]
+        if self.dprime_only and dprime is not None:
             variants.append(('D\' only', None))
         return [
             segmentor_spec(
@@ -261,12 +337,21 @@ class GainExperiment:
         out = stages.run('filtered segmentors', lambda: run_specs(specs))
         return out
 
-    def result_copies(self, dprime: str) -> dict:
+    def result_copies(self, dprime: Optional[str]) -> dict:
         """Files copied beside the report into ``benchmarks/results`` (source -> suffix)."""
-        copies = {
-            osp.join(dprime, 'report.md'): '_dprime_report.md',
-            osp.join(dprime, 'preview.png'): '_dprime_preview.png'
-        }
+        copies = {}
+        if dprime is not None:
+            copies.update({
+                osp.join(dprime, 'report.md'): '_dprime_report.md',
+                osp.join(dprime, 'preview.png'): '_dprime_preview.png'
+            })
+        for kind in self.generators:
+            if kind != 'joint':
+                folder = osp.join(self.work_dir, f'dprime_{kind}')
+                copies.update({
+                    osp.join(folder, 'report.md'): f'_dprime_{kind}_report.md',
+                    osp.join(folder, 'preview.png'): f'_dprime_{kind}_preview.png'
+                })
         if self.filter_alpha is not None:
             filtered = osp.join(self.work_dir, 'dprime_filtered')
             copies.update({
@@ -286,22 +371,28 @@ class GainExperiment:
             (None, prepare_data(p['data'], self.data_root, self.raw_dir, p['convert'])))
         real_config, real = self.real_dataset()
         classes, n_real = list(real.metainfo['classes']), len(real)
-        ckpt = self.prepare_generator(stages)
         num = math.ceil(max(self.ratios) * n_real)
-        dprime = osp.join(self.work_dir, 'dprime')
-        stages.run(
-            'dprime', lambda: (None,
-                               generate_dprime(
-                                   self.generator_config,
-                                   ckpt,
-                                   dprime,
-                                   num,
-                                   self.sampler,
-                                   self.steps,
-                                   p['gen_batch_size'],
-                                   real_config,
-                                   extra=p.get('dprime_extra', ()))))
+        ckpt = dprime = None
+        if {'joint', 'hybrid'} & set(self.generators):
+            ckpt = self.prepare_generator(stages)
+        if 'joint' in self.generators:
+            dprime = osp.join(self.work_dir, 'dprime')
+            stages.run(
+                'dprime', lambda: (None,
+                                   generate_dprime(
+                                       self.generator_config,
+                                       ckpt,
+                                       dprime,
+                                       num,
+                                       self.sampler,
+                                       self.steps,
+                                       p['gen_batch_size'],
+                                       real_config,
+                                       extra=p.get('dprime_extra', ()))))
         results = stages.run('segmentors', lambda: run_specs(self.segmentor_specs(dprime)))
+        for kind in self.generators:
+            if kind != 'joint':
+                results = results + self.run_generator_kind(stages, kind, ckpt, real_config, num)
         augmentation = None
         if self.augmentations:
             extra, augmentation = stages.run('augmentations',
@@ -330,6 +421,8 @@ class GainExperiment:
             ratios=self.ratios,
             generator_config=self.generator_config,
             generator_checkpoint=ckpt,
+            generators=self.generators,
+            mask2img_config=self.mask2img_config if set(self.generators) - {'joint'} else None,
             classes=classes,
             rows=rows,
             runs=results,
@@ -339,7 +432,8 @@ class GainExperiment:
             machine=machine())
         title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
         plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
-            if self.augmentations or self.filter_alpha is not None else \
+            if self.augmentations or self.filter_alpha is not None or \
+            self.generators != ['joint'] else \
             (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
                                                        f'({len(self.seeds)} seeds)'))
         paths = write_report_files(

@@ -5,6 +5,7 @@ from .checkpoint import (check_cascade, check_checkpoint_matches, file_sha256, l
                          select_weights)
 from .generate import generate_synthetic_dataset, labels_to_raw, sample_and_write, sample_seed
 from .image_storage import ImageStorage, image_name, storage_for_generator, to_storage_image
+from .mask_layouts import MaskLayouts
 from .upsample import InterpolationUpsampler, interpolate_pair
 from .writer import (SyntheticDatasetWriter, iter_batches, read_manifest, sample_name,
                      write_pair_files)
@@ -15,5 +16,5 @@ __all__ = [
     'iter_batches', 'read_manifest', 'sample_name', 'label_statistics', 'dataset_label_maps',
     'markdown_table', 'plot_class_distribution', 'write_report', 'write_preview',
     'InterpolationUpsampler', 'interpolate_pair', 'sample_and_write', 'to_storage_image',
-    'write_pair_files', 'ImageStorage', 'image_name', 'storage_for_generator'
+    'write_pair_files', 'ImageStorage', 'image_name', 'storage_for_generator', 'MaskLayouts'
 ]

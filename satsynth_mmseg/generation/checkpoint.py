@@ -2,6 +2,7 @@
 from __future__ import annotations
 import hashlib
 import logging
+import re
 from typing import Optional, Tuple
 
 import torch
@@ -82,6 +83,42 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
                           '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
 
 
+def checkpoint_model_type(meta: dict) -> Optional[str]:
+    """The ``model.type`` of the config a checkpoint was trained with (mmengine's runner
+    stores the config text in ``meta['cfg']``), or None when it cannot be read."""
+    text = (meta or {}).get('cfg')
+    if not isinstance(text, str):
+        return None
+    match = re.search(r"^model\s*=\s*dict\(", text, re.M)
+    if match is None:
+        return None
+    depth, i = 1, match.end()
+    while i < len(text) and depth:  # the model dict's own text, nested dicts skipped
+        depth += {'(': 1, ')': -1}.get(text[i], 0)
+        i += 1
+    body, nested = text[match.end():i - 1], ''
+    level = 0
+    for ch in body:  # keep only the top level of the dict
+        level += {'(': 1, '[': 1, '{': 1, ')': -1, ']': -1, '}': -1}.get(ch, 0)
+        if level == 0:
+            nested += ch
+    found = re.search(r"(?:^|[\s,])type\s*=\s*['\"]([\w.:]+)['\"]", nested)
+    return found.group(1) if found else None
+
+
+def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
+    """Refuse a checkpoint trained as another kind of generator (e.g. a ``JointDDPM``
+    checkpoint given with a ``MaskToImageDDPM`` config), naming both."""
+    trained = checkpoint_model_type(meta)
+    wanted = cfg_model.get('type') if isinstance(cfg_model, dict) else None
+    if trained is None or not isinstance(wanted, str):
+        return
+    short = lambda name: name.split('.')[-1].split(':')[-1]  # noqa: E731
+    if short(trained) != short(wanted):
+        raise ConfigError(f'{checkpoint_path} is a {short(trained)} checkpoint but the config '
+                          f'builds a {short(wanted)}: give the config it was trained with')
+
+
 def load_generator(config,
                    checkpoint_path: str,
                    ema: bool = True,
@@ -102,6 +139,7 @@ def load_generator(config,
     model = MODELS.build(cfg.model)
     ckpt = load_verified_checkpoint(checkpoint_path)  # one-line CheckpointError when unusable
     meta = ckpt.get('meta', {}) or {}
+    check_model_type(cfg.model, meta, checkpoint_path)
     state, which = select_weights(ckpt, ema)
     check_checkpoint_matches(model, state, meta.get('dataset_meta'), checkpoint_path)
     model.load_state_dict(state, strict=True)

@@ -56,7 +56,9 @@ def sample_and_write(model,
                      super_res: Optional[dict] = None,
                      skip: Iterable[int] = (),
                      record_extra: Optional[dict] = None,
-                     storage: Optional[ImageStorage] = None) -> List[dict]:
+                     storage: Optional[ImageStorage] = None,
+                     layouts: Optional[Callable[[Sequence[int]], torch.Tensor]] = None,
+                     render: Optional[dict] = None) -> List[dict]:
     """Sample one batch of pairs and hand each to ``sink`` ready to be written.
 
     The one path from a generator to D' files, shared by :func:`generate_synthetic_dataset`
@@ -65,7 +67,8 @@ def sample_and_write(model,
     ``torch.Generator`` seeded ``seeds[j]``, so it does not depend on the batch's device.
 
     Args:
-        model: a generator with ``sample()`` and ``num_classes`` (e.g. ``JointDDPM``).
+        model: a generator with ``sample()`` and ``num_classes`` (e.g. ``JointDDPM``), or a
+            mask-conditioned one (``MaskToImageDDPM``) with ``layouts``.
         indices: sample numbers of the batch (file names, manifest ``index``).
         seeds: one seed per sample.
         sink: ``sink(index, image, raw_labels, record)``; ``image`` as ``storage`` writes it
@@ -80,13 +83,30 @@ def sample_and_write(model,
             the numbers) but not handed to ``sink``.
         record_extra: fields added to every record.
         storage: how images are stored (default :meth:`ImageStorage.for_model`).
+        layouts: for a mask-conditioned ``model``: ``layouts(seeds)`` -> label maps (N, H, W)
+            (e.g. :class:`~.mask_layouts.MaskLayouts`) it renders images for.
+        render: ``dict(model=MaskToImageDDPM, sampler=, steps=, guidance_scale=)``: keep the
+            labels ``model`` made and render their images again with this model (the hybrid
+            mode), continuing the same generators.
 
     Returns:
         The records handed to ``sink``.
     """
-    storage = storage or ImageStorage.for_model(model)
+    storage = storage or ImageStorage.for_model(render['model'] if render else model)
     gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
-    out = model.sample(len(indices), num_steps=steps, sampler=sampler, generator=gens, size=size)
+    if layouts is not None:
+        out = model.sample_from(
+            PairCondition(labels=layouts(seeds)), num_steps=steps, sampler=sampler, generator=gens)
+    else:
+        out = model.sample(
+            len(indices), num_steps=steps, sampler=sampler, generator=gens, size=size)
+    if render is not None:
+        out = render['model'].sample_from(
+            PairCondition(labels=out.labels),
+            num_steps=render.get('steps'),
+            sampler=render.get('sampler'),
+            generator=gens,
+            guidance_scale=render.get('guidance_scale'))
     if super_res is not None:
         out = super_res['model'].sample_from(
             PairCondition(images=out.images, labels=out.labels),
@@ -132,7 +152,9 @@ def generate_synthetic_dataset(model,
                                world_size: int = 1,
                                progress: bool = True,
                                max_batches: Optional[int] = None,
-                               super_res: Optional[dict] = None) -> Dict[str, float]:
+                               super_res: Optional[dict] = None,
+                               layouts: Optional[Callable] = None,
+                               render: Optional[dict] = None) -> Dict[str, float]:
     """Generate this rank's share of samples ``0 .. num_samples-1`` that are not yet complete.
 
     Sample ``i`` is drawn with its own ``torch.Generator`` seeded by ``sample_seed(seed, i)``
@@ -158,6 +180,8 @@ def generate_synthetic_dataset(model,
         super_res: ``dict(model=JointSuperRes, sampler=..., steps=...)`` to run the cascade:
             each low-resolution batch is upsampled by the model, continuing the same
             per-sample generators, so sample ``i`` still depends only on ``(seed, i)``.
+        layouts, render: mask-conditioned generation (see :func:`sample_and_write`); layouts
+            are drawn from the per-sample seeds, so they keep the same guarantees.
 
     Returns:
         ``dict(generated, skipped, seconds, pairs_per_s, invalid_pixels, pixels)`` for this
@@ -196,7 +220,9 @@ def generate_synthetic_dataset(model,
                 super_res=super_res,
                 skip=done,
                 record_extra=dict(record_extra or {}, seed=seed),
-                storage=writer.storage)
+                storage=writer.storage,
+                layouts=layouts,
+                render=render)
             for r in records:
                 generated += 1
                 invalid += r['invalid_pixels']

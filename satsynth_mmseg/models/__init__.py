@@ -1,8 +1,9 @@
 from .data_preprocessors import JointDataPreprocessor
-from .denoisers import DiffusersUNet2D
-from .generators import GeneratedPairs, JointDDPM, JointSuperRes, NonFiniteLossError, PairCondition
+from .denoisers import DiffusersUNet2D, SPADEUNet
+from .generators import (GeneratedPairs, JointDDPM, JointSuperRes, MaskToImageDDPM,
+                         NonFiniteLossError, PairCondition)
 
 __all__ = [
-    'JointDataPreprocessor', 'DiffusersUNet2D', 'JointDDPM', 'JointSuperRes', 'NonFiniteLossError',
-    'GeneratedPairs', 'PairCondition'
+    'JointDataPreprocessor', 'DiffusersUNet2D', 'SPADEUNet', 'JointDDPM', 'JointSuperRes',
+    'MaskToImageDDPM', 'NonFiniteLossError', 'GeneratedPairs', 'PairCondition'
 ]

@@ -22,7 +22,9 @@ class SampleGridHook(Hook):
 
     For a super-resolution model (``JointSuperRes``) each row shows, for one pair of the first
     training batch, its downsampled version (nearest-neighbour enlarged), the model's
-    super-resolved pair and the real high-resolution pair.
+    super-resolved pair and the real high-resolution pair. For a mask-conditioned model
+    (``MaskToImageDDPM``) each row shows the image rendered for the label map of one pair of
+    the first training batch next to the map, then the real pair (mask | generated | real).
 
     The picture (image | colourised mask per pair) goes to
     ``{work_dir}/samples/iter_{iter:07d}.png`` and to the runner's visualizer backends
@@ -87,14 +89,31 @@ class SampleGridHook(Hook):
         if self.write_after_train and (self.interval <= 0 or runner.iter % self.interval):
             self.write_grid(runner, runner.iter)
 
-    def _super_res_rows(self, model, generator):
-        """(low-res enlarged | super-resolved | real) pairs of the first training batch."""
+    def _first_batch(self, model):
+        """The encoded first training batch (at most ``num_samples`` pairs)."""
         if self._batch is None:
-            raise RuntimeError('no training batch seen yet for the super-resolution grid')
+            raise RuntimeError('no training batch seen yet for a conditional sample grid')
         n = min(self.num_samples, len(self._batch['inputs']))
         batch = dict(inputs=self._batch['inputs'][:n], data_samples=self._batch['data_samples'][:n])
         with torch.no_grad():
-            hr = model.data_preprocessor(batch, False)['inputs']
+            return model.data_preprocessor(batch, False)['inputs']
+
+    def _mask_to_image_rows(self, model, generator):
+        """(rendered image | its map) then (real image | map) for the first training batch."""
+        real_images, real_labels = model.real_of_batch(self._first_batch(model))
+        out = model.sample_from(
+            PairCondition(labels=real_labels),
+            num_steps=self.num_steps,
+            sampler=self.sampler,
+            generator=generator)
+        images = torch.stack([out['images'], real_images.to(out['images'].device)], 1).flatten(0, 1)
+        labels = torch.stack([out['labels'], real_labels.to(out['labels'].device)], 1).flatten(0, 1)
+        return images, labels, out, 2
+
+    def _super_res_rows(self, model, generator):
+        """(low-res enlarged | super-resolved | real) pairs of the first training batch."""
+        hr = self._first_batch(model)
+        with torch.no_grad():
             real_images, real_labels, low_images, low_labels = \
                 model.real_and_low_res_of_batch(hr)
         out = model.sample_from(
@@ -126,6 +145,8 @@ class SampleGridHook(Hook):
         try:
             if hasattr(model, 'low_res_of_batch'):
                 images, labels, out, ncols = self._super_res_rows(model, generator)
+            elif getattr(model, 'mask_conditioned', False):
+                images, labels, out, ncols = self._mask_to_image_rows(model, generator)
             else:
                 out = model.sample(
                     self.num_samples,

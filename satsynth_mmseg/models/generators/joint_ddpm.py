@@ -12,7 +12,7 @@ from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from ...bits import valid_pixel_mask
+from ...bits import bits_to_labels, valid_pixel_mask
 from ...diffusion import build_noise_scheduler, build_sampler
 from ...utils.errors import ConfigError
 from .outputs import GeneratedPairs, PairCondition
@@ -124,9 +124,8 @@ class JointDDPM(BaseModel):
         self.snr_gamma = snr_gamma
 
         denoiser = copy.deepcopy(dict(denoiser))
-        joint = self.data_preprocessor.joint_channels
-        _fill_or_check(denoiser, 'in_channels', joint + self.condition_channels, 'denoiser')
-        _fill_or_check(denoiser, 'out_channels', joint, 'denoiser')
+        for key, value in self.denoiser_fill_in().items():
+            _fill_or_check(denoiser, key, value, 'denoiser')
         denoiser.setdefault('sample_size', self.sample_size)
         self.denoiser = MODELS.build(denoiser)
         self.check_size(self.sample_size, 'sample_size')
@@ -139,6 +138,20 @@ class JointDDPM(BaseModel):
 
     #: channels concatenated to x_t as the denoiser's condition (0: unconditional)
     condition_channels = 0
+
+    def denoiser_fill_in(self) -> dict:
+        """Denoiser arguments the generator fills in from the data: here the joint tensor
+        (plus any concatenated condition) in, the joint tensor out."""
+        joint = self.data_preprocessor.joint_channels
+        return dict(in_channels=joint + self.condition_channels, out_channels=joint)
+
+    def labels_of(self, joint: Tensor) -> Tensor:
+        """Labels (N, H, W) of an *encoded* joint tensor (real data): the class of each
+        pixel's bits; the ignore index where every bit is 0."""
+        bits = joint[:, self.image_channels:]
+        labels = bits_to_labels(bits, self.num_classes, invalid_index=self.invalid_index)
+        ignore = self.ignore_index if self.ignore_index is not None else 255
+        return labels.masked_fill(~valid_pixel_mask(bits)[:, 0], ignore)
 
     @property
     def invalid_index(self) -> int:
@@ -320,12 +333,16 @@ class JointDDPM(BaseModel):
                     generator: Generator = None,
                     sampler: Union[str, dict, None] = None,
                     progress: bool = False,
-                    cond: Optional[Tensor] = None) -> Tensor:
+                    cond: Optional[Tensor] = None,
+                    model_output=None) -> Tensor:
         """The reverse process from pure noise of ``shape`` to x_0 (a float tensor).
 
         Noise is drawn with ``generator`` (one per sample keeps samples independent of the
         batch); every step the denoiser sees ``cond`` (if any) next to x_t.
+        ``model_output(x_t, t, cond)`` replaces :meth:`predict_model_output` (e.g.
+        classifier-free guidance).
         """
+        model_output = model_output or self.predict_model_output
         sched, steps = build_sampler(
             sampler or self.sampler_cfg, self.noise_scheduler, num_inference_steps=num_steps)
         device = next(self.denoiser.parameters()).device
@@ -338,7 +355,7 @@ class JointDDPM(BaseModel):
             from tqdm.auto import tqdm
             timesteps = tqdm(timesteps, desc=f'sampling ({type(sched).__name__}, {steps} steps)')
         for t in timesteps:
-            eps = self.predict_model_output(sched.scale_model_input(x, t), t.expand(shape[0]), cond)
+            eps = model_output(sched.scale_model_input(x, t), t.expand(shape[0]), cond)
             x = sched.step(eps, t, x, generator=generator).prev_sample
         return x
 

@@ -8,7 +8,7 @@ from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from ...bits import bits_to_labels, labels_to_bits, valid_pixel_mask
+from ...bits import labels_to_bits
 from ...utils.downsample import majority_downsample
 from ...utils.errors import ConfigError
 from .joint_ddpm import Generator, JointDDPM
@@ -57,16 +57,10 @@ class JointSuperRes(JointDDPM):
         return self.sample_size[0] // self.scale, self.sample_size[1] // self.scale
 
     # ----------------------------------------------------------------------------- helpers
-    def split_labels(self, joint: Tensor) -> Tensor:
-        """Labels of an *encoded* joint tensor (N, H, W): ignore where every bit is 0."""
-        bits = joint[:, self.image_channels:]
-        labels = bits_to_labels(bits, self.num_classes, invalid_index=self.invalid_index)
-        return labels.masked_fill(~valid_pixel_mask(bits)[:, 0], self.ignore_index or 255)
-
     def downsample(self, x0: Tensor) -> Tensor:
         """High-resolution joint x_0 -> the low-resolution joint tensor (label-safe)."""
         image = F.avg_pool2d(x0[:, :self.image_channels], self.scale)
-        labels = majority_downsample(self.split_labels(x0), self.scale)
+        labels = majority_downsample(self.labels_of(x0), self.scale)
         bits = labels_to_bits(labels, self.num_classes, self.ignore_index, dtype=image.dtype)
         return torch.cat([image, bits], 1)
 
@@ -167,14 +161,14 @@ class JointSuperRes(JointDDPM):
         evaluation): uint8 images (N, C, h, w) and labels (N, h, w)."""
         low = self.downsample(inputs)
         images, _ = self.data_preprocessor.decode(low)
-        return images, self.split_labels(low)
+        return images, self.labels_of(low)
 
     def real_and_low_res_of_batch(self, inputs: Tensor) -> Tuple[Tensor, Tensor, Tensor, Tensor]:
         """Decoded pairs of an encoded high-resolution batch and of its low-resolution
         version: ``(images, labels, low_images, low_labels)``, uint8 images (N, C, ., .) and
         label maps (N, ., .)."""
         images, _ = self.data_preprocessor.decode(inputs)
-        return (images, self.split_labels(inputs), *self.low_res_of_batch(inputs))
+        return (images, self.labels_of(inputs), *self.low_res_of_batch(inputs))
 
     def enlarge(self, x: Tensor) -> Tensor:
         """Nearest-neighbour enlargement by ``scale`` of images (N, C, h, w) or labels

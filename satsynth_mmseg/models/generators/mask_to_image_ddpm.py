@@ -1,0 +1,192 @@
+"""MaskToImageDDPM: a diffusion model of the image given its label map (semantic synthesis)."""
+from __future__ import annotations
+from typing import Dict, List, Optional, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+from ...bits import labels_to_bits
+from ...utils.errors import ConfigError
+from .joint_ddpm import Generator, JointDDPM
+from .outputs import GeneratedPairs, PairCondition
+
+
+@MODELS.register_module()
+class MaskToImageDDPM(JointDDPM):
+    """Image DDPM conditioned on a label map (SDM, Wang et al. 2022), with classifier-free
+    guidance (Ho & Salimans 2022).
+
+    The labels of D′ are given (real masks, transformed real masks, or a joint generator's
+    masks) so they are right by construction; only the image is generated. The data
+    preprocessor, datasets and configs are the joint model's: each training batch is the joint
+    tensor (N, C + B, H, W) of :class:`JointDataPreprocessor`, from which the image x_0
+    (N, C, H, W) and the label map are taken. The denoiser (e.g. :class:`SPADEUNet`) sees the
+    noisy image and the one-hot map (N, K, H, W) (ignored pixels: all zeros). Training drops
+    the map (all zeros) with probability ``cond_drop_prob``, so the same network also learns
+    the unconditional model; sampling combines the two (Ho & Salimans 2022, eq. 6)::
+
+        out = out(x_t, ∅) + s · (out(x_t, m) − out(x_t, ∅))
+
+    s = 1 is the plain conditional model, s = 0 the unconditional one, s > 1 trades variety
+    for fidelity to the map. The loss is the joint model's objective on the image channels
+    only (``loss_image``; ε, v or x_0 prediction, optional Min-SNR-γ weighting).
+
+    Args:
+        denoiser: the network config; ``in_channels``, ``out_channels`` (C) and
+            ``cond_channels`` (K) are filled in.
+        num_classes: K.
+        cond_drop_prob: probability of training a sample without its map (SDM: 0.2).
+        guidance_scale: default s of :meth:`sample_from`.
+        **kwargs: as :class:`JointDDPM` (``image_channels``, ``ignore_index``,
+            ``noise_scheduler``, ``sampler``, ``sample_size``, ``snr_gamma``,
+            ``data_preprocessor``).
+    """
+
+    #: generators of this family render images for given label maps
+    mask_conditioned = True
+
+    def __init__(self, *args, cond_drop_prob: float = 0.2, guidance_scale: float = 1.5, **kwargs):
+        if not 0 <= cond_drop_prob < 1:
+            raise ConfigError(f'cond_drop_prob must be in [0, 1), got {cond_drop_prob}')
+        if guidance_scale < 0:
+            raise ConfigError(f'guidance_scale must be >= 0, got {guidance_scale}')
+        self.cond_drop_prob = float(cond_drop_prob)
+        self.guidance_scale = float(guidance_scale)
+        kwargs.pop('mask_loss_weight', None)  # there is no mask to denoise
+        super().__init__(*args, **kwargs)
+
+    def denoiser_fill_in(self) -> dict:
+        return dict(
+            in_channels=self.image_channels,
+            out_channels=self.image_channels,
+            cond_channels=self.num_classes)
+
+    # ----------------------------------------------------------------------------- condition
+    def one_hot(self, labels: Tensor) -> Tensor:
+        """Label map (N, H, W) -> one-hot (N, K, H, W) float; values >= K -> all zeros."""
+        labels = labels.long()
+        valid = labels < self.num_classes
+        onehot = F.one_hot(labels.clamp(0, self.num_classes - 1), self.num_classes)
+        return (onehot * valid[..., None]).permute(0, 3, 1, 2).float()
+
+    def predict_model_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
+        """The denoiser's output for the noisy image ``x_t`` given the one-hot map ``cond``
+        (None: the unconditional branch, an all-zero map)."""
+        if cond is None:
+            cond = x_t.new_zeros((x_t.shape[0], self.num_classes, *x_t.shape[-2:]))
+        return self.denoiser(x_t, t, cond.to(x_t.dtype))
+
+    def guided_output(self, x_t: Tensor, t: Tensor, cond: Tensor, scale: float) -> Tensor:
+        """Classifier-free guided output (see the class docstring); one batched pass for
+        s ∉ {0, 1}."""
+        if scale == 1:
+            return self.predict_model_output(x_t, t, cond)
+        if scale == 0:
+            return self.predict_model_output(x_t, t, None)
+        out = self.predict_model_output(
+            torch.cat([x_t, x_t]), torch.cat([t, t]), torch.cat([cond, torch.zeros_like(cond)]))
+        cond_out, uncond_out = out.chunk(2)
+        return uncond_out + scale * (cond_out - uncond_out)
+
+    # ----------------------------------------------------------------------------- training
+    def loss(self, inputs: Tensor, data_samples=None) -> Dict[str, Tensor]:
+        """Denoising loss of the image given its map, the map dropped with
+        ``cond_drop_prob``.
+
+        Args:
+            inputs: the joint tensor (N, C + B, H, W) in [-1, 1] of the data preprocessor.
+
+        Returns:
+            ``dict(loss_image=scalar)``.
+        """
+        self.check_size(inputs.shape[-2:], 'a training batch of size')
+        x0 = inputs[:, :self.image_channels]
+        cond = self.one_hot(self.labels_of(inputs))
+        keep = (torch.rand(x0.shape[0], device=x0.device) >= self.cond_drop_prob).to(cond.dtype)
+        cond = cond * keep[:, None, None, None]
+        noise = torch.randn_like(x0)
+        t = torch.randint(0, self.num_train_timesteps, (x0.shape[0], ), device=x0.device)
+        pred = self.predict_model_output(self.noise_scheduler.add_noise(x0, noise, t), t, cond)
+        err = (pred.float() - self._target(x0, noise, t).float()).pow(2).mean(dim=(1, 2, 3))
+        losses = dict(loss_image=(err * self.loss_weights(t)).mean())
+        self._check_finite(losses)
+        return losses
+
+    # ----------------------------------------------------------------------------- sampling
+    def sample(self, num_samples: int, *args, **kwargs) -> GeneratedPairs:
+        """Not available: this model renders images for given label maps."""
+        raise ConfigError(
+            f'{type(self).__name__} renders images for given label maps: call '
+            'sample_from(PairCondition(labels=...)), or run tools/generate.py with '
+            '--masks-from REAL_CONFIG (real masks) or --mask-generator CONFIG CHECKPOINT '
+            '(a joint generator\'s masks)')
+
+    @torch.inference_mode()
+    def sample_from(self,
+                    condition: PairCondition,
+                    num_steps: Optional[int] = None,
+                    generator: Generator = None,
+                    sampler: Union[str, dict, None] = None,
+                    progress: bool = False,
+                    invalid_index: Optional[int] = None,
+                    guidance_scale: Optional[float] = None) -> GeneratedPairs:
+        """Render one image per label map.
+
+        Args:
+            condition: ``labels`` integer (N, H, W); values >= K are "no label" (an all-zero
+                condition there, written back as ``invalid_index``). ``images`` is ignored.
+            num_steps, generator, sampler, progress: as :meth:`JointDDPM.sample`.
+            invalid_index: label of "no label" pixels in the output (default: the model's).
+            guidance_scale: s (default: the model's ``guidance_scale``).
+
+        Returns:
+            :class:`GeneratedPairs`: ``images`` uint8 (N, C, H, W) (float with
+            ``float_images``), ``labels`` the given maps (long, >= K -> ``invalid_index``),
+            ``invalid_pixels`` the number of such pixels, ``joint`` the image sample.
+        """
+        if condition.labels is None:
+            raise ConfigError(f'{type(self).__name__} needs label maps to render')
+        labels = condition.labels
+        if labels.ndim != 3:
+            raise ValueError(f'label maps must be (N, H, W), got shape {tuple(labels.shape)}')
+        self.check_size(labels.shape[-2:], 'label maps of size')
+        scale = self.guidance_scale if guidance_scale is None else float(guidance_scale)
+        if scale < 0:
+            raise ValueError(f'guidance_scale must be >= 0, got {scale}')
+        invalid_index = self.invalid_index if invalid_index is None else invalid_index
+        device = next(self.denoiser.parameters()).device
+        labels = labels.to(device).long()
+        labels = labels.masked_fill(labels >= self.num_classes, invalid_index)
+        cond = self.one_hot(labels)
+        x = self.run_sampler((labels.shape[0], self.image_channels, *labels.shape[-2:]),
+                             num_steps=num_steps,
+                             generator=generator,
+                             sampler=sampler,
+                             progress=progress,
+                             cond=cond,
+                             model_output=lambda x_t, t, c: self.guided_output(x_t, t, c, scale))
+        ignore = self.ignore_index if self.ignore_index is not None else 255
+        bits = labels_to_bits(
+            labels.masked_fill(labels >= self.num_classes, ignore),
+            self.num_classes,
+            ignore,
+            dtype=x.dtype)
+        images, _ = self.data_preprocessor.decode(torch.cat([x, bits], 1))
+        return GeneratedPairs(
+            images=images,
+            labels=labels,
+            invalid_pixels=int((labels >= self.num_classes).sum()),
+            joint=x)
+
+    def real_of_batch(self, inputs: Tensor):
+        """Decoded images (N, C, H, W) and labels (N, H, W) of an encoded batch."""
+        images, _ = self.data_preprocessor.decode(inputs)
+        return images, self.labels_of(inputs)
+
+    def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
+        """Render a new image for the label map of each input pair."""
+        out = self.sample_from(PairCondition(labels=self.labels_of(inputs)))
+        return self.pack_samples(out, data_samples, inputs.shape[0])
