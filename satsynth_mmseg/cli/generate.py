@@ -301,9 +301,14 @@ def build_mask_conditioning(args, model, masks_real, device):
             f'{args.config} builds a {name}, which renders images for given label maps: '
             'give --masks-from REAL_CFG (new layouts of the real masks) or --mask-generator '
             'CONFIG CHECKPOINT (a joint generator\'s masks)')
-    if args.guidance_scale is not None:
-        model.guidance_scale = args.guidance_scale
-    fields = dict(guidance_scale=model.guidance_scale)
+    fields = {}
+    if hasattr(model, 'guidance_scale'):
+        if args.guidance_scale is not None:
+            model.guidance_scale = args.guidance_scale
+        fields['guidance_scale'] = model.guidance_scale
+    elif args.guidance_scale is not None:
+        raise ConfigError(f'{args.config} builds a {name}, which has no classifier-free '
+                          'guidance: leave out --guidance-scale')
     if args.masks_from:
         layouts = MaskLayouts.from_dataset(
             masks_real,
@@ -437,9 +442,12 @@ def run(args):
                 f'--ratio {args.ratio} is outside SatSynth\'s 1..5',
                 logger='current',
                 level=logging.WARNING)
-    _, steps = build_sampler(args.sampler, model.noise_scheduler, args.steps)  # validates
     layouts, mask_generator, mask_identity = build_mask_conditioning(args, model, masks_real,
                                                                      device)
+    steps = None  # a GAN has no sampler; in the hybrid mode the joint model has one
+    sampled = model if hasattr(model, 'noise_scheduler') else mask_generator
+    if sampled is not None:
+        _, steps = build_sampler(args.sampler, sampled.noise_scheduler, args.steps)  # validates
     if mask_generator is not None:
         size = list(mask_generator.sample_size)
         super_res, sr_identity = None, {}

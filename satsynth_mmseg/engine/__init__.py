@@ -1,7 +1,8 @@
 from .hooks import (CheckpointIntegrityHook, DataSourceLoggerHook, GeneratorDataCheckHook,
                     RNGStateHook, SampleGridHook)
+from .optimizers import MultiOptimWrapperConstructor
 
 __all__ = [
     'SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook', 'CheckpointIntegrityHook',
-    'RNGStateHook'
+    'RNGStateHook', 'MultiOptimWrapperConstructor'
 ]

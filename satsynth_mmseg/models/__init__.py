@@ -1,9 +1,11 @@
 from .data_preprocessors import JointDataPreprocessor
 from .denoisers import DiffusersUNet2D, SPADEUNet
 from .generators import (GeneratedPairs, JointDDPM, JointSuperRes, MaskToImageDDPM,
-                         NonFiniteLossError, PairCondition)
+                         NonFiniteLossError, PairCondition, Pix2PixGAN)
+from .networks import PatchDiscriminator, UNetImageGenerator
 
 __all__ = [
     'JointDataPreprocessor', 'DiffusersUNet2D', 'SPADEUNet', 'JointDDPM', 'JointSuperRes',
-    'MaskToImageDDPM', 'NonFiniteLossError', 'GeneratedPairs', 'PairCondition'
+    'MaskToImageDDPM', 'Pix2PixGAN', 'UNetImageGenerator', 'PatchDiscriminator',
+    'NonFiniteLossError', 'GeneratedPairs', 'PairCondition'
 ]

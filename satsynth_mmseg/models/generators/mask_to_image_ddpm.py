@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Union
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from ...bits import labels_to_bits
+from ...bits import labels_to_bits, labels_to_one_hot
 from ...utils.errors import ConfigError
 from .joint_ddpm import Generator, JointDDPM
 from .outputs import GeneratedPairs, PairCondition
@@ -67,10 +66,7 @@ class MaskToImageDDPM(JointDDPM):
     # ----------------------------------------------------------------------------- condition
     def one_hot(self, labels: Tensor) -> Tensor:
         """Label map (N, H, W) -> one-hot (N, K, H, W) float; values >= K -> all zeros."""
-        labels = labels.long()
-        valid = labels < self.num_classes
-        onehot = F.one_hot(labels.clamp(0, self.num_classes - 1), self.num_classes)
-        return (onehot * valid[..., None]).permute(0, 3, 1, 2).float()
+        return labels_to_one_hot(labels, self.num_classes)
 
     def predict_model_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
         """The denoiser's output for the noisy image ``x_t`` given the one-hot map ``cond``

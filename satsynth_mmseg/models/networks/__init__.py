@@ -1,0 +1,3 @@
+from .pix2pix import PatchDiscriminator, UNetImageGenerator
+
+__all__ = ['UNetImageGenerator', 'PatchDiscriminator']
