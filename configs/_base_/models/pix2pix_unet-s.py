@@ -2,7 +2,8 @@
 # generator with 5 downsamplings (32 -> 1), a PatchGAN discriminator with 2 stride-2 layers
 # (34 x 34 receptive field: the paper's 70 x 70 needs 3 layers and larger tiles), L1 weight
 # 100 (its two optimizers: configs/_base_/schedules/pix2pix_schedule_cpu.py). A perceptual loss
-# needs a local TorchScript feature network: model = dict(perceptual_weight=..., perceptual_network=PATH).
+# needs a local TorchScript feature network:
+# model = dict(perceptual_weight=..., perceptual_network=PATH).
 model = dict(
     type='Pix2PixGAN',
     num_classes=6,
