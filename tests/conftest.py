@@ -86,6 +86,72 @@ def tiny_generator(procedural_root, tmp_path_factory):
     return cfg_path, str(work / 'iter_2.pth')
 
 
+TINY_SPADE = dict(
+    type='SPADEUNet',
+    block_out_channels=(16, 32),
+    attention_levels=(1, ),
+    norm_num_groups=8,
+    spade_hidden=8,
+    attention_head_dim=8)
+
+
+def tiny_m2i_cfg(num_classes=5, size=16, **kwargs):
+    cfg = dict(
+        type='MaskToImageDDPM',
+        num_classes=num_classes,
+        sample_size=size,
+        denoiser=copy.deepcopy(TINY_SPADE),
+        noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=100),
+        sampler=dict(type='DDIMScheduler', num_inference_steps=3))
+    cfg.update(kwargs)
+    return cfg
+
+
+@pytest.fixture(scope='session')
+def tiny_m2i(procedural_root, tmp_path_factory):
+    """A tiny MaskToImageDDPM trained 2 iterations by the Runner on the procedural scenes,
+    with the mask | generated | real grid: (config path, checkpoint, work dir)."""
+    from mmengine.runner import Runner
+    work = tmp_path_factory.mktemp('m2i_work')
+    cfg = tiny_train_cfg(procedural_root, work, max_iters=2, ckpt_interval=2)
+    cfg.model = tiny_m2i_cfg(
+        size=(16, 16), data_preprocessor=dict(type='JointDataPreprocessor', bgr_to_rgb=True))
+    Runner.from_cfg(cfg).train()
+    path = str(work / 'm2i.py')
+    cfg.dump(path)
+    return path, str(work / 'iter_2.pth'), work
+
+
+@pytest.fixture(scope='session')
+def tiny_pix2pix(procedural_root, tmp_path_factory):
+    """A tiny Pix2PixGAN trained 2 iterations by the Runner: (config path, checkpoint)."""
+    from mmengine.runner import Runner
+    work = tmp_path_factory.mktemp('pix2pix_work')
+    cfg = tiny_train_cfg(procedural_root, work, max_iters=2, ckpt_interval=2)
+    cfg.model = tiny_gan_cfg(sample_size=(16, 16))
+    cfg.optim_wrapper = dict(
+        constructor='MultiOptimWrapperConstructor',
+        generator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-4)),
+        discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-4)))
+    cfg.param_scheduler = []
+    Runner.from_cfg(cfg).train()
+    path = str(work / 'pix2pix.py')
+    cfg.dump(path)
+    return path, str(work / 'iter_2.pth')
+
+
+def tiny_gan_cfg(**kwargs):
+    cfg = dict(
+        type='Pix2PixGAN',
+        num_classes=5,
+        sample_size=16,
+        generator=dict(type='UNetImageGenerator', base_channels=8, num_downs=4, max_channels=32),
+        discriminator=dict(type='PatchDiscriminator', base_channels=8, num_layers=2),
+        data_preprocessor=dict(type='JointDataPreprocessor', bgr_to_rgb=True))
+    cfg.update(kwargs)
+    return cfg
+
+
 #: a plain mmseg segmentor config for the procedural scenes (tiny DeepLabV3+ on D)
 SEG_CFG = osp.join(REPO, 'configs', 'satsynth',
                    'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d-32x32.py')

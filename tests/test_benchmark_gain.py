@@ -170,3 +170,36 @@ def test_filtered_variant_end_to_end(procedural_root, tiny_generator, tmp_path):
     meta = load_json(work / 'dprime_filtered' / 'meta.json')
     assert meta['filtering']['alpha'] == 0.9 and meta['num_samples'] == 12
     assert {'filter', 'filtered segmentors'} <= set(load_json(work / 'stages.json'))
+
+
+def test_every_generator_kind_in_one_table(procedural_root, tiny_generator, tiny_m2i, tiny_pix2pix,
+                                           tmp_path):
+    """--generator joint mask2img pix2pix hybrid: one D′ per kind, same segmentor and seeds,
+    one row each next to D."""
+    cfg, ckpt = tiny_generator
+    m2i_cfg, m2i_ckpt, _ = tiny_m2i
+    gan_cfg, gan_ckpt = tiny_pix2pix
+    work = tmp_path / 'gain'
+    report = gain.main([
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--generator-config', cfg,
+        '--generator-checkpoint', ckpt, '--mask2img-config', m2i_cfg, '--mask2img-checkpoint',
+        m2i_ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint', gan_ckpt, '--generator',
+        'joint', 'mask2img', 'pix2pix', 'hybrid', '--guidance-scale', '2', '--seeds', '0',
+        '--ratios', '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only'
+    ])
+    assert [r['variant'] for r in report['rows']
+            ] == ['D', 'D u D\'', 'D u D\' mask2img', 'D u D\' pix2pix', 'D u D\' hybrid']
+    metas = {
+        k: load_json(work / f'dprime_{k}' / 'meta.json')
+        for k in ('mask2img', 'pix2pix', 'hybrid')
+    }
+    assert all(m['num_samples'] == 12 for m in metas.values())
+    gen = {k: m['generation'] for k, m in metas.items()}
+    assert gen['mask2img']['guidance_scale'] == 2.0 and 'masks_from' in gen['mask2img']
+    assert 'guidance_scale' not in gen['pix2pix'] and 'masks_from' in gen['pix2pix']
+    assert 'mask_generator_sha256' in gen['hybrid']
+    run = next(r for r in report['runs'] if r['variant'] == 'D u D\' pix2pix')
+    assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_pix2pix')
+    with pytest.raises(ValueError, match='add joint'):
+        gain.main(['--preset', 'procedural-cpu', '--generator', 'mask2img', '--filter-alpha', '1'])

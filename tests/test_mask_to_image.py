@@ -1,5 +1,4 @@
 """MaskToImageDDPM (SPADE + classifier-free guidance), mask layouts and mask-conditioned D′."""
-import copy
 import os
 import os.path as osp
 
@@ -16,27 +15,7 @@ from satsynth_mmseg.generation import MaskLayouts
 from satsynth_mmseg.models import PairCondition
 from satsynth_mmseg.models.denoisers import SPADE
 from satsynth_mmseg.utils import ConfigError
-from tests.conftest import REPO, tiny_train_cfg
-
-TINY_SPADE = dict(
-    type='SPADEUNet',
-    block_out_channels=(16, 32),
-    attention_levels=(1, ),
-    norm_num_groups=8,
-    spade_hidden=8,
-    attention_head_dim=8)
-
-
-def tiny_m2i_cfg(num_classes=5, size=16, **kwargs):
-    cfg = dict(
-        type='MaskToImageDDPM',
-        num_classes=num_classes,
-        sample_size=size,
-        denoiser=copy.deepcopy(TINY_SPADE),
-        noise_scheduler=dict(type='DDPMScheduler', num_train_timesteps=100),
-        sampler=dict(type='DDIMScheduler', num_inference_steps=3))
-    cfg.update(kwargs)
-    return cfg
+from tests.conftest import REPO, tiny_m2i_cfg
 
 
 def _randomise(model, seed=0):
@@ -190,21 +169,6 @@ def test_small_maps_are_padded_with_ignore_and_an_empty_set_is_refused():
 
 
 # ---------------------------------------------------------------------------- training + D′
-@pytest.fixture(scope='module')
-def tiny_m2i(procedural_root, tmp_path_factory):
-    """A tiny MaskToImageDDPM trained 2 iterations by the Runner on the procedural scenes,
-    with the mask | generated | real grid: (config path, checkpoint, work dir)."""
-    from mmengine.runner import Runner
-    work = tmp_path_factory.mktemp('m2i_work')
-    cfg = tiny_train_cfg(procedural_root, work, max_iters=2, ckpt_interval=2)
-    cfg.model = tiny_m2i_cfg(
-        size=(16, 16), data_preprocessor=dict(type='JointDataPreprocessor', bgr_to_rgb=True))
-    Runner.from_cfg(cfg).train()
-    path = str(work / 'm2i.py')
-    cfg.dump(path)
-    return path, str(work / 'iter_2.pth'), work
-
-
 def test_trains_with_the_runner_and_writes_its_grid(tiny_m2i):
     _, ckpt, work = tiny_m2i
     assert osp.exists(ckpt)

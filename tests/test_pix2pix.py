@@ -13,19 +13,7 @@ from mmseg.registry import MODELS
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.models import PairCondition
 from satsynth_mmseg.utils import ConfigError
-from tests.conftest import REPO, tiny_train_cfg
-
-
-def tiny_gan_cfg(**kwargs):
-    cfg = dict(
-        type='Pix2PixGAN',
-        num_classes=5,
-        sample_size=16,
-        generator=dict(type='UNetImageGenerator', base_channels=8, num_downs=4, max_channels=32),
-        discriminator=dict(type='PatchDiscriminator', base_channels=8, num_layers=2),
-        data_preprocessor=dict(type='JointDataPreprocessor', bgr_to_rgb=True))
-    cfg.update(kwargs)
-    return cfg
+from tests.conftest import REPO, tiny_gan_cfg, tiny_train_cfg
 
 
 def _batch(n=2, size=16, k=5, seed=0):

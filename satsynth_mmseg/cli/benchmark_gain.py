@@ -5,7 +5,8 @@
         procedural-cpu, sen1floods11-cpu)
         [--work-dir DIR] [--seeds 0 1 2] [--ratios 1 2] [--sampler ddim --steps 25]
         [--generator-checkpoint CKPT] [--seg-iters N] [--results NAME]
-        [--generator joint mask2img hybrid] [--mask2img-config CFG] [--mask2img-checkpoint C]
+        [--generator joint mask2img pix2pix hybrid] [--mask2img-config CFG]
+        [--mask2img-checkpoint C] [--pix2pix-config CFG] [--pix2pix-checkpoint C]
         [--guidance-scale S]
 
 Stages (each resumable: rerunning the command skips what is finished):
@@ -74,10 +75,13 @@ def parse_args(argv=None):
         nargs='+',
         default=['joint'],
         choices=list(GENERATORS),
-        help='how D\' is made: joint (image + mask pairs), mask2img (images for new layouts of '
-        'the real masks), hybrid (images for the joint generator\'s masks); several compare them')
+        help='how D\' is made: joint (image + mask pairs), mask2img / pix2pix (images by the '
+        'SDM-style diffusion model / the GAN for new layouts of the real masks), hybrid '
+        '(images by the diffusion model for the joint generator\'s masks); several compare them')
     p.add_argument('--mask2img-config', help='mask-to-image config (default: the preset\'s)')
     p.add_argument('--mask2img-checkpoint', help='skip its training, use this checkpoint')
+    p.add_argument('--pix2pix-config', help='pix2pix config (default: the preset\'s)')
+    p.add_argument('--pix2pix-checkpoint', help='skip its training, use this checkpoint')
     p.add_argument(
         '--guidance-scale', type=float, help='classifier-free guidance of the mask-to-image model')
     p.add_argument(
@@ -113,6 +117,8 @@ def main(argv=None):
         generators=list(dict.fromkeys(args.generator)),
         mask2img_config=args.mask2img_config,
         mask2img_checkpoint=args.mask2img_checkpoint,
+        pix2pix_config=args.pix2pix_config,
+        pix2pix_checkpoint=args.pix2pix_checkpoint,
         guidance_scale=args.guidance_scale,
         results=args.results,
         command=' '.join(sys.argv))

@@ -27,6 +27,7 @@ PRESETS = {
         convert=dict(patch_size=512, stride=None, downscale=8),
         generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
         mask2img='configs/mask2img/sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py',
+        pix2pix='configs/mask2img/pix2pix_unet-s_1xb8-3k_dubai-32x32.py',
         segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-32x32.py',
         sampler='ddim',
         steps=50,
@@ -76,6 +77,7 @@ PRESETS = {
         convert=dict(),
         generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py',
         mask2img='configs/mask2img/sdm_spade-unet-tiny_1xb8-2k_procedural-32x32.py',
+        pix2pix='configs/mask2img/pix2pix_unet-s_1xb8-2k_procedural-32x32.py',
         segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py',
         sampler='ddim',
         steps=25,
@@ -84,9 +86,9 @@ PRESETS = {
 #: training-set variants; the segmentor config name is the preset's pattern with this tag
 VARIANTS = {'D': 'd', 'D u D\'': 'd+dprime', 'D\' only': 'dprime'}
 #: how D′ is made (``--generator``): the joint model samples pairs; a mask-to-image model
-#: renders images for new layouts of the real masks (``mask2img``) or for the joint model's
-#: masks (``hybrid``)
-GENERATORS = ('joint', 'mask2img', 'hybrid')
+#: renders images for new layouts of the real masks (``mask2img``: SDM-style diffusion,
+#: ``pix2pix``: the GAN) or for the joint model's masks (``hybrid``, SDM-style)
+GENERATORS = ('joint', 'mask2img', 'pix2pix', 'hybrid')
 DEFAULT_RAW_DIR = osp.join(PROJECT_ROOT, '..', 'shared', 'data', 'dubai_aerial')
 
 
@@ -112,6 +114,8 @@ class GainExperiment:
     generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
     mask2img_config: Optional[str] = None
     mask2img_checkpoint: Optional[str] = None
+    pix2pix_config: Optional[str] = None
+    pix2pix_checkpoint: Optional[str] = None
     guidance_scale: Optional[float] = None
     results: Optional[str] = None
     command: str = ''
@@ -135,11 +139,12 @@ class GainExperiment:
                 'joint' not in self.generators:
             raise ValueError('--augmentations and --filter-alpha work on the joint generator\'s '
                              'D′: add joint to --generator')
-        if set(self.generators) - {'joint'}:
-            self.mask2img_config = self.mask2img_config or p.get('mask2img')
-            if not self.mask2img_config:
-                raise ValueError(f'preset {self.preset!r} has no mask-to-image generator '
-                                 'config: give --mask2img-config')
+        for family in {self.family(k) for k in self.generators} - {'joint'}:
+            attr = f'{family}_config'
+            setattr(self, attr, getattr(self, attr) or p.get(family))
+            if not getattr(self, attr):
+                raise ValueError(f'preset {self.preset!r} has no {family} generator config: '
+                                 f'give --{family}-config')
 
     @property
     def settings(self) -> dict:
@@ -155,43 +160,54 @@ class GainExperiment:
         plain name, so earlier runs are reused)."""
         return 'D u D\'' if kind == 'joint' else f'D u D\' {kind}'
 
-    def prepare_mask2img(self, stages: StageTimer) -> str:
-        """The mask-to-image checkpoint: the given one, or trained on the generator data."""
-        if self.mask2img_checkpoint is not None:
-            return self.mask2img_checkpoint
+    @staticmethod
+    def family(kind: str) -> str:
+        """The generator family that renders the images of D′ made the ``kind`` way."""
+        return {'hybrid': 'mask2img'}.get(kind, kind)
+
+    def prepare_conditional(self, stages: StageTimer, family: str) -> str:
+        """The checkpoint of a mask-conditioned family (``mask2img`` / ``pix2pix``): the
+        given one, or trained on the generator data."""
+        given = getattr(self, f'{family}_checkpoint')
+        if given is not None:
+            return given
+        config = getattr(self, f'{family}_config')
         p = self.settings
         gen_root = self.data_root
         if p.get('generator_data_root'):
             gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
-        gen_dir = osp.join(self.work_dir, 'generator_mask2img')
-        stages.run(
-            'generator mask2img', lambda:
-            (None, train_model(self.mask2img_config, gen_root, gen_dir, self.generator_iters)))
+        gen_dir = osp.join(self.work_dir, f'generator_{family}')
+        stages.run(f'generator {family}', lambda:
+                   (None, train_model(config, gen_root, gen_dir, self.generator_iters)))
         return last_checkpoint(gen_dir)
 
     def run_generator_kind(self, stages: StageTimer, kind: str, joint_ckpt: Optional[str],
                            real_config: str, num: int) -> List[dict]:
-        """D′ of a mask-conditioned generator (``mask2img`` / ``hybrid``) and D ∪ D′ for
-        every R and seed; ``joint_ckpt`` is the joint generator's (hybrid masks)."""
+        """D′ of a mask-conditioned generator (``mask2img`` / ``pix2pix`` / ``hybrid``) and
+        D ∪ D′ for every R and seed; ``joint_ckpt`` is the joint generator's (hybrid masks)."""
         p = self.settings
-        ckpt = self.prepare_mask2img(stages)
+        family = self.family(kind)
+        config = getattr(self, f'{family}_config')
+        ckpt = self.prepare_conditional(stages, family)
         dprime = osp.join(self.work_dir, f'dprime_{kind}')
-        extra = (['--masks-from', real_config]
-                 if kind == 'mask2img' else ['--mask-generator', self.generator_config, joint_ckpt])
-        if self.guidance_scale is not None:
+        extra = (['--mask-generator', self.generator_config, joint_ckpt]
+                 if kind == 'hybrid' else ['--masks-from', real_config])
+        if self.guidance_scale is not None and family == 'mask2img':
             extra += ['--guidance-scale', str(self.guidance_scale)]
-        stages.run(
-            f'dprime {kind}', lambda: (None,
-                                       generate_dprime(
-                                           self.mask2img_config,
-                                           ckpt,
-                                           dprime,
-                                           num,
-                                           self.sampler,
-                                           self.steps,
-                                           p['gen_batch_size'],
-                                           real_config,
-                                           extra=extra)))
+
+        def make():
+            return None, generate_dprime(
+                config,
+                ckpt,
+                dprime,
+                num,
+                self.sampler,
+                self.steps,
+                p['gen_batch_size'],
+                real_config,
+                extra=extra)
+
+        stages.run(f'dprime {kind}', make)
         variant = self.generator_variant(kind)
         specs = [
             segmentor_spec(f'd+dprime-{kind}_R{r:g}_seed{seed}', variant, r, seed,
@@ -422,7 +438,9 @@ class GainExperiment:
             generator_config=self.generator_config,
             generator_checkpoint=ckpt,
             generators=self.generators,
-            mask2img_config=self.mask2img_config if set(self.generators) - {'joint'} else None,
+            mask2img_config=self.mask2img_config,
+            pix2pix_config=self.pix2pix_config,
+            guidance_scale=self.guidance_scale,
             classes=classes,
             rows=rows,
             runs=results,
