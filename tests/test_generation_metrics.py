@@ -211,3 +211,39 @@ def test_fine_tuning_a_generator_with_load_from(tiny_generator, procedural_root,
     renamed.dump(str(tmp_path / 'ren.py'))
     with pytest.raises(SystemExit, match="the config's dataset has \\('a', 'b'"):
         train_tool.main([str(tmp_path / 'ren.py')])
+
+
+def test_evaluate_a_mask_to_image_generator_per_guidance_scale(tiny_m2i, tiny_generator,
+                                                               segmentor_checkpoint, tmp_path):
+    from satsynth_mmseg.utils.checkpoint_io import (HASH_KEY, content_sha256,
+                                                    load_verified_checkpoint)
+    cfg, ckpt, _ = tiny_m2i
+    # an untrained model ignores its condition (zero-initialised outputs): randomise it
+    state = load_verified_checkpoint(ckpt)
+    torch.manual_seed(0)
+    for key in ('state_dict', 'ema_state_dict'):
+        for name, value in state.get(key, {}).items():
+            if name.endswith('.weight') and value.ndim == 4:
+                value.normal_(0, 0.2)
+    state['meta'][HASH_KEY] = content_sha256(state)
+    ckpt = str(tmp_path / 'random.pth')
+    torch.save(state, ckpt)
+    base = [
+        cfg, ckpt, '--real-config', SEG_CFG, '--segmentor-checkpoint', segmentor_checkpoint,
+        '--num-samples', '6', '--seeds', '0', '1', '--steps', '2', '--batch-size', '3'
+    ]
+    reports = {
+        s: eval_tool.main(base + ['--guidance-scale', s, '--out',
+                                  str(tmp_path / f'g{s}')])
+        for s in ('0', '3')
+    }
+    assert reports['0'].summary['seg_fd'] != reports['3'].summary['seg_fd']
+    assert 'guidance s = 3' in open(tmp_path / 'g3.md').read()
+    # the rendered masks are layouts of the real masks: no invalid codes
+    assert reports['3'].summary['invalid_rate'][0] == 0
+    joint_cfg, joint_ckpt = tiny_generator
+    with pytest.raises(SystemExit, match='mask-to-image'):
+        eval_tool.main([
+            joint_cfg, joint_ckpt, '--real-config', SEG_CFG, '--segmentor-checkpoint',
+            segmentor_checkpoint, '--guidance-scale', '2'
+        ])

@@ -4,7 +4,7 @@
     python tools/evaluate_generator.py GEN_CFG CKPT --real-config REAL_CFG
         [--segmentor-checkpoint SEG_CKPT] [--num-samples 256] [--seeds 0 1 2]
         [--sampler ddim --steps 50] [--inception-weights inception-2015-12-05.pt]
-        [--out work_dirs/quality/NAME]
+        [--out work_dirs/quality/NAME] [--guidance-scale S]
     python tools/evaluate_generator.py GEN_CFG --dprime DIR --real-config REAL_CFG ...
 
 ``REAL_CFG`` is an mmseg segmentor config trained on the real data D (e.g.
@@ -19,6 +19,11 @@ Real images are drawn from the generator config's training set through its own p
 (crops, flips; seeded), so both sides are at the generator's scale. Every metric is computed
 for each sampling seed; ``OUT.md`` has mean ± std, ``OUT.json`` every seed, ``OUT.png`` the
 class shares and the per-seed numbers.
+
+A mask-conditioned generator (``MaskToImageDDPM``, ``Pix2PixGAN``) renders images for new
+layouts of the generator config's training masks, exactly as ``tools/generate.py
+--masks-from`` does for that set; ``--guidance-scale`` sets the diffusion model's
+classifier-free guidance.
 """
 import argparse
 import os
@@ -47,6 +52,8 @@ def parse_args(argv=None):
     p.add_argument('--k', type=int, default=3, help='neighbours of the precision/recall balls')
     p.add_argument('--inception-weights', help='local TorchScript InceptionV3 (.pt)')
     p.add_argument('--ema', action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument(
+        '--guidance-scale', type=float, help='classifier-free guidance of a mask-to-image model')
     p.add_argument('--device', default='cpu')
     p.add_argument('--out', help='output prefix (default: work_dirs/quality/<config name>)')
     args = p.parse_args(argv)
@@ -71,6 +78,27 @@ def segmentor_checkpoint(args) -> str:
     if not ckpt:
         raise ConfigError(f'no segmentor checkpoint in {work}')
     return ckpt
+
+
+def mask_layouts(args, cfg, model):
+    """``(layouts, description)`` for a mask-conditioned generator (``(None, '')`` for a
+    joint one); sets the guidance scale."""
+    from satsynth_mmseg.datasets import build_train_dataset
+    from satsynth_mmseg.generation import MaskLayouts
+    if not getattr(model, 'mask_conditioned', False):
+        if args.guidance_scale is not None:
+            raise ConfigError('--guidance-scale is for mask-to-image diffusion models')
+        return None, ''
+    guided = ''
+    if args.guidance_scale is not None:
+        if not hasattr(model, 'guidance_scale'):
+            raise ConfigError(f'{type(model).__name__} has no classifier-free guidance')
+        model.guidance_scale = args.guidance_scale
+    if hasattr(model, 'guidance_scale'):
+        guided = f', guidance s = {model.guidance_scale:g}'
+    layouts = MaskLayouts.from_dataset(
+        build_train_dataset(args.config, pipeline=[]), model.sample_size, source=args.config)
+    return layouts, guided + ', images for new layouts of the training masks'
 
 
 def run(args):
@@ -110,10 +138,11 @@ def run(args):
     else:
         model, info = load_generator(cfg, args.checkpoint, ema=args.ema, device=args.device)
         seeds = args.seeds
+        layouts, guided = mask_layouts(args, cfg, model)
         fake = lambda seed: generated_batches(  # noqa: E731
-            model, args.num_samples, seed, args.batch_size, args.sampler, args.steps)
+            model, args.num_samples, seed, args.batch_size, args.sampler, args.steps, layouts)
         what = (f'{args.checkpoint} ({info["weights"]} weights, {args.sampler}'
-                f'{f" {args.steps} steps" if args.steps else ""})')
+                f'{f" {args.steps} steps" if args.steps else ""}{guided})')
     report = evaluate_quality(
         real, fake, seeds, seg, classes, inception=inception, k=args.k, progress=print)
     out = args.out or osp.join('work_dirs', 'quality', osp.splitext(osp.basename(args.config))[0])

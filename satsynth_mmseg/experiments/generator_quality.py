@@ -48,15 +48,26 @@ def generated_batches(model,
                       seed: int,
                       batch_size: int,
                       sampler=None,
-                      steps: Optional[int] = None) -> Iterator[Batch]:
+                      steps: Optional[int] = None,
+                      layouts: Optional[Callable] = None) -> Iterator[Batch]:
     """``num`` pairs sampled as ``tools/generate.py`` samples them, with images turned back
-    into the pipeline's layout (BGR for 8-bit 3-band models that swap channels)."""
+    into the pipeline's layout (BGR for 8-bit 3-band models that swap channels). A
+    mask-conditioned model renders images for ``layouts(seeds)`` (``--masks-from``)."""
     from ..generation.generate import sample_seed
+    from ..models.generators.outputs import PairCondition
     flip = bool(getattr(model.data_preprocessor, 'bgr_to_rgb', False))
     for start in range(0, num, batch_size):
         idx = list(range(start, min(num, start + batch_size)))
-        gens = [torch.Generator().manual_seed(sample_seed(seed, i)) for i in idx]
-        out = model.sample(len(idx), num_steps=steps, sampler=sampler, generator=gens)
+        seeds = [sample_seed(seed, i) for i in idx]
+        gens = [torch.Generator().manual_seed(s) for s in seeds]
+        if layouts is not None:
+            out = model.sample_from(
+                PairCondition(labels=layouts(seeds)),
+                num_steps=steps,
+                sampler=sampler,
+                generator=gens)
+        else:
+            out = model.sample(len(idx), num_steps=steps, sampler=sampler, generator=gens)
         images = out.images.cpu()
         yield (images.flip(1) if flip else images), out.labels.cpu()
 
