@@ -162,9 +162,17 @@ def test_filtered_variant_end_to_end(procedural_root, tiny_generator, tmp_path):
         '--preset', 'procedural-cpu', '--work-dir',
         str(work), '--data-root', procedural_root, '--generator-config', cfg,
         '--generator-checkpoint', ckpt, '--seeds', '0', '--ratios', '1', '--steps', '2',
-        '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9'
+        '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9', '--synthetic-sampler',
+        'rare_class', 'hardness'
     ])
-    assert [r['variant'] for r in report['rows']] == ['D', 'D u D\'', 'D u D\' filtered']
+    assert [r['variant'] for r in report['rows']] == [
+        'D', 'D u D\'', 'D u D\' filtered', 'D u D\' filtered + rare_class',
+        'D u D\' filtered + hardness'
+    ]
+    for sampler in ('rare_class', 'hardness'):
+        run = next(r for r in report['runs'] if r['variant'].endswith(sampler))
+        assert run['options']['train_dataloader.dataset.synthetic_sampler'] == sampler
+        assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_filtered')
     run = next(r for r in report['runs'] if r['variant'] == 'D u D\' filtered')
     assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_filtered')
     meta = load_json(work / 'dprime_filtered' / 'meta.json')

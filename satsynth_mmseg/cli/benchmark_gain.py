@@ -69,6 +69,14 @@ def parse_args(argv=None):
         help='also filter D\' (FreeMask, tools/filter_synthetic.py, with the D segmentor of the '
         'first seed) and train on D u D\'(filtered) for every R')
     p.add_argument(
+        '--synthetic-sampler',
+        nargs='+',
+        default=[],
+        choices=['rare_class', 'hardness'],
+        help='also train on D u D\' with D\' resampled (AugmentedDataset synthetic_sampler): '
+        'rare_class weights pairs by D\'s rare classes, hardness by the D segmentor\'s loss '
+        '(needs --filter-alpha; FreeMask\'s filtered + resampled)')
+    p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
         '--generator',
@@ -120,6 +128,7 @@ def main(argv=None):
         pix2pix_config=args.pix2pix_config,
         pix2pix_checkpoint=args.pix2pix_checkpoint,
         guidance_scale=args.guidance_scale,
+        synthetic_samplers=args.synthetic_sampler,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

@@ -10,7 +10,11 @@ import torch
 from mmengine.dataset import BaseDataset, Compose, force_full_init
 
 from mmseg.registry import DATASETS
+from ..utils.errors import ConfigError
 from .pair_check import check_dataset_pairs
+from .synthetic_sampling import (SAMPLERS, WeightedDraw, class_weights, hardness_pair_weights,
+                                 manifest_records, mask_histogram, pair_histograms, pair_losses,
+                                 rare_class_pair_weights)
 
 #: value of ``data_source`` in every sample's data info and ``SegDataSample`` metainfo
 REAL, SYNTHETIC = 'real', 'synthetic'
@@ -102,6 +106,15 @@ class AugmentedDataset:
             reduce_zero_label, label_map).
         lazy_init: defer loading the annotation lists to :meth:`full_init`.
         max_refetch: attempts to replace a sample whose pipeline returns ``None``.
+        synthetic_sampler: which D′ item fills a synthetic slot: ``'uniform'`` (as above),
+            ``'rare_class'`` (pairs weighted by how much of D's rare classes they hold) or
+            ``'hardness'`` (pairs weighted by the real-data segmentor's loss on them, from a
+            manifest written by ``tools/filter_synthetic.py``); see
+            :mod:`~satsynth_mmseg.datasets.synthetic_sampling`. Weighted slots are always
+            drawn with the process RNG (same seeding as above).
+        sampler_power: exponent of the weights (rare_class: ``f_k^-power``; hardness:
+            ``(loss / mean)^power``).
+        max_weight: cap of a class's (rare_class) or pair's (hardness) weight.
     """
 
     def __init__(self,
@@ -111,7 +124,10 @@ class AugmentedDataset:
                  pipeline: Optional[List[Union[dict, Any]]] = None,
                  ignore_keys: Sequence[str] = (),
                  lazy_init: bool = False,
-                 max_refetch: int = 100):
+                 max_refetch: int = 100,
+                 synthetic_sampler: str = 'uniform',
+                 sampler_power: float = 1.0,
+                 max_weight: float = 10.0):
         if not (ratio >= 0 and math.isfinite(ratio)):
             raise ValueError(f'ratio must be a finite number >= 0 (synthetic samples per real '
                              f'one), got {ratio}')
@@ -125,6 +141,16 @@ class AugmentedDataset:
         self.ratio = float(ratio)
         self.ignore_keys = tuple(ignore_keys)
         self.max_refetch = max_refetch
+        if synthetic_sampler not in SAMPLERS:
+            raise ValueError(f'synthetic_sampler must be one of {SAMPLERS}, got '
+                             f'{synthetic_sampler!r}')
+        if not max_weight >= 1:
+            raise ValueError(f'max_weight must be >= 1, got {max_weight}')
+        self.synthetic_sampler = synthetic_sampler
+        self.sampler_power = float(sampler_power)
+        self.max_weight = float(max_weight)
+        self._draw = None  # WeightedDraw over a finite D′
+        self._class_weights = None  # rare_class weights (rejection over a changing pool)
         check_metainfo_agrees(
             self.real.metainfo, self.synthetic.metainfo, ignore_keys=self.ignore_keys)
         self._metainfo = self.real.metainfo
@@ -153,7 +179,57 @@ class AugmentedDataset:
         if self.num_synthetic_items == 0 and self.ratio > 0:
             raise ValueError('AugmentedDataset: the synthetic dataset is empty')
         self.num_synthetic = int(round(self.ratio * self.num_real))
+        if self.synthetic_sampler != 'uniform' and self.num_synthetic:
+            self._init_weights()
         self._fully_initialized = True
+
+    def real_class_share(self) -> np.ndarray:
+        """D's pixel share per class (K,), from its masks as training reads them."""
+        k = len(self._metainfo['classes'])
+        counts = np.zeros(k, dtype=np.float64)
+        for i in range(self.num_real):
+            counts += mask_histogram(self.real.get_data_info(i), k)
+        return counts / max(counts.sum(), 1.0)
+
+    def _init_weights(self) -> None:
+        """Weights of the D′ items (finite D′) or of the classes (a changing pool)."""
+        k = len(self._metainfo['classes'])
+        changing = hasattr(self.synthetic, 'pool_dir')  # on-the-fly D′: replaced while training
+        records = None if changing else manifest_records(self.synthetic)
+        if self.synthetic_sampler == 'hardness':
+            if changing:
+                raise ConfigError('synthetic_sampler="hardness" needs a D′ folder whose manifest '
+                                  'has pair_loss (tools/filter_synthetic.py); on-the-fly D′ has '
+                                  'none: use "rare_class" or "uniform"')
+            weights = hardness_pair_weights(
+                pair_losses(self.synthetic, records), self.sampler_power, self.max_weight)
+            self._draw = WeightedDraw(weights)
+            return
+        cw = class_weights(self.real_class_share(), self.sampler_power, self.max_weight)
+        if changing:
+            self._class_weights = cw
+            return
+        self._draw = WeightedDraw(rare_class_pair_weights(pair_histograms(self.synthetic, k), cw))
+
+    @property
+    def synthetic_weights(self) -> Optional[np.ndarray]:
+        """Sampling weight of every D′ item (None: uniform, or a changing pool)."""
+        return None if self._draw is None else self._draw.weights
+
+    def _weighted_synthetic_index(self) -> int:
+        rng = self._process_rng()
+        if self._draw is not None:
+            return self._draw(rng)
+        # a changing pool: rejection sampling with the rare-class pair weight
+        k = len(self._metainfo['classes'])
+        bound = float(self._class_weights.max())
+        for _ in range(1000):
+            j = int(rng.integers(len(self.synthetic)))
+            hist = mask_histogram(self.synthetic.get_data_info(j), k)[None]
+            w = float(rare_class_pair_weights(hist, self._class_weights)[0])
+            if rng.random() * bound < w:
+                return j
+        return j
 
     @force_full_init
     def __len__(self) -> int:
@@ -177,6 +253,8 @@ class AugmentedDataset:
         if idx < self.num_real:
             return REAL, idx
         j = idx - self.num_real
+        if self.synthetic_sampler != 'uniform':
+            return SYNTHETIC, self._weighted_synthetic_index()
         m = len(self.synthetic)  # an on-the-fly pool may grow
         if m <= self.num_synthetic:
             return SYNTHETIC, j % m
@@ -219,5 +297,6 @@ class AugmentedDataset:
         n = (f'{self.num_real} real + {self.num_synthetic} synthetic slots over '
              f'{self.num_synthetic_items} generated pairs'
              if self._fully_initialized else 'not fully initialised')
-        return (f'AugmentedDataset(ratio={self.ratio}, {n}; real={type(self.real).__name__},'
+        return (f'AugmentedDataset(ratio={self.ratio}, {n}, {self.synthetic_sampler} D′ '
+                f'sampling; real={type(self.real).__name__},'
                 f' synthetic={type(self.synthetic).__name__})')

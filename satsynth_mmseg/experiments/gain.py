@@ -117,6 +117,7 @@ class GainExperiment:
     pix2pix_config: Optional[str] = None
     pix2pix_checkpoint: Optional[str] = None
     guidance_scale: Optional[float] = None
+    synthetic_samplers: List[str] = dataclasses.field(default_factory=list)
     results: Optional[str] = None
     command: str = ''
 
@@ -135,10 +136,16 @@ class GainExperiment:
         bad = [g for g in self.generators if g not in GENERATORS]
         if bad or not self.generators:
             raise ValueError(f'unknown generator(s) {bad}: choose from {GENERATORS}')
-        if (self.augmentations or self.filter_alpha is not None) and \
+        for sampler in self.synthetic_samplers:
+            if sampler not in ('rare_class', 'hardness'):
+                raise ValueError(f'unknown synthetic sampler {sampler!r}: rare_class, hardness')
+        if 'hardness' in self.synthetic_samplers and self.filter_alpha is None:
+            raise ValueError('the hardness sampler reads the segmentor\'s loss per pair from '
+                             'the filtered D′: give --filter-alpha too')
+        if (self.augmentations or self.filter_alpha is not None or self.synthetic_samplers) and \
                 'joint' not in self.generators:
-            raise ValueError('--augmentations and --filter-alpha work on the joint generator\'s '
-                             'D′: add joint to --generator')
+            raise ValueError('--augmentations, --filter-alpha and --synthetic-sampler work on the '
+                             'joint generator\'s D′: add joint to --generator')
         for family in {self.family(k) for k in self.generators} - {'joint'}:
             attr = f'{family}_config'
             setattr(self, attr, getattr(self, attr) or p.get(family))
@@ -353,6 +360,31 @@ class GainExperiment:
         out = stages.run('filtered segmentors', lambda: run_specs(specs))
         return out
 
+    def run_resampled(self, stages: StageTimer, dprime: str) -> List[dict]:
+        """D ∪ D′ with weighted D′ sampling: rare-class on the plain D′ (on the filtered one
+        when filtering), hardness on the filtered D′ (its manifest has the pair losses)."""
+        filtered = osp.join(self.work_dir, 'dprime_filtered')
+        specs = []
+        for sampler in self.synthetic_samplers:
+            use_filtered = self.filter_alpha is not None
+            source = filtered if use_filtered else dprime
+            variant = f'D u D\'{" filtered" if use_filtered else ""} + {sampler}'
+            tag = f'd+dprime{"-filtered" if use_filtered else ""}-{sampler}'
+            specs += [
+                segmentor_spec(
+                    f'{tag}_R{r:g}_seed{seed}',
+                    variant,
+                    r,
+                    seed,
+                    self.settings['segmentor'].format(VARIANTS['D u D\'']),
+                    self.work_dir,
+                    self.data_root,
+                    source,
+                    self.seg_iters,
+                    synthetic_sampler=sampler) for seed in self.seeds for r in self.ratios
+            ]
+        return stages.run('resampled segmentors', lambda: run_specs(specs))
+
     def result_copies(self, dprime: Optional[str]) -> dict:
         """Files copied beside the report into ``benchmarks/results`` (source -> suffix)."""
         copies = {}
@@ -416,6 +448,8 @@ class GainExperiment:
             results = results + extra
         if self.filter_alpha is not None:
             results = results + self.run_filtered(stages, dprime)
+        if self.synthetic_samplers:
+            results = results + self.run_resampled(stages, dprime)
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
                   f'generated pairs ({self.sampler}, {self.steps} steps' +
@@ -450,7 +484,7 @@ class GainExperiment:
             machine=machine())
         title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
         plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
-            if self.augmentations or self.filter_alpha is not None or \
+            if self.augmentations or self.filter_alpha is not None or self.synthetic_samplers or \
             self.generators != ['joint'] else \
             (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
                                                        f'({len(self.seeds)} seeds)'))

@@ -120,11 +120,13 @@ def segmentor_spec(name: str,
                    dprime: Optional[str] = None,
                    seg_iters: Optional[int] = None,
                    augment: Sequence[str] = (),
-                   copy_paste_classes: Optional[Sequence[int]] = None) -> dict:
+                   copy_paste_classes: Optional[Sequence[int]] = None,
+                   synthetic_sampler: Optional[str] = None) -> dict:
     """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D' or one
-    starting ``'D +'``), D ∪ D′ (any other variant with a ``ratio``) or D′ alone (``ratio``
-    None), with the classical augmentations ``augment``
-    (:data:`~.augmentation.AUGMENTATIONS`), tested on real val."""
+    starting ``'D +'``), D ∪ D′ (any other variant with a ``ratio``; D′ items drawn by
+    ``synthetic_sampler``, see ``AugmentedDataset``) or D′ alone (``ratio`` None), with the
+    classical augmentations ``augment`` (:data:`~.augmentation.AUGMENTATIONS`), tested on
+    real val."""
     opts = {
         'randomness.seed': seed,
         'val_dataloader.dataset.data_root': data_root,
@@ -138,6 +140,8 @@ def segmentor_spec(name: str,
             'train_dataloader.dataset.synthetic': dprime,
             'train_dataloader.dataset.ratio': ratio
         })
+        if synthetic_sampler:
+            opts['train_dataloader.dataset.synthetic_sampler'] = synthetic_sampler
     else:
         opts['train_dataloader.dataset.data_root'] = dprime
     if seg_iters:
