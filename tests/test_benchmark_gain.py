@@ -163,12 +163,13 @@ def test_filtered_variant_end_to_end(procedural_root, tiny_generator, tmp_path):
         str(work), '--data-root', procedural_root, '--generator-config', cfg,
         '--generator-checkpoint', ckpt, '--seeds', '0', '--ratios', '1', '--steps', '2',
         '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9', '--synthetic-sampler',
-        'rare_class', 'hardness'
+        'rare_class', 'hardness', '--class-target', 'balanced'
     ])
     assert [r['variant'] for r in report['rows']] == [
         'D', 'D u D\'', 'D u D\' filtered', 'D u D\' filtered + rare_class',
-        'D u D\' filtered + hardness'
+        'D u D\' filtered + hardness', 'D u D\' class-targeted (balanced)'
     ]
+    assert 'class_target' in load_json(work / 'dprime_class-target' / 'meta.json')['generation']
     for sampler in ('rare_class', 'hardness'):
         run = next(r for r in report['runs'] if r['variant'].endswith(sampler))
         assert run['options']['train_dataloader.dataset.synthetic_sampler'] == sampler

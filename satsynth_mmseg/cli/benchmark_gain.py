@@ -77,6 +77,10 @@ def parse_args(argv=None):
         'rare_class weights pairs by D\'s rare classes, hardness by the D segmentor\'s loss '
         '(needs --filter-alpha; FreeMask\'s filtered + resampled)')
     p.add_argument(
+        '--class-target',
+        help='also draw D\' with tools/generate.py --class-target (real, balanced or a JSON '
+        'file) and train on D u D\' of it')
+    p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
         '--generator',
@@ -129,6 +133,7 @@ def main(argv=None):
         pix2pix_checkpoint=args.pix2pix_checkpoint,
         guidance_scale=args.guidance_scale,
         synthetic_samplers=args.synthetic_sampler,
+        class_target=args.class_target,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

@@ -49,6 +49,7 @@ import os
 import os.path as osp
 from typing import Optional
 
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
@@ -63,6 +64,9 @@ from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, Mas
                                        SyntheticDatasetWriter, check_cascade, dataset_label_maps,
                                        generate_synthetic_dataset, label_statistics, load_generator,
                                        storage_for_generator, write_preview, write_report)
+from satsynth_mmseg.generation.class_target import (ClassTarget, measure_generator_share,
+                                                    resolve_target)
+from satsynth_mmseg.generation.generate import draw_pairs
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 
 FORMAT_VERSION = 1
@@ -141,6 +145,18 @@ def parse_args(argv=None):
         help='classifier-free guidance scale s of a mask-conditioned generator (0: '
         'unconditional, 1: conditional; default: the config\'s)')
     p.add_argument(
+        '--class-target',
+        help='draw candidates per sample and accept them so that D\'s class pixel shares '
+        'approach a target: real (D\'s shares, needs --real-config), balanced (1/K each) or '
+        'a JSON file (K shares, or {class: share}); see satsynth_mmseg.generation.class_target')
+    p.add_argument(
+        '--max-candidates', type=int, default=8, help='--class-target: draws per sample at most')
+    p.add_argument(
+        '--class-target-pilot',
+        type=int,
+        default=64,
+        help='--class-target: samples drawn first to measure the generator\'s own class shares')
+    p.add_argument(
         '--report',
         action='store_true',
         help='also write class-distribution statistics (D vs D\') to DIR/report.*')
@@ -162,6 +178,8 @@ def parse_args(argv=None):
         p.error('--batch-size must be >= 1')
     if bool(args.sr_config) != bool(args.sr_checkpoint):
         p.error('--sr-config and --sr-checkpoint go together')
+    if args.max_candidates < 1 or args.class_target_pilot < 1:
+        p.error('--max-candidates and --class-target-pilot must be >= 1')
     if args.masks_from and args.mask_generator:
         p.error('--masks-from and --mask-generator exclude each other')
     if not 0 <= args.cutmix_prob <= 1:
@@ -339,6 +357,40 @@ def build_mask_conditioning(args, model, masks_real, device):
     return None, joint, fields
 
 
+def build_class_target(args, model, meta, real, steps, super_res, layouts, mask_generator, rank):
+    """The :class:`ClassTarget` of ``--class-target``: the target shares and the
+    generator's own, measured on a seeded pilot drawn exactly as D′ is (the same on every
+    rank, so shards agree)."""
+    sampled = mask_generator or model
+    k = sampled.num_classes
+    real_share = None
+    if real is not None:
+        real_share = label_statistics(dataset_label_maps(real), k)['class_share']
+    target = resolve_target(args.class_target, meta['classes'], real_share)
+    render = None
+    if mask_generator is not None:
+        render = dict(model=model, sampler=args.sampler, steps=steps)
+
+    def draw(seeds):
+        return draw_pairs(sampled, seeds, args.sampler, steps, list(sampled.sample_size), super_res,
+                          layouts, render)
+
+    share = measure_generator_share(
+        draw,
+        args.seed,
+        args.class_target_pilot,
+        args.batch_size,
+        k,
+        progress=not args.no_progress and rank == 0)
+    ct = ClassTarget(target, share, max_candidates=args.max_candidates)
+    if rank == 0:
+        print('class target: ' + ', '.join(f'{c} {100 * g:.1f} -> {100 * t:.1f} %'
+                                           for c, g, t in zip(meta['classes'], share, target)) +
+              f' (generator\'s pilot shares -> target; class weights '
+              f'{[round(float(w), 2) for w in ct.class_weights]})')
+    return ct
+
+
 def image_storage(args, cfg, model) -> ImageStorage:
     """How D' images are written; float images need the pipeline's band normalisation to
     go back to physical units."""
@@ -415,6 +467,14 @@ def finish(args,
           f'complete, {num_samples} in {args.out}; '
           f'{summary["pairs_per_s"]:.2f} pairs/s this run; invalid codes (>= K): '
           f'{invalid} px ({100 * invalid / max(pixels, 1):.3f} %); preview: {preview}')
+    if identity.get('class_target'):
+        hist = np.sum([r['class_histogram'] for r in records], axis=0).astype(float)
+        target = identity['class_target']['target']
+        rejected = sum(r.get('rejected', 0) for r in records)
+        print('class target vs D\': ' +
+              ', '.join(f'{c} {100 * t:.1f} / {100 * h:.1f} %'
+                        for c, t, h in zip(meta['classes'], target, hist / max(hist.sum(), 1))) +
+              f'; {rejected} candidates rejected ({rejected / max(len(records), 1):.2f} per pair)')
     if args.report:
         report_dataset(args.out, synth, real, meta['classes'], meta.get('palette'), invalid)
 
@@ -476,6 +536,11 @@ def run(args):
         **fmt,
         **sr_identity,
         **mask_identity)
+    class_target = None
+    if args.class_target:
+        class_target = build_class_target(args, model, meta, real, steps, super_res, layouts,
+                                          mask_generator, rank)
+        identity['class_target'] = class_target.to_dict()
     writer = prepare_writer(args.out, identity, rank, world_size, storage)
     try:
         if rank == 0:
@@ -505,7 +570,8 @@ def run(args):
             progress=not args.no_progress and rank == 0,
             super_res=super_res,
             layouts=layouts,
-            render=render)
+            render=render,
+            class_target=class_target)
         barrier(world_size)
         if rank == 0:
             display = cfg.get('default_hooks', {}).get('sample_grid', {}).get('display')

@@ -118,6 +118,7 @@ class GainExperiment:
     pix2pix_checkpoint: Optional[str] = None
     guidance_scale: Optional[float] = None
     synthetic_samplers: List[str] = dataclasses.field(default_factory=list)
+    class_target: Optional[str] = None
     results: Optional[str] = None
     command: str = ''
 
@@ -142,7 +143,8 @@ class GainExperiment:
         if 'hardness' in self.synthetic_samplers and self.filter_alpha is None:
             raise ValueError('the hardness sampler reads the segmentor\'s loss per pair from '
                              'the filtered D′: give --filter-alpha too')
-        if (self.augmentations or self.filter_alpha is not None or self.synthetic_samplers) and \
+        if (self.augmentations or self.filter_alpha is not None or self.synthetic_samplers
+                or self.class_target) and \
                 'joint' not in self.generators:
             raise ValueError('--augmentations, --filter-alpha and --synthetic-sampler work on the '
                              'joint generator\'s D′: add joint to --generator')
@@ -360,6 +362,35 @@ class GainExperiment:
         out = stages.run('filtered segmentors', lambda: run_specs(specs))
         return out
 
+    def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,
+                           num: int) -> List[dict]:
+        """D′ drawn with ``tools/generate.py --class-target`` and D ∪ D′ of it."""
+        p = self.settings
+        dprime = osp.join(self.work_dir, 'dprime_class-target')
+        extra = list(p.get('dprime_extra', ())) + ['--class-target', self.class_target]
+
+        def make():
+            return None, generate_dprime(
+                self.generator_config,
+                ckpt,
+                dprime,
+                num,
+                self.sampler,
+                self.steps,
+                p['gen_batch_size'],
+                real_config,
+                extra=extra)
+
+        stages.run('dprime class-target', make)
+        specs = [
+            segmentor_spec(f'd+dprime-class-target_R{r:g}_seed{seed}',
+                           f'D u D\' class-targeted ({self.class_target})', r, seed,
+                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
+                           self.data_root, dprime, self.seg_iters) for seed in self.seeds
+            for r in self.ratios
+        ]
+        return stages.run('class-targeted segmentors', lambda: run_specs(specs))
+
     def run_resampled(self, stages: StageTimer, dprime: str) -> List[dict]:
         """D ∪ D′ with weighted D′ sampling: rare-class on the plain D′ (on the filtered one
         when filtering), hardness on the filtered D′ (its manifest has the pair losses)."""
@@ -393,13 +424,15 @@ class GainExperiment:
                 osp.join(dprime, 'report.md'): '_dprime_report.md',
                 osp.join(dprime, 'preview.png'): '_dprime_preview.png'
             })
-        for kind in self.generators:
-            if kind != 'joint':
-                folder = osp.join(self.work_dir, f'dprime_{kind}')
-                copies.update({
-                    osp.join(folder, 'report.md'): f'_dprime_{kind}_report.md',
-                    osp.join(folder, 'preview.png'): f'_dprime_{kind}_preview.png'
-                })
+        kinds = [k for k in self.generators if k != 'joint']
+        if self.class_target:
+            kinds.append('class-target')
+        for kind in kinds:
+            folder = osp.join(self.work_dir, f'dprime_{kind}')
+            copies.update({
+                osp.join(folder, 'report.md'): f'_dprime_{kind}_report.md',
+                osp.join(folder, 'preview.png'): f'_dprime_{kind}_preview.png'
+            })
         if self.filter_alpha is not None:
             filtered = osp.join(self.work_dir, 'dprime_filtered')
             copies.update({
@@ -450,6 +483,8 @@ class GainExperiment:
             results = results + self.run_filtered(stages, dprime)
         if self.synthetic_samplers:
             results = results + self.run_resampled(stages, dprime)
+        if self.class_target:
+            results = results + self.run_class_targeted(stages, ckpt, real_config, num)
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
                   f'generated pairs ({self.sampler}, {self.steps} steps' +
@@ -485,6 +520,7 @@ class GainExperiment:
         title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
         plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
             if self.augmentations or self.filter_alpha is not None or self.synthetic_samplers or \
+            self.class_target or \
             self.generators != ['joint'] else \
             (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
                                                        f'({len(self.seeds)} seeds)'))

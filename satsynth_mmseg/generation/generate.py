@@ -6,7 +6,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Union
 import numpy as np
 import torch
 
-from ..models.generators.outputs import PairCondition
+from ..models.generators.outputs import GeneratedPairs, PairCondition
 from .image_storage import ImageStorage
 from .writer import SyntheticDatasetWriter, iter_batches, sample_name
 
@@ -44,6 +44,73 @@ def labels_to_raw(labels: torch.Tensor,
     return raw.to(torch.uint8)
 
 
+def draw_pairs(model, seeds, sampler, steps, size, super_res=None, layouts=None, render=None):
+    """One batch of pairs, sample ``j`` from its own CPU generator seeded ``seeds[j]``: the
+    model's samples (or renders of ``layouts(seeds)``), re-rendered by ``render`` and
+    upsampled by ``super_res`` when given, every stage continuing the same generators."""
+    gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
+    if layouts is not None:
+        out = model.sample_from(
+            PairCondition(labels=layouts(seeds)), num_steps=steps, sampler=sampler, generator=gens)
+    else:
+        out = model.sample(len(seeds), num_steps=steps, sampler=sampler, generator=gens, size=size)
+    if render is not None:
+        out = render['model'].sample_from(
+            PairCondition(labels=out.labels),
+            num_steps=render.get('steps'),
+            sampler=render.get('sampler'),
+            generator=gens,
+            guidance_scale=render.get('guidance_scale'))
+    if super_res is not None:
+        out = super_res['model'].sample_from(
+            PairCondition(images=out.images, labels=out.labels),
+            num_steps=super_res.get('steps'),
+            sampler=super_res.get('sampler'),
+            generator=gens)
+    return out
+
+
+def class_histograms(labels: torch.Tensor, num_classes: int) -> np.ndarray:
+    """(N, K) class pixel counts of label maps (N, H, W); values >= K are not counted."""
+    return torch.stack([
+        torch.bincount(lab[lab < num_classes].flatten(), minlength=num_classes) for lab in labels
+    ]).cpu().numpy()
+
+
+def draw_class_targeted(draw, seeds, target, num_classes):
+    """Candidates per sample until :class:`~.class_target.ClassTarget` accepts one (or the
+    best of ``max_candidates``); ``(GeneratedPairs, per-sample record fields)``."""
+    from .class_target import candidate_seeds
+    n = len(seeds)
+    chosen, best, rejected = [None] * n, [None] * n, [0] * n
+    pending = list(range(n))
+    for c in range(target.max_candidates):
+        cand = candidate_seeds([seeds[j] for j in pending], c)
+        out = draw(cand)
+        hists = class_histograms(out.labels, num_classes)
+        for pos, j in enumerate(pending):
+            piece = (out.images[pos], out.labels[pos], c)
+            w = target.weight(hists[pos])
+            if best[j] is None or w > best[j][0]:
+                best[j] = (w, piece)
+            if target.accepts(hists[pos], seeds[j], c):
+                chosen[j] = piece
+            else:
+                rejected[j] += 1
+        pending = [j for j in pending if chosen[j] is None]
+        if not pending:
+            break
+    for j in pending:
+        chosen[j] = best[j][1]
+    labels = torch.stack([p[1] for p in chosen])
+    pairs = GeneratedPairs(
+        images=torch.stack([p[0] for p in chosen]),
+        labels=labels,
+        invalid_pixels=int((labels >= num_classes).sum()))
+    fields = [dict(candidate=chosen[j][2], rejected=rejected[j]) for j in range(n)]
+    return pairs, fields
+
+
 @torch.inference_mode()
 def sample_and_write(model,
                      indices: Sequence[int],
@@ -58,7 +125,8 @@ def sample_and_write(model,
                      record_extra: Optional[dict] = None,
                      storage: Optional[ImageStorage] = None,
                      layouts: Optional[Callable[[Sequence[int]], torch.Tensor]] = None,
-                     render: Optional[dict] = None) -> List[dict]:
+                     render: Optional[dict] = None,
+                     class_target=None) -> List[dict]:
     """Sample one batch of pairs and hand each to ``sink`` ready to be written.
 
     The one path from a generator to D' files, shared by :func:`generate_synthetic_dataset`
@@ -88,37 +156,27 @@ def sample_and_write(model,
         render: ``dict(model=MaskToImageDDPM, sampler=, steps=, guidance_scale=)``: keep the
             labels ``model`` made and render their images again with this model (the hybrid
             mode), continuing the same generators.
+        class_target: a :class:`~.class_target.ClassTarget`: draw candidates per sample until
+            one is accepted (records get ``candidate`` and ``rejected``).
 
     Returns:
         The records handed to ``sink``.
     """
     storage = storage or ImageStorage.for_model(render['model'] if render else model)
-    gens = [torch.Generator().manual_seed(int(s)) for s in seeds]
-    if layouts is not None:
-        out = model.sample_from(
-            PairCondition(labels=layouts(seeds)), num_steps=steps, sampler=sampler, generator=gens)
+
+    def draw(batch_seeds):
+        return draw_pairs(model, batch_seeds, sampler, steps, size, super_res, layouts, render)
+
+    extra = [{} for _ in indices]
+    if class_target is None:
+        out = draw(seeds)
     else:
-        out = model.sample(
-            len(indices), num_steps=steps, sampler=sampler, generator=gens, size=size)
-    if render is not None:
-        out = render['model'].sample_from(
-            PairCondition(labels=out.labels),
-            num_steps=render.get('steps'),
-            sampler=render.get('sampler'),
-            generator=gens,
-            guidance_scale=render.get('guidance_scale'))
-    if super_res is not None:
-        out = super_res['model'].sample_from(
-            PairCondition(images=out.images, labels=out.labels),
-            num_steps=super_res.get('steps'),
-            sampler=super_res.get('sampler'),
-            generator=gens)
+        out, extra = draw_class_targeted(draw, seeds, class_target, model.num_classes)
     k = model.num_classes
     labels = out.labels
     raw = labels_to_raw(labels, k, reduce_zero_label).cpu().numpy()
     images = out.images.cpu().numpy()
-    hists = torch.stack([torch.bincount(lab[lab < k].flatten(), minlength=k)
-                         for lab in labels]).cpu().numpy()
+    hists = class_histograms(labels, k)
     bad = (labels >= k).flatten(1).sum(1).cpu().numpy()
     skip = set(skip)
     records = []
@@ -131,7 +189,8 @@ def sample_and_write(model,
             sample_seed=int(seeds[j]),
             size=list(labels.shape[-2:]),
             class_histogram=hists[j].tolist(),
-            invalid_pixels=int(bad[j]))
+            invalid_pixels=int(bad[j]),
+            **extra[j])
         sink(i, storage.encode(images[j]), raw[j], record)
         records.append(record)
     return records
@@ -154,7 +213,8 @@ def generate_synthetic_dataset(model,
                                max_batches: Optional[int] = None,
                                super_res: Optional[dict] = None,
                                layouts: Optional[Callable] = None,
-                               render: Optional[dict] = None) -> Dict[str, float]:
+                               render: Optional[dict] = None,
+                               class_target=None) -> Dict[str, float]:
     """Generate this rank's share of samples ``0 .. num_samples-1`` that are not yet complete.
 
     Sample ``i`` is drawn with its own ``torch.Generator`` seeded by ``sample_seed(seed, i)``
@@ -182,6 +242,7 @@ def generate_synthetic_dataset(model,
             per-sample generators, so sample ``i`` still depends only on ``(seed, i)``.
         layouts, render: mask-conditioned generation (see :func:`sample_and_write`); layouts
             are drawn from the per-sample seeds, so they keep the same guarantees.
+        class_target: class-targeted rejection sampling (:class:`~.class_target.ClassTarget`).
 
     Returns:
         ``dict(generated, skipped, seconds, pairs_per_s, invalid_pixels, pixels)`` for this
@@ -222,7 +283,8 @@ def generate_synthetic_dataset(model,
                 record_extra=dict(record_extra or {}, seed=seed),
                 storage=writer.storage,
                 layouts=layouts,
-                render=render)
+                render=render,
+                class_target=class_target)
             for r in records:
                 generated += 1
                 invalid += r['invalid_pixels']
