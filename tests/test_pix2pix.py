@@ -13,7 +13,7 @@ from mmseg.registry import MODELS
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.models import PairCondition
 from satsynth_mmseg.utils import ConfigError
-from tests.conftest import REPO, tiny_gan_cfg, tiny_train_cfg
+from tests.conftest import REPO, tiny_gan_cfg
 
 
 def _batch(n=2, size=16, k=5, seed=0):
@@ -105,24 +105,19 @@ def test_shipped_config_builds_two_optimizers():
     assert model.generator.size_multiple == 32
 
 
-def test_runner_trains_resumes_and_generates(procedural_root, tmp_path):
+def test_runner_trains_resumes_and_generates(tiny_pix2pix, procedural_root, tmp_path):
     from mmengine.runner import Runner
-    cfg = tiny_train_cfg(procedural_root, tmp_path / 'work', max_iters=2, ckpt_interval=2)
-    cfg.model = tiny_gan_cfg(sample_size=(16, 16))
-    cfg.optim_wrapper = dict(
-        constructor='MultiOptimWrapperConstructor',
-        generator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-4)),
-        discriminator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=2e-4)))
-    cfg.param_scheduler = []
-    Runner.from_cfg(cfg).train()
-    ckpt = str(tmp_path / 'work' / 'iter_2.pth')
-    assert osp.exists(ckpt) and osp.exists(tmp_path / 'work' / 'samples' / 'iter_0000002.png')
-    cfg_path = str(tmp_path / 'gan.py')
-    cfg.dump(cfg_path)
-    # resume to 3 iterations
+    cfg_path, ckpt = tiny_pix2pix  # trained 2 iterations by the Runner (tests/conftest.py)
+    assert osp.exists(osp.join(osp.dirname(ckpt), 'samples', 'iter_0000002.png'))
+    # resume to 3 iterations in a copy of its work dir
+    import shutil
+    work = tmp_path / 'work'
+    shutil.copytree(osp.dirname(ckpt), work)
     cfg3 = Config.fromfile(cfg_path)
+    cfg3.work_dir = str(work)
     cfg3.train_cfg.max_iters = 3
     cfg3.resume = True
+    cfg3.load_from = str(work / 'iter_2.pth')
     runner = Runner.from_cfg(cfg3)
     runner.train()
     assert runner.iter == 3

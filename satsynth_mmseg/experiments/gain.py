@@ -190,19 +190,12 @@ class GainExperiment:
                    (None, train_model(config, gen_root, gen_dir, self.generator_iters)))
         return last_checkpoint(gen_dir)
 
-    def run_generator_kind(self, stages: StageTimer, kind: str, joint_ckpt: Optional[str],
-                           real_config: str, num: int) -> List[dict]:
-        """D′ of a mask-conditioned generator (``mask2img`` / ``pix2pix`` / ``hybrid``) and
-        D ∪ D′ for every R and seed; ``joint_ckpt`` is the joint generator's (hybrid masks)."""
-        p = self.settings
-        family = self.family(kind)
-        config = getattr(self, f'{family}_config')
-        ckpt = self.prepare_conditional(stages, family)
+    def dprime_and_runs(self, stages: StageTimer, kind: str, config: str, ckpt: str,
+                        extra: List[str], variant: str, real_config: str, num: int,
+                        stage: str) -> List[dict]:
+        """``work_dir/dprime_{kind}`` made by ``tools/generate.py CONFIG CKPT ... EXTRA`` and
+        D ∪ D′ of it for every R and seed (runs ``d+dprime-{kind}_R*_seed*``)."""
         dprime = osp.join(self.work_dir, f'dprime_{kind}')
-        extra = (['--mask-generator', self.generator_config, joint_ckpt]
-                 if kind == 'hybrid' else ['--masks-from', real_config])
-        if self.guidance_scale is not None and family == 'mask2img':
-            extra += ['--guidance-scale', str(self.guidance_scale)]
 
         def make():
             return None, generate_dprime(
@@ -212,19 +205,32 @@ class GainExperiment:
                 num,
                 self.sampler,
                 self.steps,
-                p['gen_batch_size'],
+                self.settings['gen_batch_size'],
                 real_config,
                 extra=extra)
 
         stages.run(f'dprime {kind}', make)
-        variant = self.generator_variant(kind)
         specs = [
             segmentor_spec(f'd+dprime-{kind}_R{r:g}_seed{seed}', variant, r, seed,
                            self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
                            self.data_root, dprime, self.seg_iters) for seed in self.seeds
             for r in self.ratios
         ]
-        return stages.run(f'segmentors {kind}', lambda: run_specs(specs))
+        return stages.run(stage, lambda: run_specs(specs))
+
+    def run_generator_kind(self, stages: StageTimer, kind: str, joint_ckpt: Optional[str],
+                           real_config: str, num: int) -> List[dict]:
+        """D′ of a mask-conditioned generator (``mask2img`` / ``pix2pix`` / ``hybrid``) and
+        D ∪ D′ for every R and seed; ``joint_ckpt`` is the joint generator's (hybrid masks)."""
+        family = self.family(kind)
+        ckpt = self.prepare_conditional(stages, family)
+        extra = (['--mask-generator', self.generator_config, joint_ckpt]
+                 if kind == 'hybrid' else ['--masks-from', real_config])
+        if self.guidance_scale is not None and family == 'mask2img':
+            extra += ['--guidance-scale', str(self.guidance_scale)]
+        return self.dprime_and_runs(stages, kind, getattr(self, f'{family}_config'), ckpt, extra,
+                                    self.generator_variant(kind), real_config, num,
+                                    f'segmentors {kind}')
 
     def segmentor_specs(self, dprime: Optional[str]) -> List[dict]:
         variants = [('D', 0.0)]
@@ -365,31 +371,10 @@ class GainExperiment:
     def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,
                            num: int) -> List[dict]:
         """D′ drawn with ``tools/generate.py --class-target`` and D ∪ D′ of it."""
-        p = self.settings
-        dprime = osp.join(self.work_dir, 'dprime_class-target')
-        extra = list(p.get('dprime_extra', ())) + ['--class-target', self.class_target]
-
-        def make():
-            return None, generate_dprime(
-                self.generator_config,
-                ckpt,
-                dprime,
-                num,
-                self.sampler,
-                self.steps,
-                p['gen_batch_size'],
-                real_config,
-                extra=extra)
-
-        stages.run('dprime class-target', make)
-        specs = [
-            segmentor_spec(f'd+dprime-class-target_R{r:g}_seed{seed}',
-                           f'D u D\' class-targeted ({self.class_target})', r, seed,
-                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
-                           self.data_root, dprime, self.seg_iters) for seed in self.seeds
-            for r in self.ratios
-        ]
-        return stages.run('class-targeted segmentors', lambda: run_specs(specs))
+        extra = list(self.settings.get('dprime_extra', ())) + ['--class-target', self.class_target]
+        return self.dprime_and_runs(stages, 'class-target', self.generator_config, ckpt, extra,
+                                    f'D u D\' class-targeted ({self.class_target})', real_config,
+                                    num, 'class-targeted segmentors')
 
     def run_resampled(self, stages: StageTimer, dprime: str) -> List[dict]:
         """D ∪ D′ with weighted D′ sampling: rare-class on the plain D′ (on the filtered one

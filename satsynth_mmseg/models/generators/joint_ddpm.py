@@ -60,6 +60,17 @@ def _fill_or_check(cfg: dict, key: str, value, owner: str) -> None:
     cfg[key] = value
 
 
+def build_joint_preprocessor(cfg: Optional[dict], num_classes: int, image_channels: int,
+                             ignore_index: Optional[int]):
+    """The generator's :class:`JointDataPreprocessor` with the data fields filled in (or
+    checked), built from mmseg's registry here, so no default scope needs to be set."""
+    preproc = copy.deepcopy(dict(cfg or dict(type='JointDataPreprocessor')))
+    for key, value in (('num_classes', num_classes), ('image_channels', image_channels),
+                       ('ignore_index', ignore_index)):
+        _fill_or_check(preproc, key, value, 'data_preprocessor')
+    return MODELS.build(preproc)
+
+
 @MODELS.register_module()
 class JointDDPM(BaseModel):
     """Joint image + mask DDPM with analog bits (SatSynth, Toker et al. CVPR 2024).
@@ -106,12 +117,10 @@ class JointDDPM(BaseModel):
                  snr_gamma: Optional[float] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        preproc = copy.deepcopy(dict(data_preprocessor or dict(type='JointDataPreprocessor')))
-        for key, value in (('num_classes', num_classes), ('image_channels', image_channels),
-                           ('ignore_index', ignore_index)):
-            _fill_or_check(preproc, key, value, 'data_preprocessor')
-        # built from mmseg's registry here, so no default scope needs to be set
-        super().__init__(data_preprocessor=MODELS.build(preproc), init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=build_joint_preprocessor(data_preprocessor, num_classes,
+                                                       image_channels, ignore_index),
+            init_cfg=init_cfg)
         self.num_classes = num_classes
         self.image_channels = image_channels
         self.ignore_index = ignore_index

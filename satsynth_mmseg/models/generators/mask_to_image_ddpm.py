@@ -7,14 +7,14 @@ from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from ...bits import labels_to_bits, labels_to_one_hot
 from ...utils.errors import ConfigError
 from .joint_ddpm import Generator, JointDDPM
+from .mask_conditioned import MaskConditionedMixin
 from .outputs import GeneratedPairs, PairCondition
 
 
 @MODELS.register_module()
-class MaskToImageDDPM(JointDDPM):
+class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
     """Image DDPM conditioned on a label map (SDM, Wang et al. 2022), with classifier-free
     guidance (Ho & Salimans 2022).
 
@@ -44,9 +44,6 @@ class MaskToImageDDPM(JointDDPM):
             ``data_preprocessor``).
     """
 
-    #: generators of this family render images for given label maps
-    mask_conditioned = True
-
     def __init__(self, *args, cond_drop_prob: float = 0.2, guidance_scale: float = 1.5, **kwargs):
         if not 0 <= cond_drop_prob < 1:
             raise ConfigError(f'cond_drop_prob must be in [0, 1), got {cond_drop_prob}')
@@ -64,10 +61,6 @@ class MaskToImageDDPM(JointDDPM):
             cond_channels=self.num_classes)
 
     # ----------------------------------------------------------------------------- condition
-    def one_hot(self, labels: Tensor) -> Tensor:
-        """Label map (N, H, W) -> one-hot (N, K, H, W) float; values >= K -> all zeros."""
-        return labels_to_one_hot(labels, self.num_classes)
-
     def predict_model_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
         """The denoiser's output for the noisy image ``x_t`` given the one-hot map ``cond``
         (None: the unconditional branch, an all-zero map)."""
@@ -112,14 +105,6 @@ class MaskToImageDDPM(JointDDPM):
         return losses
 
     # ----------------------------------------------------------------------------- sampling
-    def sample(self, num_samples: int, *args, **kwargs) -> GeneratedPairs:
-        """Not available: this model renders images for given label maps."""
-        raise ConfigError(
-            f'{type(self).__name__} renders images for given label maps: call '
-            'sample_from(PairCondition(labels=...)), or run tools/generate.py with '
-            '--masks-from REAL_CONFIG (real masks) or --mask-generator CONFIG CHECKPOINT '
-            '(a joint generator\'s masks)')
-
     @torch.inference_mode()
     def sample_from(self,
                     condition: PairCondition,
@@ -143,19 +128,11 @@ class MaskToImageDDPM(JointDDPM):
             ``float_images``), ``labels`` the given maps (long, >= K -> ``invalid_index``),
             ``invalid_pixels`` the number of such pixels, ``joint`` the image sample.
         """
-        if condition.labels is None:
-            raise ConfigError(f'{type(self).__name__} needs label maps to render')
-        labels = condition.labels
-        if labels.ndim != 3:
-            raise ValueError(f'label maps must be (N, H, W), got shape {tuple(labels.shape)}')
-        self.check_size(labels.shape[-2:], 'label maps of size')
         scale = self.guidance_scale if guidance_scale is None else float(guidance_scale)
         if scale < 0:
             raise ValueError(f'guidance_scale must be >= 0, got {scale}')
-        invalid_index = self.invalid_index if invalid_index is None else invalid_index
         device = next(self.denoiser.parameters()).device
-        labels = labels.to(device).long()
-        labels = labels.masked_fill(labels >= self.num_classes, invalid_index)
+        labels, _ = self.condition_labels(condition, device, invalid_index)
         cond = self.one_hot(labels)
         x = self.run_sampler((labels.shape[0], self.image_channels, *labels.shape[-2:]),
                              num_steps=num_steps,
@@ -164,23 +141,7 @@ class MaskToImageDDPM(JointDDPM):
                              progress=progress,
                              cond=cond,
                              model_output=lambda x_t, t, c: self.guided_output(x_t, t, c, scale))
-        ignore = self.ignore_index if self.ignore_index is not None else 255
-        bits = labels_to_bits(
-            labels.masked_fill(labels >= self.num_classes, ignore),
-            self.num_classes,
-            ignore,
-            dtype=x.dtype)
-        images, _ = self.data_preprocessor.decode(torch.cat([x, bits], 1))
-        return GeneratedPairs(
-            images=images,
-            labels=labels,
-            invalid_pixels=int((labels >= self.num_classes).sum()),
-            joint=x)
-
-    def real_of_batch(self, inputs: Tensor):
-        """Decoded images (N, C, H, W) and labels (N, H, W) of an encoded batch."""
-        images, _ = self.data_preprocessor.decode(inputs)
-        return images, self.labels_of(inputs)
+        return self.rendered_pairs(x, labels)
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Render a new image for the label map of each input pair."""

@@ -11,14 +11,15 @@ from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
-from ...bits import labels_to_bits, labels_to_one_hot
 from ...utils.errors import ConfigError
-from .joint_ddpm import JointDDPM, _fill_or_check, check_size_fits, default_invalid_index
+from .joint_ddpm import (JointDDPM, _fill_or_check, build_joint_preprocessor, check_size_fits,
+                         default_invalid_index)
+from .mask_conditioned import MaskConditionedMixin
 from .outputs import GeneratedPairs, PairCondition
 
 
 @MODELS.register_module()
-class Pix2PixGAN(BaseModel):
+class Pix2PixGAN(MaskConditionedMixin, BaseModel):
     """pix2pix for label map -> image, trained through mmengine with two optimizers.
 
     The generator G (e.g. :class:`UNetImageGenerator`) maps the one-hot label map m
@@ -56,8 +57,6 @@ class Pix2PixGAN(BaseModel):
             ``JointDDPM``).
     """
 
-    mask_conditioned = True
-
     def __init__(self,
                  generator: dict,
                  discriminator: dict,
@@ -70,11 +69,10 @@ class Pix2PixGAN(BaseModel):
                  perceptual_network: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        preproc = copy.deepcopy(dict(data_preprocessor or dict(type='JointDataPreprocessor')))
-        for key, value in (('num_classes', num_classes), ('image_channels', image_channels),
-                           ('ignore_index', ignore_index)):
-            _fill_or_check(preproc, key, value, 'data_preprocessor')
-        super().__init__(data_preprocessor=MODELS.build(preproc), init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=build_joint_preprocessor(data_preprocessor, num_classes,
+                                                       image_channels, ignore_index),
+            init_cfg=init_cfg)
         self.num_classes = num_classes
         self.image_channels = image_channels
         self.ignore_index = ignore_index
@@ -111,10 +109,6 @@ class Pix2PixGAN(BaseModel):
     def check_size(self, size, what: str = 'size') -> None:
         """Raise a clear error when G cannot take (H, W) = ``size``."""
         check_size_fits(size, getattr(self.generator, 'size_multiple', 1), what)
-
-    def one_hot(self, labels: Tensor) -> Tensor:
-        """Label map (N, H, W) -> one-hot (N, K, H, W) float; values >= K -> all zeros."""
-        return labels_to_one_hot(labels, self.num_classes)
 
     # ----------------------------------------------------------------------------- training
     @staticmethod
@@ -190,12 +184,6 @@ class Pix2PixGAN(BaseModel):
         raise ValueError(f'invalid mode {mode!r}; use "loss", "predict" or "tensor"')
 
     # ----------------------------------------------------------------------------- sampling
-    def sample(self, num_samples: int, *args, **kwargs) -> GeneratedPairs:
-        """Not available: this model renders images for given label maps."""
-        raise ConfigError('Pix2PixGAN renders images for given label maps: call '
-                          'sample_from(PairCondition(labels=...)), or run tools/generate.py '
-                          'with --masks-from REAL_CONFIG or --mask-generator CONFIG CHECKPOINT')
-
     @torch.inference_mode()
     def sample_from(self,
                     condition: PairCondition,
@@ -208,37 +196,15 @@ class Pix2PixGAN(BaseModel):
         Returns:
             :class:`GeneratedPairs` as :meth:`MaskToImageDDPM.sample_from`.
         """
-        if condition.labels is None:
-            raise ConfigError('Pix2PixGAN needs label maps to render')
-        labels = condition.labels
-        self.check_size(labels.shape[-2:], 'label maps of size')
-        invalid_index = self.invalid_index if invalid_index is None else invalid_index
         device = next(self.generator.parameters()).device
-        labels = labels.to(device).long()
-        labels = labels.masked_fill(labels >= self.num_classes, invalid_index)
+        labels, _ = self.condition_labels(condition, device, invalid_index)
         was_training = self.generator.training
         self.generator.eval()
         try:
             image = self.generator(self.one_hot(labels))
         finally:
             self.generator.train(was_training)
-        ignore = self.ignore_index if self.ignore_index is not None else 255
-        bits = labels_to_bits(
-            labels.masked_fill(labels >= self.num_classes, ignore),
-            self.num_classes,
-            ignore,
-            dtype=image.dtype)
-        images, _ = self.data_preprocessor.decode(torch.cat([image, bits], 1))
-        return GeneratedPairs(
-            images=images,
-            labels=labels,
-            invalid_pixels=int((labels >= self.num_classes).sum()),
-            joint=image)
-
-    def real_of_batch(self, inputs: Tensor):
-        """Decoded images (N, C, H, W) and labels (N, H, W) of an encoded batch."""
-        images, _ = self.data_preprocessor.decode(inputs)
-        return images, self.labels_of(inputs)
+        return self.rendered_pairs(image, labels)
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         return self.forward(inputs, data_samples, mode='predict')
