@@ -4,6 +4,7 @@ import json
 import os
 import os.path as osp
 
+import numpy as np
 import pytest
 
 from satsynth_mmseg.cli import benchmark_gain as gain
@@ -208,6 +209,10 @@ def test_every_generator_kind_in_one_table(procedural_root, tiny_generator, tiny
     assert gen['mask2img']['guidance_scale'] == 2.0 and 'masks_from' in gen['mask2img']
     assert 'guidance_scale' not in gen['pix2pix'] and 'masks_from' in gen['pix2pix']
     assert 'mask_generator_sha256' in gen['hybrid']
+    quality = report['generation_metrics']
+    assert set(quality) == {'joint', 'mask2img', 'pix2pix', 'hybrid'}
+    assert all(np.isfinite(q['seg_fd'][0]) for q in quality.values())
+    assert 'Generation metrics of each D′' in open(work / 'gain.md').read()
     run = next(r for r in report['runs'] if r['variant'] == 'D u D\' pix2pix')
     assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_pix2pix')
     with pytest.raises(ValueError, match='add joint'):

@@ -5,12 +5,13 @@ for every R and on D′ alone, each seed in its own process -> ``gain.{md,json,p
 """
 from __future__ import annotations
 import dataclasses
+import json
 import math
 import os
 import os.path as osp
 import platform
 import time
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
@@ -401,6 +402,27 @@ class GainExperiment:
             ]
         return stages.run('resampled segmentors', lambda: run_specs(specs))
 
+    def generation_metrics(self, num: int) -> dict:
+        """The generation metrics of every generator's D′ folder (``tools/evaluate_generator.py
+        --dprime``: segmentor features and agreement of the seed-0 D segmentor, against the
+        generator data's crops); ``{kind: summary}``, cached in ``work_dir/quality_*.json``."""
+        seg_ckpt = last_checkpoint(
+            osp.join(self.work_dir, 'runs', self.run_name('D', 0.0, self.seeds[0])))
+        out = {}
+        for kind in self.generators:
+            folder = osp.join(self.work_dir, 'dprime' if kind == 'joint' else f'dprime_{kind}')
+            config = (
+                self.generator_config if kind == 'joint' else getattr(
+                    self, f'{self.family(kind)}_config'))
+            prefix = osp.join(self.work_dir, f'quality_{kind}')
+            if not osp.exists(prefix + '.json'):
+                run_cli('evaluate_generator', config, '--dprime', folder, '--real-config',
+                        self.settings['segmentor'].format('d'), '--segmentor-checkpoint', seg_ckpt,
+                        '--num-samples', str(num), '--out', prefix)
+            with open(prefix + '.json') as f:
+                out[kind] = json.load(f)['summary']
+        return out
+
     def result_copies(self, dprime: Optional[str]) -> dict:
         """Files copied beside the report into ``benchmarks/results`` (source -> suffix)."""
         copies = {}
@@ -480,6 +502,11 @@ class GainExperiment:
         md = markdown(rows, classes, header)
         if augmentation:
             md += '\n' + augmentation_verdict(rows, augmentation)
+        quality = None
+        if len(self.generators) > 1:
+            quality = stages.run('generation metrics', lambda:
+                                 (self.generation_metrics(num), False))
+            md += '\n' + quality_markdown(quality)
         report = dict(
             preset=self.preset,
             command=self.command,
@@ -492,6 +519,7 @@ class GainExperiment:
             generator_config=self.generator_config,
             generator_checkpoint=ckpt,
             generators=self.generators,
+            generation_metrics=quality,
             mask2img_config=self.mask2img_config,
             pix2pix_config=self.pix2pix_config,
             guidance_scale=self.guidance_scale,
@@ -522,6 +550,24 @@ class GainExperiment:
             f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
             f'report: {paths}', 'benchmark_gain')
         return report
+
+
+def quality_markdown(quality: Dict[str, dict]) -> str:
+    """The generation metrics of each generator's D′ as a table."""
+    cols = [('seg_fd', 'FD (seg. features) ↓', '{:.2f}'),
+            ('seg_precision', 'precision ↑', '{:.3f}'), ('seg_recall', 'recall ↑', '{:.3f}'),
+            ('agreement_miou', 'mask–image agreement mIoU ↑', '{:.1f}'),
+            ('class_share_js', 'class-share JS ↓', '{:.4f}')]
+    lines = [
+        'Generation metrics of each D′ (tools/evaluate_generator.py --dprime; features and '
+        'agreement from the seed-0 D segmentor; real crops of the generator data):', '',
+        '| generator | ' + ' | '.join(c[1] for c in cols) + ' |', '|---|' + '---|' * len(cols)
+    ]
+    for kind, summary in quality.items():
+        lines.append(f'| {kind} | ' + ' | '.join(
+            fmt.format(summary[key][0]) if key in summary else 'n/a'
+            for key, _, fmt in cols) + ' |')
+    return '\n'.join(lines) + '\n'
 
 
 def _colour(variant: str) -> str:
