@@ -7,7 +7,7 @@ import torch
 
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.generation.class_target import (ClassTarget, measure_generator_share,
-                                                    resolve_target)
+                                                    pilot_bound, resolve_target)
 from satsynth_mmseg.generation.generate import draw_pairs, sample_and_write, sample_seed
 from satsynth_mmseg.models import GeneratedPairs
 from satsynth_mmseg.utils import ConfigError
@@ -78,6 +78,9 @@ def test_acceptance_depends_only_on_the_sample():
 def test_targets_from_names_and_files(tmp_path):
     classes = ['a', 'b', 'c']
     assert np.allclose(resolve_target('real', classes, [2, 1, 1]), [0.5, 0.25, 0.25])
+    # balanced: over the classes D has
+    assert np.allclose(resolve_target('balanced', classes, [0.9, 0.0, 0.1]), [0.5, 0, 0.5])
+    assert np.allclose(resolve_target('balanced', classes, None), [1 / 3] * 3)
     path = tmp_path / 't.json'
     path.write_text(json.dumps({'c': 3, 'a': 1}))
     assert np.allclose(resolve_target(str(path), classes, None), [0.25, 0, 0.75])
@@ -89,7 +92,18 @@ def test_targets_from_names_and_files(tmp_path):
     with pytest.raises(ConfigError, match='not "real", "balanced"'):
         resolve_target('rare', classes, None)
     ct = ClassTarget(np.array([0.5, 0.5, 0.0]), np.array([0.9, 0.0, 0.1]), max_weight=4)
-    assert np.allclose(ct.class_weights, [0.5 / 0.9, 4, 0])
+    assert np.allclose(ct.class_weights, [0.5 / 0.9, 4, 0]) and ct.bound == 4
+
+
+def test_the_pilot_bound_is_a_high_quantile_of_the_pilot_weights():
+    ct = ClassTarget(np.array([0.5, 0.5]), np.array([0.99, 0.01]), max_weight=10)
+    pilot = [[10, 0]] * 99 + [[0, 10]]  # one pilot pair of the rare class
+    b = pilot_bound(ct, pilot)
+    assert np.isclose(b, ct.class_weights[0])  # the 95th percentile: a common pair
+    ct.bound = b
+    assert ct.accepts([0, 10], 1, 0)  # a rare pair weighs more than b: always accepted
+    rate = np.mean([ct.accepts([10, 0], s, 0) for s in range(200)])
+    assert rate == 1.0  # common pairs weigh exactly b here: accepted too
 
 
 def test_generate_with_a_class_target(tiny_generator, tmp_path):

@@ -65,7 +65,7 @@ from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, Mas
                                        generate_synthetic_dataset, label_statistics, load_generator,
                                        storage_for_generator, write_preview, write_report)
 from satsynth_mmseg.generation.class_target import (ClassTarget, measure_generator_share,
-                                                    resolve_target)
+                                                    pilot_bound, resolve_target)
 from satsynth_mmseg.generation.generate import draw_pairs
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 
@@ -375,19 +375,23 @@ def build_class_target(args, model, meta, real, steps, super_res, layouts, mask_
         return draw_pairs(sampled, seeds, args.sampler, steps, list(sampled.sample_size), super_res,
                           layouts, render)
 
+    pilot = []
     share = measure_generator_share(
         draw,
         args.seed,
         args.class_target_pilot,
         args.batch_size,
         k,
-        progress=not args.no_progress and rank == 0)
+        progress=not args.no_progress and rank == 0,
+        histograms=pilot)
     ct = ClassTarget(target, share, max_candidates=args.max_candidates)
+    ct.bound = pilot_bound(ct, pilot)
     if rank == 0:
         print('class target: ' + ', '.join(f'{c} {100 * g:.1f} -> {100 * t:.1f} %'
                                            for c, g, t in zip(meta['classes'], share, target)) +
               f' (generator\'s pilot shares -> target; class weights '
-              f'{[round(float(w), 2) for w in ct.class_weights]})')
+              f'{[round(float(w), 2) for w in ct.class_weights]}, acceptance bound '
+              f'{ct.bound:.2f})')
     return ct
 
 

@@ -3,15 +3,19 @@
 A joint generator reproduces its training set's class mixture, rare classes included, rarely.
 ``tools/generate.py --class-target real|balanced|FILE`` keeps drawing candidates for a sample
 until one is accepted. Acceptance is decided per sample, from its own seeds only (so shards and
-resumed runs agree), with probability ``w(h) / max_k c_k`` where
+resumed runs agree), with probability ``min(1, w(h) / b)`` where
 
     c_k = min(t_k / g_k, max_weight),     w(h) = Σ_k p_k(h) c_k,
 
 ``t`` the target class shares, ``g`` the generator's own shares (measured on a seeded pilot
-batch), ``p(h)`` the candidate's pixel shares. This is rejection sampling from the generator's
-distribution reweighted by ``w``, which pulls the expected shares towards ``t`` (exactly ``t``
-for single-class pairs and uncapped weights). After ``max_candidates`` rejections the candidate
-with the largest ``w`` is kept, so every sample costs at most ``max_candidates`` draws.
+batch), ``p(h)`` the candidate's pixel shares and ``b`` the 95th percentile of ``w`` over the
+pilot. This is rejection sampling from the generator's distribution reweighted by ``w``, which
+pulls the expected shares towards ``t`` (exactly ``t`` for single-class pairs, uncapped weights
+and ``b = max w``); the percentile bound keeps the acceptance rate practical when a rare
+class's weight is large (the few pairs above ``b`` are accepted at once, slightly under-
+weighted). ``balanced`` spreads the target over the classes D has. After ``max_candidates``
+rejections the candidate with the largest ``w`` is kept, so every sample costs at most
+``max_candidates`` draws.
 Candidate ``c`` of sample ``i`` is drawn from ``sample_seed(seed_i, c)`` (candidate 0 is the
 plain sample), its acceptance from ``sample_seed(seed_i, 2**31 + c)``.
 """
@@ -38,8 +42,10 @@ def resolve_target(spec: str, classes: Sequence[str], real_share: Optional[Seque
             raise ConfigError('--class-target real needs the real training set: give '
                               '--real-config')
         t = np.asarray(real_share, dtype=np.float64)
-    elif spec == 'balanced':
+    elif spec == 'balanced':  # over the classes D has (all K when D is not known)
         t = np.full(k, 1.0 / k)
+        if real_share is not None and np.sum(real_share) > 0:
+            t = (np.asarray(real_share) > 0).astype(np.float64)
     else:
         if not osp.exists(spec):
             raise ConfigError(f'--class-target {spec}: not "real", "balanced" or an existing '
@@ -73,11 +79,14 @@ class ClassTarget:
         generator_share: the generator's own class shares g (K,), from the pilot batch.
         max_candidates: draws per sample at most.
         max_weight: cap of the class weights.
+        bound: b, the weight at which a candidate is always accepted (default: the largest
+            class weight; ``tools/generate.py`` sets the pilot's 95th percentile).
     """
     target: np.ndarray
     generator_share: np.ndarray
     max_candidates: int = 8
     max_weight: float = 10.0
+    bound: Optional[float] = None
 
     def __post_init__(self):
         self.target = np.asarray(self.target, dtype=np.float64)
@@ -90,6 +99,8 @@ class ClassTarget:
         self.class_weights = np.minimum(ratio, self.max_weight)
         if self.class_weights.max() <= 0:
             raise ConfigError('class target: no class of the target is ever generated')
+        if self.bound is None or not self.bound > 0:
+            self.bound = float(self.class_weights.max())
 
     def weight(self, histogram: Sequence[int]) -> float:
         """w(h) of a candidate's class histogram (K,)."""
@@ -101,7 +112,7 @@ class ClassTarget:
         """Whether candidate ``candidate`` of the sample seeded ``sample_seed_value`` is kept."""
         from .generate import sample_seed
         u = np.random.default_rng(sample_seed(sample_seed_value, 2**31 + candidate)).random()
-        return u * self.class_weights.max() < self.weight(histogram)
+        return u * self.bound < self.weight(histogram)
 
     def to_dict(self) -> dict:
         return dict(
@@ -109,7 +120,16 @@ class ClassTarget:
             generator_share=self.generator_share.round(6).tolist(),
             class_weights=self.class_weights.round(6).tolist(),
             max_candidates=self.max_candidates,
-            max_weight=self.max_weight)
+            max_weight=self.max_weight,
+            bound=round(float(self.bound), 6))
+
+
+def pilot_bound(target: ClassTarget, histograms, quantile: float = 0.95) -> float:
+    """The ``quantile`` of the pilot samples' weights (at least the smallest class weight
+    above 0), the acceptance bound ``b``."""
+    w = np.array([target.weight(h) for h in histograms])
+    positive = target.class_weights[target.class_weights > 0]
+    return float(max(np.quantile(w, quantile) if len(w) else 0.0, positive.min()))
 
 
 def candidate_seeds(seeds: Sequence[int], candidate: int) -> List[int]:
@@ -123,9 +143,11 @@ def measure_generator_share(draw,
                             num: int,
                             batch_size: int,
                             num_classes: int,
-                            progress: bool = False) -> np.ndarray:
+                            progress: bool = False,
+                            histograms: Optional[list] = None) -> np.ndarray:
     """The generator's own class shares (K,) on a pilot of ``num`` samples seeded
-    ``sample_seed(seed, 2**40 + j)`` (not D′'s seeds), drawn as D′ is (``draw(seeds)``)."""
+    ``sample_seed(seed, 2**40 + j)`` (not D′'s seeds), drawn as D′ is (``draw(seeds)``);
+    each pilot sample's class histogram is appended to ``histograms`` when given."""
     from .generate import class_histograms, sample_seed
     counts = np.zeros(num_classes, dtype=np.float64)
     starts = range(0, num, batch_size)
@@ -134,7 +156,10 @@ def measure_generator_share(draw,
         starts = tqdm(starts, desc='class target: pilot', unit='batch')
     for start in starts:
         seeds = [sample_seed(seed, 2**40 + j) for j in range(start, min(num, start + batch_size))]
-        counts += class_histograms(draw(seeds).labels, num_classes).sum(0)
+        hists = class_histograms(draw(seeds).labels, num_classes)
+        counts += hists.sum(0)
+        if histograms is not None:
+            histograms.extend(hists)
     if counts.sum() <= 0:
         raise ConfigError('class target: the pilot samples have no labelled pixel')
     return counts / counts.sum()
