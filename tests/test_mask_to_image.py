@@ -206,11 +206,12 @@ def _real_config(procedural_root, tmp_path):
     return path
 
 
-def test_generate_masks_from_the_real_set(tiny_m2i, procedural_root, tmp_path):
+def test_generate_masks_from_the_real_set(tiny_m2i, procedural_root, tmp_path, capsys):
     cfg, ckpt, _ = tiny_m2i
     real_cfg = _real_config(procedural_root, tmp_path)
     out_a, out_b = tmp_path / 'a', tmp_path / 'b'
     gen_tool.main(_gen_args(cfg, ckpt, out_a, '--masks-from', real_cfg, '--cutmix-prob', '0.5'))
+    assert 'unlabelled pixels of the given masks' in capsys.readouterr().out
     gen_tool.main(_gen_args(cfg, ckpt, out_b, '--masks-from', real_cfg, '--cutmix-prob', '0.5'))
     import filecmp
     names = sorted(os.listdir(out_a / 'ann_dir'))

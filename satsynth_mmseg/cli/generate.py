@@ -467,9 +467,12 @@ def finish(args,
                             osp.join(args.out, 'preview.png'),
                             display=display,
                             norm=writer.storage.norm)
+    # given masks (--masks-from) carry their own "no label" pixels; generated ones invalid codes
+    what = ('unlabelled pixels of the given masks'
+            if identity.get('masks_from') else 'invalid codes (>= K)')
     print(f'\nsummary: {summary["generated"]} generated now, {summary["skipped"]} already '
           f'complete, {num_samples} in {args.out}; '
-          f'{summary["pairs_per_s"]:.2f} pairs/s this run; invalid codes (>= K): '
+          f'{summary["pairs_per_s"]:.2f} pairs/s this run; {what}: '
           f'{invalid} px ({100 * invalid / max(pixels, 1):.3f} %); preview: {preview}')
     if identity.get('class_target'):
         hist = np.sum([r['class_histogram'] for r in records], axis=0).astype(float)
