@@ -80,10 +80,9 @@ def segmentor_checkpoint(args) -> str:
     return ckpt
 
 
-def mask_layouts(args, cfg, model):
+def mask_layouts(args, real_ds, model):
     """``(layouts, description)`` for a mask-conditioned generator (``(None, '')`` for a
     joint one); sets the guidance scale."""
-    from satsynth_mmseg.datasets import build_train_dataset
     from satsynth_mmseg.generation import MaskLayouts
     if not getattr(model, 'mask_conditioned', False):
         if args.guidance_scale is not None:
@@ -96,8 +95,7 @@ def mask_layouts(args, cfg, model):
         model.guidance_scale = args.guidance_scale
     if hasattr(model, 'guidance_scale'):
         guided = f', guidance s = {model.guidance_scale:g}'
-    layouts = MaskLayouts.from_dataset(
-        build_train_dataset(args.config, pipeline=[]), model.sample_size, source=args.config)
+    layouts = MaskLayouts.from_dataset(real_ds, model.sample_size, source=args.config)
     return layouts, guided + ', images for new layouts of the training masks'
 
 
@@ -138,7 +136,7 @@ def run(args):
     else:
         model, info = load_generator(cfg, args.checkpoint, ema=args.ema, device=args.device)
         seeds = args.seeds
-        layouts, guided = mask_layouts(args, cfg, model)
+        layouts, guided = mask_layouts(args, real_ds, model)
         fake = lambda seed: generated_batches(  # noqa: E731
             model, args.num_samples, seed, args.batch_size, args.sampler, args.steps, layouts)
         what = (f'{args.checkpoint} ({info["weights"]} weights, {args.sampler}'

@@ -357,19 +357,15 @@ def build_mask_conditioning(args, model, masks_real, device):
     return None, joint, fields
 
 
-def build_class_target(args, model, meta, real, steps, super_res, layouts, mask_generator, rank):
+def build_class_target(args, sampled, meta, real, steps, super_res, layouts, render, rank):
     """The :class:`ClassTarget` of ``--class-target``: the target shares and the
-    generator's own, measured on a seeded pilot drawn exactly as D′ is (the same on every
-    rank, so shards agree)."""
-    sampled = mask_generator or model
+    generator's own, measured on a seeded pilot drawn exactly as D′ is (``sampled`` then
+    ``render`` / ``super_res``; the same on every rank, so shards agree)."""
     k = sampled.num_classes
     real_share = None
     if real is not None:
         real_share = label_statistics(dataset_label_maps(real), k)['class_share']
     target = resolve_target(args.class_target, meta['classes'], real_share)
-    render = None
-    if mask_generator is not None:
-        render = dict(model=model, sampler=args.sampler, steps=steps)
 
     def draw(seeds):
         return draw_pairs(sampled, seeds, args.sampler, steps, list(sampled.sample_size), super_res,
@@ -496,7 +492,8 @@ def run(args):
     real = load_real_dataset(args.real_config, meta)
     masks_real = None
     if args.masks_from:
-        masks_real = load_masks_dataset(args.masks_from, meta)
+        same = real is not None and osp.abspath(args.masks_from) == osp.abspath(args.real_config)
+        masks_real = real if same else load_masks_dataset(args.masks_from, meta)
         real = real if real is not None else masks_real
     check_real_bands(args.real_config, model)
     reduce_zero_label = bool(
@@ -543,27 +540,28 @@ def run(args):
         **fmt,
         **sr_identity,
         **mask_identity)
+    render = None
+    if mask_generator is not None:  # hybrid: the joint model samples, ours renders
+        render = dict(model=model, sampler=args.sampler, steps=steps)
+    sampled = mask_generator or model
     class_target = None
     if args.class_target:
-        class_target = build_class_target(args, model, meta, real, steps, super_res, layouts,
-                                          mask_generator, rank)
+        class_target = build_class_target(args, sampled, meta, real, steps, super_res, layouts,
+                                          render, rank)
         identity['class_target'] = class_target.to_dict()
     writer = prepare_writer(args.out, identity, rank, world_size, storage)
     try:
         if rank == 0:
             print(describe(args, num_samples, size, steps, super_res, info, world_size, device))
-        render = None
-        if mask_generator is not None:  # hybrid: the joint model samples, ours renders
-            render = dict(model=model, sampler=args.sampler, steps=steps)
         summary = generate_synthetic_dataset(
-            mask_generator or model,
+            sampled,
             writer,
             num_samples,
             seed=args.seed,
             sampler=args.sampler,
             steps=steps,
             batch_size=args.batch_size,
-            size=list((mask_generator or model).sample_size),
+            size=list(sampled.sample_size),
             reduce_zero_label=reduce_zero_label,
             record_extra=dict(
                 checkpoint_sha256=info['sha256'],

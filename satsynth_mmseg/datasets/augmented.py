@@ -185,11 +185,9 @@ class AugmentedDataset:
 
     def real_class_share(self) -> np.ndarray:
         """D's pixel share per class (K,), from its masks as training reads them."""
+        from ..generation.analysis import dataset_label_maps, label_statistics
         k = len(self._metainfo['classes'])
-        counts = np.zeros(k, dtype=np.float64)
-        for i in range(self.num_real):
-            counts += mask_histogram(self.real.get_data_info(i), k)
-        return counts / max(counts.sum(), 1.0)
+        return np.asarray(label_statistics(dataset_label_maps(self.real), k)['class_share'])
 
     def _init_weights(self) -> None:
         """Weights of the D′ items (finite D′) or of the classes (a changing pool)."""

@@ -82,10 +82,8 @@ def _stem(info: dict) -> str:
 
 def mask_histogram(info: dict, num_classes: int) -> np.ndarray:
     """Class histogram (K,) of one sample's mask, read as training reads it."""
-    from mmseg.datasets.transforms import LoadAnnotations
-    info = dict(info)
-    info.setdefault('seg_fields', [])
-    labels = LoadAnnotations()(info)['gt_seg_map']
+    from ..generation.analysis import read_label_map
+    labels = read_label_map(info)
     return np.bincount(labels[labels < num_classes].ravel(), minlength=num_classes)
 
 

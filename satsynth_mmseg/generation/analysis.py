@@ -51,12 +51,17 @@ def dataset_label_maps(dataset):
     Uses mmseg's own ``LoadAnnotations`` with the dataset's ``reduce_zero_label`` and
     ``label_map``, so the classes counted are the classes a segmentor is trained on.
     """
-    from mmseg.datasets.transforms import LoadAnnotations
-    load = LoadAnnotations()
     for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        info.setdefault('seg_fields', [])
-        yield load(info)['gt_seg_map']
+        yield read_label_map(dataset.get_data_info(i))
+
+
+def read_label_map(info: dict) -> np.ndarray:
+    """The label map of one sample's data info, read by mmseg's ``LoadAnnotations`` (its
+    ``reduce_zero_label`` / ``label_map`` applied): class indices and the ignore index."""
+    from mmseg.datasets.transforms import LoadAnnotations
+    info = dict(info)
+    info.setdefault('seg_fields', [])
+    return LoadAnnotations()(info)['gt_seg_map']
 
 
 def markdown_table(classes: Sequence[str], stats: Dict[str, Dict]) -> str:

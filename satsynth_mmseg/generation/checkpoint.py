@@ -2,7 +2,6 @@
 from __future__ import annotations
 import hashlib
 import logging
-import re
 from typing import Optional, Tuple
 
 import torch
@@ -89,21 +88,12 @@ def checkpoint_model_type(meta: dict) -> Optional[str]:
     text = (meta or {}).get('cfg')
     if not isinstance(text, str):
         return None
-    match = re.search(r"^model\s*=\s*dict\(", text, re.M)
-    if match is None:
+    try:
+        model = Config.fromstring(text, '.py').get('model') or {}
+    except Exception:  # noqa: BLE001 -- a config text of another tool or version: no check
         return None
-    depth, i = 1, match.end()
-    while i < len(text) and depth:  # the model dict's own text, nested dicts skipped
-        depth += {'(': 1, ')': -1}.get(text[i], 0)
-        i += 1
-    body, nested = text[match.end():i - 1], ''
-    level = 0
-    for ch in body:  # keep only the top level of the dict
-        level += {'(': 1, '[': 1, '{': 1, ')': -1, ']': -1, '}': -1}.get(ch, 0)
-        if level == 0:
-            nested += ch
-    found = re.search(r"(?:^|[\s,])type\s*=\s*['\"]([\w.:]+)['\"]", nested)
-    return found.group(1) if found else None
+    kind = model.get('type')
+    return kind if isinstance(kind, str) else None
 
 
 def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:

@@ -33,9 +33,9 @@ class MaskConditionedMixin:
     def condition_labels(self,
                          condition: PairCondition,
                          device,
-                         invalid_index: Optional[int] = None) -> Tuple[Tensor, int]:
+                         invalid_index: Optional[int] = None) -> Tensor:
         """The checked label maps (N, H, W) of ``condition`` on ``device``, values >= K set to
-        ``invalid_index`` (default: the model's); ``(labels, invalid_index)``."""
+        ``invalid_index`` (default: the model's)."""
         if condition.labels is None:
             raise ConfigError(f'{type(self).__name__} needs label maps to render')
         labels = condition.labels
@@ -44,7 +44,7 @@ class MaskConditionedMixin:
         self.check_size(labels.shape[-2:], 'label maps of size')
         invalid_index = self.invalid_index if invalid_index is None else invalid_index
         labels = labels.to(device).long()
-        return labels.masked_fill(labels >= self.num_classes, invalid_index), invalid_index
+        return labels.masked_fill(labels >= self.num_classes, invalid_index)
 
     def rendered_pairs(self, image: Tensor, labels: Tensor) -> GeneratedPairs:
         """Rendered images (N, C, H, W) in the model's units ([-1, 1]) and their maps ->

@@ -132,7 +132,7 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
         if scale < 0:
             raise ValueError(f'guidance_scale must be >= 0, got {scale}')
         device = next(self.denoiser.parameters()).device
-        labels, _ = self.condition_labels(condition, device, invalid_index)
+        labels = self.condition_labels(condition, device, invalid_index)
         cond = self.one_hot(labels)
         x = self.run_sampler((labels.shape[0], self.image_channels, *labels.shape[-2:]),
                              num_steps=num_steps,

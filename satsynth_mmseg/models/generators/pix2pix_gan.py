@@ -169,6 +169,9 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
     def forward(self, inputs: Tensor, data_samples=None, mode: str = 'tensor'):
         """``'loss'``: G's and D's losses on a batch (no update); ``'predict'``: an image for
         each input's label map; ``'tensor'``: G's output for the inputs' maps."""
+        if mode == 'predict':
+            out = self.sample_from(PairCondition(labels=self.labels_of(inputs)))
+            return JointDDPM.pack_samples(out, data_samples, inputs.shape[0])
         cond, real = self.split_batch(inputs)
         if mode == 'loss':
             fake = self.generator(cond)
@@ -176,9 +179,6 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
                 **self.loss_discriminator(cond, real, fake),
                 **self.loss_generator(cond, real, fake)
             }
-        if mode == 'predict':
-            out = self.sample_from(PairCondition(labels=self.labels_of(inputs)))
-            return JointDDPM.pack_samples(out, data_samples, inputs.shape[0])
         if mode == 'tensor':
             return self.generator(cond)
         raise ValueError(f'invalid mode {mode!r}; use "loss", "predict" or "tensor"')
@@ -197,7 +197,7 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
             :class:`GeneratedPairs` as :meth:`MaskToImageDDPM.sample_from`.
         """
         device = next(self.generator.parameters()).device
-        labels, _ = self.condition_labels(condition, device, invalid_index)
+        labels = self.condition_labels(condition, device, invalid_index)
         was_training = self.generator.training
         self.generator.eval()
         try:
