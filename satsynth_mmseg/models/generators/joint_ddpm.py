@@ -4,6 +4,7 @@ import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
+from diffusers import DDPMScheduler
 from diffusers.utils.torch_utils import randn_tensor
 from mmengine.logging import MessageHub
 from mmengine.model import BaseModel
@@ -14,6 +15,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from ...bits import bits_to_labels, valid_pixel_mask
 from ...diffusion import build_noise_scheduler, build_sampler
+from ...diffusion.variational_bound import vlb_term, x0_from_model_output
 from ...utils.errors import ConfigError
 from .outputs import GeneratedPairs, PairCondition
 
@@ -100,6 +102,18 @@ class JointDDPM(BaseModel):
             weighted by ``min(SNR(t), γ) / SNR(t)`` for ε-prediction (``/ (SNR(t) + 1)`` for
             v-prediction, ``min(SNR(t), γ)`` for x₀-prediction), SNR from diffusers'
             ``compute_snr``; the paper uses γ = 5. None: the plain (unweighted) loss.
+        learn_sigma: learn the reverse-process variance (Nichol & Dhariwal 2021, eq. 15): the
+            denoiser gets twice the output channels, the second half interpolating between
+            beta~_t and beta_t; trained with the hybrid loss ``L_simple + vlb_weight L_vlb``
+            (``loss_vlb``, :mod:`satsynth_mmseg.diffusion.variational_bound`) and sampled
+            with it by the DDPM sampler (diffusers' ``learned_range``); DDIM / DPM-Solver++
+            use only the mean output.
+        vlb_weight: λ of the hybrid loss (the paper: 0.001).
+        self_condition: condition the denoiser on its own previous x_0 estimate (Chen et al.
+            2022, Analog Bits, section 3.3): the denoiser gets the joint channels twice more
+            as input; in training, half of the batches first estimate x_0 with a zero
+            estimate (no gradient) and feed that back; in sampling, each step feeds the x_0
+            estimate of the previous step (clipped to [-1, 1]).
         data_preprocessor: config of :class:`JointDataPreprocessor`; ``num_classes``,
             ``image_channels`` and ``ignore_index`` are filled in.
         init_cfg: mmengine init config.
@@ -115,6 +129,9 @@ class JointDDPM(BaseModel):
                  sample_size: Union[int, Sequence[int]] = 64,
                  mask_loss_weight: float = 1.0,
                  snr_gamma: Optional[float] = None,
+                 learn_sigma: bool = False,
+                 vlb_weight: float = 0.001,
+                 self_condition: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
@@ -131,6 +148,12 @@ class JointDDPM(BaseModel):
         if snr_gamma is not None and not snr_gamma > 0:
             raise ConfigError(f'snr_gamma must be > 0 (Min-SNR uses 5), got {snr_gamma}')
         self.snr_gamma = snr_gamma
+        if not vlb_weight >= 0:
+            raise ConfigError(f'vlb_weight must be >= 0 (Improved DDPM uses 0.001), got '
+                              f'{vlb_weight}')
+        self.learn_sigma = bool(learn_sigma)
+        self.vlb_weight = float(vlb_weight)
+        self.self_condition = bool(self_condition)
 
         denoiser = copy.deepcopy(dict(denoiser))
         for key, value in self.denoiser_fill_in().items():
@@ -152,7 +175,28 @@ class JointDDPM(BaseModel):
         """Denoiser arguments the generator fills in from the data: here the joint tensor
         (plus any concatenated condition) in, the joint tensor out."""
         joint = self.data_preprocessor.joint_channels
-        return dict(in_channels=joint + self.condition_channels, out_channels=joint)
+        return dict(
+            in_channels=joint * (2 if self.self_condition else 1) + self.condition_channels,
+            out_channels=self.output_channels(joint))
+
+    def output_channels(self, data_channels: int) -> int:
+        """The denoiser's output channels for data of ``data_channels``: twice as many when
+        it also predicts the variance."""
+        return data_channels * (2 if self.learn_sigma else 1)
+
+    def split_output(self, out: Tensor) -> Tuple[Tensor, Optional[Tensor]]:
+        """The denoiser's output -> ``(mean output, variance output or None)``: epsilon / v /
+        x_0 as the schedule says, and with ``learn_sigma`` the variance interpolation in
+        [-1, 1] (its second half of the channels)."""
+        if not self.learn_sigma:
+            return out, None
+        mean, v = out.chunk(2, dim=1)
+        return mean, v
+
+    def x0_estimate(self, x_t: Tensor, mean_output: Tensor, t: Tensor) -> Tensor:
+        """x_0 implied by a mean output at timesteps ``t``, clipped to [-1, 1]."""
+        return x0_from_model_output(self.noise_scheduler, x_t, mean_output,
+                                    t).clamp(-1, 1).to(x_t.dtype)
 
     def labels_of(self, joint: Tensor) -> Tensor:
         """Labels (N, H, W) of an *encoded* joint tensor (real data): the class of each
@@ -219,11 +263,13 @@ class JointDDPM(BaseModel):
         """
         self.check_size(inputs.shape[-2:], 'a training batch of size')
         n = inputs.shape[0]
-        noise = torch.randn_like(inputs)
-        t = torch.randint(0, self.num_train_timesteps, (n, ), device=inputs.device)
-        x_t = self.noise_scheduler.add_noise(inputs, noise, t)
-        pred = self.predict_model_output(x_t, t, self.condition(inputs))
-        target = self._target(inputs, noise, t)
+        cond = self.condition(inputs)
+        x0 = self.to_diffusion_space(inputs, cond)
+        noise = torch.randn_like(x0)
+        t = torch.randint(0, self.num_train_timesteps, (n, ), device=x0.device)
+        x_t = self.noise_scheduler.add_noise(x0, noise, t)
+        pred, v = self.split_output(self.training_output(x_t, t, cond))
+        target = self._target(x0, noise, t)
         err = (pred.float() - target.float()).pow(2)
         c = self.image_channels
         w = self.loss_weights(t)  # (N,)
@@ -232,8 +278,43 @@ class JointDDPM(BaseModel):
                      w).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
         loss_image = (err[:, :c].mean(dim=(1, 2, 3)) * w).mean()
         losses = dict(loss_image=loss_image, loss_mask=self.mask_loss_weight * loss_mask)
+        if v is not None:
+            weight = torch.cat([torch.ones_like(x0[:, :c]), valid.expand_as(x0[:, c:])], 1)
+            losses['loss_vlb'] = self.vlb_loss(x0, x_t, t, pred, v, weight)
         self._check_finite(losses)
         return losses
+
+    def vlb_loss(self, x0: Tensor, x_t: Tensor, t: Tensor, pred: Tensor, v: Tensor,
+                 weight: Optional[Tensor] = None) -> Tensor:
+        """``λ T mean(L_t)`` of the hybrid loss (Nichol & Dhariwal 2021, eq. 16), the mean
+        over the elements with ``weight`` 1 (all by default); the mean output is detached,
+        so the term trains only the variance."""
+        term = vlb_term(self.noise_scheduler, x0, x_t, t, pred.detach(), v)
+        if weight is None:
+            mean = term.mean()
+        else:
+            mean = (term * weight).sum() / weight.sum().clamp_min(1.0)
+        return self.vlb_weight * self.num_train_timesteps * mean
+
+    def training_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor]) -> Tensor:
+        """The denoiser's output while training; with ``self_condition``, half of the batches
+        first estimate x_0 without gradient and condition on that estimate (Chen et al.
+        2022, Algorithm 1)."""
+        self_cond = None
+        if self.self_condition and bool(torch.rand(()) < 0.5):
+            with torch.no_grad():
+                first, _ = self.split_output(self.predict_model_output(x_t, t, cond))
+                self_cond = self.x0_estimate(x_t, first, t)
+        return self.predict_model_output(x_t, t, cond, self_cond=self_cond)
+
+    def to_diffusion_space(self, x0: Tensor, cond: Optional[Tensor]) -> Tensor:
+        """The data the diffusion runs on, from the encoded pair and the condition (here the
+        pair itself; a residual super-resolution model subtracts its interpolation)."""
+        return x0
+
+    def from_diffusion_space(self, x: Tensor, cond: Optional[Tensor]) -> Tensor:
+        """Inverse of :meth:`to_diffusion_space` for a sample."""
+        return x
 
     def loss_weights(self, t: Tensor) -> Tensor:
         """Per-sample loss weights (N,): ones, or Min-SNR-γ's (see ``snr_gamma``)."""
@@ -253,11 +334,22 @@ class JointDDPM(BaseModel):
         """What the denoiser is conditioned on while training on ``x0`` (here: nothing)."""
         return None
 
-    def predict_model_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
+    def predict_model_output(self,
+                             x_t: Tensor,
+                             t: Tensor,
+                             cond: Optional[Tensor] = None,
+                             self_cond: Optional[Tensor] = None) -> Tensor:
         """The network's output for ``x_t`` at timesteps ``t``, given the condition (if any)
-        concatenated along the channels: epsilon, v or x_0, as the schedule's
-        ``prediction_type`` says (diffusers calls it the model output)."""
-        return self.denoiser(x_t if cond is None else torch.cat([x_t, cond.to(x_t)], 1), t)
+        and, with ``self_condition``, the previous x_0 estimate (zeros when None), all
+        concatenated along the channels: epsilon, v or x_0 as the schedule's
+        ``prediction_type`` says (diffusers calls it the model output), followed by the
+        variance output with ``learn_sigma``."""
+        parts = [x_t]
+        if self.self_condition:
+            parts.append(torch.zeros_like(x_t) if self_cond is None else self_cond.to(x_t))
+        if cond is not None:
+            parts.append(cond.to(x_t))
+        return self.denoiser(parts[0] if len(parts) == 1 else torch.cat(parts, 1), t)
 
     @staticmethod
     def _check_finite(losses: Dict[str, Tensor]) -> None:
@@ -354,6 +446,9 @@ class JointDDPM(BaseModel):
         model_output = model_output or self.predict_model_output
         sched, steps = build_sampler(
             sampler or self.sampler_cfg, self.noise_scheduler, num_inference_steps=num_steps)
+        learned_range = self.learn_sigma and isinstance(sched, DDPMScheduler)
+        if learned_range:  # diffusers' DDPM step samples the learned variance
+            sched = DDPMScheduler.from_config(sched.config, variance_type='learned_range')
         device = next(self.denoiser.parameters()).device
         dtype = next(self.denoiser.parameters()).dtype
         sched.set_timesteps(steps, device=device)
@@ -363,9 +458,16 @@ class JointDDPM(BaseModel):
         if progress:
             from tqdm.auto import tqdm
             timesteps = tqdm(timesteps, desc=f'sampling ({type(sched).__name__}, {steps} steps)')
+        x0_prev = None
         for t in timesteps:
-            eps = model_output(sched.scale_model_input(x, t), t.expand(shape[0]), cond)
-            x = sched.step(eps, t, x, generator=generator).prev_sample
+            x_in = sched.scale_model_input(x, t)
+            tt = t.expand(shape[0])
+            extra = dict(self_cond=x0_prev) if self.self_condition else {}
+            out = model_output(x_in, tt, cond, **extra)
+            mean, _ = self.split_output(out)
+            if self.self_condition:
+                x0_prev = self.x0_estimate(x_in, mean, tt)
+            x = sched.step(out if learned_range else mean, t, x, generator=generator).prev_sample
         return x
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:

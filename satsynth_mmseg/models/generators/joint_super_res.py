@@ -29,18 +29,25 @@ class JointSuperRes(JointDDPM):
     value; the ignore index votes too), so the model learns to add detail consistent with a
     mask it is given.
 
+    With ``residual=True`` the image channels are diffused as the *residual* over the
+    bilinear interpolation of the low-resolution image (SR3 / improved-diffusion practice:
+    the network only adds detail; the colours come from the condition by construction); the
+    bit channels stay absolute (they encode labels, not intensities).
+
     Args:
         scale: upsampling factor (2).
+        residual: diffuse the image as the residual over the interpolated condition.
         sample_size: the *high* resolution (H, W); the low resolution is H / scale x W / scale.
             Low-resolution inputs of another size are refused (the model was trained for one).
         **kwargs: as :class:`JointDDPM` (``denoiser``, ``num_classes``, ``image_channels``,
             ``noise_scheduler``, ``sampler`` -- DPM-Solver++ by default here ...).
     """
 
-    def __init__(self, *args, scale: int = 2, sampler=None, **kwargs):
+    def __init__(self, *args, scale: int = 2, sampler=None, residual: bool = False, **kwargs):
         if scale < 2 or int(scale) != scale:
             raise ValueError(f'scale must be an integer >= 2, got {scale}')
         self.scale = int(scale)
+        self.residual = bool(residual)
         super().__init__(*args, sampler=sampler or 'dpm-solver++', **kwargs)
         h, w = self.sample_size
         if h % self.scale or w % self.scale:
@@ -74,6 +81,21 @@ class JointSuperRes(JointDDPM):
 
     def condition(self, x0: Tensor) -> Tensor:
         return self.upsample_condition(self.downsample(x0))
+
+    def to_diffusion_space(self, x0: Tensor, cond: Optional[Tensor]) -> Tensor:
+        """With ``residual``: the image channels minus the interpolated condition's."""
+        if not self.residual:
+            return x0
+        c = self.image_channels
+        return torch.cat([x0[:, :c] - cond[:, :c].to(x0), x0[:, c:]], 1)
+
+    def from_diffusion_space(self, x: Tensor, cond: Optional[Tensor]) -> Tensor:
+        """With ``residual``: the sampled residual plus the interpolated condition, clipped
+        to [-1, 1]."""
+        if not self.residual:
+            return x
+        c = self.image_channels
+        return torch.cat([(x[:, :c] + cond[:, :c].to(x)).clamp(-1, 1), x[:, c:]], 1)
 
     def encode_low_res(self, images: Tensor, labels: Tensor) -> Tensor:
         """Generated low-resolution pairs -> the low-resolution joint tensor.
@@ -149,6 +171,7 @@ class JointSuperRes(JointDDPM):
             sampler=sampler,
             progress=progress,
             cond=cond)
+        x = self.from_diffusion_space(x, cond)
         images, labels = self.data_preprocessor.decode(x, invalid_index=invalid_index)
         return GeneratedPairs(
             images=images,

@@ -51,17 +51,26 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
             raise ConfigError(f'guidance_scale must be >= 0, got {guidance_scale}')
         self.cond_drop_prob = float(cond_drop_prob)
         self.guidance_scale = float(guidance_scale)
-        kwargs.pop('mask_loss_weight', None)  # there is no mask to denoise
+        if kwargs.pop('mask_loss_weight', None) not in (None, 1.0):
+            raise ConfigError('MaskToImageDDPM denoises only the image: mask_loss_weight does '
+                              'not apply (remove it from the model config)')
+        if kwargs.get('self_condition'):
+            raise ConfigError('self_condition is implemented for the joint models; '
+                              'MaskToImageDDPM is conditioned on the label map instead')
         super().__init__(*args, **kwargs)
 
     def denoiser_fill_in(self) -> dict:
         return dict(
             in_channels=self.image_channels,
-            out_channels=self.image_channels,
+            out_channels=self.output_channels(self.image_channels),
             cond_channels=self.num_classes)
 
     # ----------------------------------------------------------------------------- condition
-    def predict_model_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor] = None) -> Tensor:
+    def predict_model_output(self,
+                             x_t: Tensor,
+                             t: Tensor,
+                             cond: Optional[Tensor] = None,
+                             self_cond: Optional[Tensor] = None) -> Tensor:
         """The denoiser's output for the noisy image ``x_t`` given the one-hot map ``cond``
         (None: the unconditional branch, an all-zero map)."""
         if cond is None:
@@ -70,15 +79,17 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
 
     def guided_output(self, x_t: Tensor, t: Tensor, cond: Tensor, scale: float) -> Tensor:
         """Classifier-free guided output (see the class docstring); one batched pass for
-        s ∉ {0, 1}."""
+        s ∉ {0, 1}. With ``learn_sigma`` the guidance combines the mean outputs and the
+        variance output is the conditional branch's (as GLIDE does)."""
         if scale == 1:
             return self.predict_model_output(x_t, t, cond)
         if scale == 0:
             return self.predict_model_output(x_t, t, None)
         out = self.predict_model_output(
             torch.cat([x_t, x_t]), torch.cat([t, t]), torch.cat([cond, torch.zeros_like(cond)]))
-        cond_out, uncond_out = out.chunk(2)
-        return uncond_out + scale * (cond_out - uncond_out)
+        (cond_mean, cond_var), (uncond_mean, _) = map(self.split_output, out.chunk(2))
+        guided = uncond_mean + scale * (cond_mean - uncond_mean)
+        return guided if cond_var is None else torch.cat([guided, cond_var], 1)
 
     # ----------------------------------------------------------------------------- training
     def loss(self, inputs: Tensor, data_samples=None) -> Dict[str, Tensor]:
@@ -89,7 +100,7 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
             inputs: the joint tensor (N, C + B, H, W) in [-1, 1] of the data preprocessor.
 
         Returns:
-            ``dict(loss_image=scalar)``.
+            ``dict(loss_image=scalar)``, plus ``loss_vlb`` with ``learn_sigma``.
         """
         self.check_size(inputs.shape[-2:], 'a training batch of size')
         x0 = inputs[:, :self.image_channels]
@@ -98,9 +109,12 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
         cond = cond * keep[:, None, None, None]
         noise = torch.randn_like(x0)
         t = torch.randint(0, self.num_train_timesteps, (x0.shape[0], ), device=x0.device)
-        pred = self.predict_model_output(self.noise_scheduler.add_noise(x0, noise, t), t, cond)
+        x_t = self.noise_scheduler.add_noise(x0, noise, t)
+        pred, v = self.split_output(self.predict_model_output(x_t, t, cond))
         err = (pred.float() - self._target(x0, noise, t).float()).pow(2).mean(dim=(1, 2, 3))
         losses = dict(loss_image=(err * self.loss_weights(t)).mean())
+        if v is not None:
+            losses['loss_vlb'] = self.vlb_loss(x0, x_t, t, pred, v)
         self._check_finite(losses)
         return losses
 
@@ -140,7 +154,7 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
                              sampler=sampler,
                              progress=progress,
                              cond=cond,
-                             model_output=lambda x_t, t, c: self.guided_output(x_t, t, c, scale))
+                             model_output=lambda x_t, t, c, **_: self.guided_output(x_t, t, c, scale))
         return self.rendered_pairs(x, labels)
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
