@@ -40,8 +40,11 @@ def test_x0_from_model_output_inverts_the_training_target(kind):
     x0, noise = torch.randn(3, 2, 4, 4, generator=g), torch.randn(3, 2, 4, 4, generator=g)
     t = torch.tensor([0, 40, 99])
     x_t = sched.add_noise(x0, noise, t)
-    target = {'epsilon': noise, 'sample': x0,
-              'v_prediction': sched.get_velocity(x0, noise, t)}[kind]
+    target = {
+        'epsilon': noise,
+        'sample': x0,
+        'v_prediction': sched.get_velocity(x0, noise, t)
+    }[kind]
     assert torch.allclose(x0_from_model_output(sched, x_t, target, t), x0, atol=1e-4)
 
 
@@ -52,8 +55,9 @@ def test_posterior_matches_ho_et_al_and_the_learned_range_ends():
     mean, log_var = posterior_mean_log_variance(sched, x0, x_t, t)
     b, ab, ab_prev = (float(sched.betas[10]), float(sched.alphas_cumprod[10]),
                       float(sched.alphas_cumprod[9]))
-    want_mean = (math.sqrt(ab_prev) * b / (1 - ab) * 0.5 + math.sqrt(1 - b) * (1 - ab_prev) /
-                 (1 - ab) * -0.2)
+    want_mean = (
+        math.sqrt(ab_prev) * b / (1 - ab) * 0.5 + math.sqrt(1 - b) * (1 - ab_prev) /
+        (1 - ab) * -0.2)
     assert float(mean) == pytest.approx(want_mean, rel=1e-5)
     assert float(log_var) == pytest.approx(math.log(b * (1 - ab_prev) / (1 - ab)), rel=1e-5)
     # v = -1 -> the posterior variance, v = +1 -> beta_t (Nichol & Dhariwal eq. 15)
@@ -79,16 +83,17 @@ def test_normal_kl_and_discretized_nll_closed_forms():
     assert float(nll) == pytest.approx(0.0, abs=1e-4)  # all mass beyond the top edge
     # std of one bin width, centred: P = Phi(1) - Phi(-1)
     half = 1.0 / 255
-    p = discretized_gaussian_nll(torch.tensor([0.0]), torch.tensor([0.0]),
-                                 torch.tensor([math.log(half)]))
+    p = discretized_gaussian_nll(
+        torch.tensor([0.0]), torch.tensor([0.0]), torch.tensor([math.log(half)]))
     assert float(p) == pytest.approx(-math.log(0.682689), rel=1e-4)
 
 
 def test_vlb_term_is_zero_for_the_true_posterior_and_grows_with_error():
     sched = DDPMScheduler(num_train_timesteps=100)
     g = torch.Generator().manual_seed(1)
-    x0, noise = torch.randn(2, 3, 4, 4, generator=g).clamp(-1, 1), torch.randn(
-        2, 3, 4, 4, generator=g)
+    x0, noise = torch.randn(
+        2, 3, 4, 4, generator=g).clamp(-1, 1), torch.randn(
+            2, 3, 4, 4, generator=g)
     t = torch.tensor([30, 70])
     x_t = sched.add_noise(x0, noise, t)
     exact = vlb_term(sched, x0, x_t, t, noise, -torch.ones_like(x0))
@@ -114,8 +119,8 @@ def test_learned_sigma_trains_with_the_hybrid_loss_and_samples(sampler):
     last = model.denoiser.conv_out
     assert last.weight.grad[:joint].abs().max() == 0
     assert last.weight.grad[joint:].abs().max() > 0
-    out = model.eval().sample(2, sampler=sampler, num_steps=4,
-                              generator=torch.Generator().manual_seed(0))
+    out = model.eval().sample(
+        2, sampler=sampler, num_steps=4, generator=torch.Generator().manual_seed(0))
     assert out.images.shape == (2, 3, 16, 16) and out.joint.shape == (2, joint, 16, 16)
     assert torch.isfinite(out.joint).all()
 
@@ -169,8 +174,12 @@ def test_mask_to_image_learned_sigma_and_refusals():
     assert set(losses) == {'loss_image', 'loss_vlb'}
     sum(losses.values()).backward()
     labels = torch.randint(0, 5, (2, 16, 16))
-    out = model.eval().sample_from(PairCondition(labels=labels), sampler='ddpm', num_steps=3,
-                                   guidance_scale=2.0, generator=torch.Generator().manual_seed(0))
+    out = model.eval().sample_from(
+        PairCondition(labels=labels),
+        sampler='ddpm',
+        num_steps=3,
+        guidance_scale=2.0,
+        generator=torch.Generator().manual_seed(0))
     assert out.images.shape == (2, 3, 16, 16)
     with pytest.raises(ConfigError, match='self_condition'):
         MODELS.build(tiny_m2i_cfg(self_condition=True))

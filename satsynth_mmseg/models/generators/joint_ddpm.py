@@ -284,7 +284,12 @@ class JointDDPM(BaseModel):
         self._check_finite(losses)
         return losses
 
-    def vlb_loss(self, x0: Tensor, x_t: Tensor, t: Tensor, pred: Tensor, v: Tensor,
+    def vlb_loss(self,
+                 x0: Tensor,
+                 x_t: Tensor,
+                 t: Tensor,
+                 pred: Tensor,
+                 v: Tensor,
                  weight: Optional[Tensor] = None) -> Tensor:
         """``λ T mean(L_t)`` of the hybrid loss (Nichol & Dhariwal 2021, eq. 16), the mean
         over the elements with ``weight`` 1 (all by default); the mean output is detached,

@@ -148,13 +148,17 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
         device = next(self.denoiser.parameters()).device
         labels = self.condition_labels(condition, device, invalid_index)
         cond = self.one_hot(labels)
+
+        def guided(x_t, t, c, **_):
+            return self.guided_output(x_t, t, c, scale)
+
         x = self.run_sampler((labels.shape[0], self.image_channels, *labels.shape[-2:]),
                              num_steps=num_steps,
                              generator=generator,
                              sampler=sampler,
                              progress=progress,
                              cond=cond,
-                             model_output=lambda x_t, t, c, **_: self.guided_output(x_t, t, c, scale))
+                             model_output=guided)
         return self.rendered_pairs(x, labels)
 
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
