@@ -1,18 +1,20 @@
 # Ablation of generator training options at equal CPU wall time, measured by the generation metrics.
-"""Benchmark: train the tiny Dubai ÷8 generator once per variant with the same iterations (the
-options below do not change the cost of an iteration, so equal iterations is equal wall time;
-the measured training time is reported), then ``tools/evaluate_generator.py`` on each
-(segmentor features, ``--seeds`` sampling seeds, mean ± std).
+"""Benchmark: train the tiny Dubai ÷8 generator once per variant for the same CPU wall time
+(``--budget-minutes``, :class:`~satsynth_mmseg.engine.TrainTimeBudgetHook`: a variant whose
+iteration costs more -- self-conditioning, a wider network -- gets fewer iterations), or for the
+same iterations (``--iters``), then ``tools/evaluate_generator.py`` on each (segmentor
+features, ``--seeds`` sampling seeds, mean ± std).
 
-Variants (``--cfg-options`` of the generator config): the default (ε-prediction, linear
-schedule, plain loss), Min-SNR-γ = 5, v-prediction, v-prediction + Min-SNR, and the cosine
-schedule.
+Variants are ``--cfg-options`` of the generator config: today's default (ε-prediction, linear
+schedule, plain loss), v-prediction, and v-prediction plus one option each (Min-SNR-γ = 5,
+cosine schedule, learned variance with the hybrid loss -- evaluated with DDIM and with the
+DDPM sampler that uses the variance --, self-conditioning, a 1.5× wider U-Net, mask loss
+weight 3).
 
-    .venv/bin/python benchmarks/generator_ablation.py --iters 1000 --num-samples 128 \
-        --segmentor-checkpoint work_dirs/quality/segmentor_dubai-d-32x32/iter_1000.pth
+    .venv/bin/python benchmarks/generator_ablation.py --budget-minutes 3 --num-samples 128
 
 Every stage resumes (a finished training or evaluation is reused). Numbers go to stdout and to
-``benchmarks/results/generator_ablation_dubai_cpu.{md,json}``.
+``benchmarks/results/<--results>.{md,json}``.
 """
 import argparse
 import json
@@ -30,14 +32,37 @@ from satsynth_mmseg.utils import atomic_write_json, atomic_write_text  # noqa: E
 
 GEN_CFG = 'configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py'
 SEG_CFG = 'configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py'
+V = 'model.noise_scheduler.prediction_type=v_prediction'
 VARIANTS = {
-    'default (ε, linear)': [],
-    'Min-SNR γ=5': ['model.snr_gamma=5.0'],
-    'v-prediction': ['model.noise_scheduler.prediction_type=v_prediction'],
+    'default (ε, linear)':
+    dict(options=[]),
+    'Min-SNR γ=5':
+    dict(options=['model.snr_gamma=5.0']),
+    'v-prediction':
+    dict(options=[V]),
     'v + Min-SNR γ=5':
-    ['model.noise_scheduler.prediction_type=v_prediction', 'model.snr_gamma=5.0'],
-    'cosine schedule': ['model.noise_scheduler.beta_schedule=squaredcos_cap_v2'],
+    dict(options=[V, 'model.snr_gamma=5.0']),
+    'cosine schedule':
+    dict(options=['model.noise_scheduler.beta_schedule=squaredcos_cap_v2']),
+    'v + cosine schedule':
+    dict(options=[V, 'model.noise_scheduler.beta_schedule=squaredcos_cap_v2']),
+    'v + learned σ (hybrid loss)':
+    dict(options=[V, 'model.learn_sigma=True']),
+    'v + learned σ, DDPM-50 sampling':
+    dict(
+        options=[V, 'model.learn_sigma=True'], sampler='ddpm', reuse='v + learned σ (hybrid loss)'),
+    'v + self-conditioning':
+    dict(options=[V, 'model.self_condition=True']),
+    'v + 1.5× width':
+    dict(options=[V, 'model.denoiser.block_out_channels=(48,96,96)']),
+    'v + mask loss ×3':
+    dict(options=[V, 'model.mask_loss_weight=3.0']),
 }
+EQUAL_TIME = [
+    'default (ε, linear)', 'v-prediction', 'v + Min-SNR γ=5', 'v + cosine schedule',
+    'v + learned σ (hybrid loss)', 'v + learned σ, DDPM-50 sampling', 'v + self-conditioning',
+    'v + 1.5× width', 'v + mask loss ×3'
+]
 ROWS = [('seg_fd', 'FD (seg.) ↓', '{:.2f}'), ('seg_precision', 'precision ↑', '{:.3f}'),
         ('seg_recall', 'recall ↑', '{:.3f}'), ('agreement_miou', 'agreement mIoU ↑', '{:.1f}'),
         ('class_share_js', 'class JS ↓', '{:.3f}'), ('invalid_rate', 'invalid ↓', '{:.3f}')]
@@ -45,15 +70,28 @@ ROWS = [('seg_fd', 'FD (seg.) ↓', '{:.2f}'), ('seg_precision', 'precision ↑'
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--iters', type=int, default=1000, help='training iterations per variant')
+    budget = p.add_mutually_exclusive_group(required=True)
+    budget.add_argument('--budget-minutes', type=float, help='training wall time per variant')
+    budget.add_argument('--iters', type=int, help='training iterations per variant')
     p.add_argument('--num-samples', type=int, default=128)
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    p.add_argument('--steps', type=int, default=50, help='DDIM steps when evaluating')
-    p.add_argument('--segmentor-checkpoint', required=True)
+    p.add_argument('--steps', type=int, default=50, help='sampler steps when evaluating')
+    p.add_argument('--segmentor-checkpoint', help='D segmentor (default: trained once)')
     p.add_argument('--data-root', default='data/dubai_aerial_x8')
-    p.add_argument('--work-dir', default='work_dirs/generator_ablation_dubai-cpu')
-    p.add_argument('--variants', nargs='+', default=list(VARIANTS), choices=list(VARIANTS))
-    p.add_argument('--results', default='generator_ablation_dubai_cpu')
+    p.add_argument(
+        '--work-dir',
+        default=None,
+        help='default: work_dirs/generator_ablation_'
+        'dubai-cpu[-<budget>min]')
+    p.add_argument(
+        '--variants',
+        nargs='+',
+        default=None,
+        choices=list(VARIANTS),
+        help='default: the equal-time set')
+    p.add_argument(
+        '--results', default=None, help='default: generator_ablation_dubai_cpu'
+        '[_equal_time]')
     return p.parse_args(argv)
 
 
@@ -61,59 +99,90 @@ def slug(name: str) -> str:
     return ''.join(c if c.isalnum() else '_' for c in name).strip('_').lower()
 
 
+def train_variant(name: str, wd: str, args) -> tuple:
+    """Train one variant (resuming); returns (checkpoint, seconds, iterations)."""
+    timing = osp.join(wd, 'train_seconds.json')
+    if not osp.exists(timing):
+        if args.budget_minutes:
+            options = [
+                'train_cfg.max_iters=1000000', 'train_cfg.val_interval=1000001',
+                'default_hooks.checkpoint.interval=1000000'
+            ]
+            iters = None
+        else:
+            options = [f'default_hooks.checkpoint.interval={args.iters}']
+            iters = args.iters
+        t0 = time.perf_counter()
+        train_model(
+            GEN_CFG,
+            args.data_root,
+            wd,
+            iters,
+            options=[*options, *VARIANTS[name]['options']],
+            time_budget=args.budget_minutes)
+        ckpt = last_checkpoint(wd)
+        atomic_write_json(
+            timing,
+            dict(
+                seconds=round(time.perf_counter() - t0, 1),
+                iters=int(ckpt.rsplit('iter_', 1)[1].split('.')[0])))
+    with open(timing) as f:
+        t = json.load(f)
+    return last_checkpoint(wd), t['seconds'], t['iters']
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
+    names = args.variants or (EQUAL_TIME if args.budget_minutes else list(VARIANTS))
+    tag = f'{args.budget_minutes:g}min' if args.budget_minutes else f'{args.iters}it'
+    work_dir = args.work_dir or f'work_dirs/generator_ablation_dubai-cpu-{tag}'
+    seg_args = (['--segmentor-checkpoint', args.segmentor_checkpoint] if args.segmentor_checkpoint
+                else ['--segmentor-work-dir', 'work_dirs/quality/segmentor_dubai-d-32x32'])
     rows = []
-    for name in args.variants:
-        wd = osp.join(args.work_dir, slug(name))
-        ckpt = last_checkpoint(wd)
-        timing = osp.join(wd, 'train_seconds.json')
-        if not (ckpt and ckpt.endswith(f'iter_{args.iters}.pth')):
-            t0 = time.perf_counter()
-            train_model(
-                GEN_CFG,
-                args.data_root,
-                wd,
-                args.iters,
-                options=[f'default_hooks.checkpoint.interval={args.iters}', *VARIANTS[name]])
-            atomic_write_json(timing, dict(seconds=round(time.perf_counter() - t0, 1)))
-            ckpt = last_checkpoint(wd)
-        out = osp.join(wd, 'quality')
+    for name in names:
+        spec = VARIANTS[name]
+        wd = osp.join(work_dir, slug(spec.get('reuse', name)))
+        ckpt, seconds, iters = train_variant(spec.get('reuse', name), wd, args)
+        sampler = spec.get('sampler', 'ddim')
+        out = osp.join(wd, 'quality' if sampler == 'ddim' else f'quality_{sampler}')
         if not osp.exists(out + '.json'):
-            run_cli('evaluate_generator', osp.join(wd,
-                                                   osp.basename(GEN_CFG)), ckpt, '--real-config',
-                    SEG_CFG, '--segmentor-checkpoint', args.segmentor_checkpoint, '--num-samples',
-                    str(args.num_samples), '--seeds', *[str(s) for s in args.seeds], '--steps',
+            run_cli('evaluate_generator', osp.join(wd, osp.basename(GEN_CFG)), ckpt,
+                    '--real-config', SEG_CFG, *seg_args, '--num-samples', str(args.num_samples),
+                    '--seeds', *[str(s) for s in args.seeds], '--sampler', sampler, '--steps',
                     str(args.steps), '--out', out)
         with open(out + '.json') as f:
             summary = json.load(f)['summary']
-        seconds = json.load(open(timing))['seconds'] if osp.exists(timing) else float('nan')
         rows.append(
             dict(
                 variant=name,
-                options=VARIANTS[name],
+                options=spec['options'],
+                sampler=sampler,
                 train_seconds=seconds,
-                iters=args.iters,
+                iters=iters,
                 summary=summary))
+    budget = (f'{args.budget_minutes:g} min of training wall time per variant (iterations '
+              'differ)' if args.budget_minutes else f'{args.iters} iterations per variant')
     lines = [
-        f'Tiny Dubai ÷8 generator (`{osp.basename(GEN_CFG)}`), {args.iters} iterations per '
-        f'variant on CPU; metrics of `tools/evaluate_generator.py` ({args.num_samples} pairs '
-        f'× seeds {args.seeds}, DDIM-{args.steps}, D segmentor features), mean ± std over '
-        'sampling seeds.', '',
-        '| variant | train wall time | ' + ' | '.join(label for _, label, _ in ROWS) + ' |',
-        '|---|---|' + '---|' * len(ROWS)
+        f'Tiny Dubai ÷8 generator (`{osp.basename(GEN_CFG)}`), {budget}, on CPU (2 cores); '
+        f'metrics of `tools/evaluate_generator.py` ({args.num_samples} pairs × seeds '
+        f'{args.seeds}, {args.steps} sampler steps, D segmentor features), mean ± std over '
+        'sampling seeds.', '', '| variant | sampler | train wall time | iterations | ' +
+        ' | '.join(label for _, label, _ in ROWS) + ' |', '|---|---|---|---|' + '---|' * len(ROWS)
     ]
     for r in rows:
         cells = []
         for key, _, fmt in ROWS:
             m, s = r['summary'][key]
             cells.append(f'{fmt.format(m)} ± {fmt.format(s)}')
-        lines.append(f'| {r["variant"]} | {r["train_seconds"] / 60:.1f} min | ' +
-                     ' | '.join(cells) + ' |')
+        lines.append(f'| {r["variant"]} | {r["sampler"]}-{args.steps} | '
+                     f'{r["train_seconds"] / 60:.1f} min | {r["iters"]} | ' + ' | '.join(cells) +
+                     ' |')
     md = '\n'.join(lines) + '\n'
     print(md)
-    results = osp.join(REPO, 'benchmarks', 'results', args.results)
+    name = args.results or ('generator_ablation_dubai_cpu_equal_time'
+                            if args.budget_minutes else 'generator_ablation_dubai_cpu')
+    results = osp.join(REPO, 'benchmarks', 'results', name)
     atomic_write_text(results + '.md', md)
     atomic_write_json(results + '.json', dict(rows=rows, command=' '.join(sys.argv)))
     return rows

@@ -131,3 +131,39 @@ def test_torchrun_launcher_two_processes_on_cpu(procedural_root, tmp_path):
     ckpt = torch.load(tmp_path / 'work' / 'iter_2.pth', map_location='cpu')
     assert ckpt['meta']['iter'] == 2
     assert 'gloo' in proc.stdout + proc.stderr  # the CPU fallback was taken and said so
+
+
+def test_time_budget_stops_with_a_checkpoint_and_resumes_the_same_budget(procedural_root, tmp_path):
+    from satsynth_mmseg.experiments.runs import last_checkpoint
+    cfg = tiny_train_cfg(procedural_root, tmp_path, max_iters=10000, ckpt_interval=1000)
+    cfg.default_hooks.pop('sample_grid')
+    cfg.custom_hooks.append(dict(type='TrainTimeBudgetHook', seconds=1.0))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    first = runner.iter
+    assert 1 <= first < 10000, 'stopped by the budget, not max_iters'
+    assert last_checkpoint(str(tmp_path)) == osp.join(tmp_path, f'iter_{first}.pth')
+    ckpt = torch.load(osp.join(tmp_path, f'iter_{first}.pth'), map_location='cpu')
+    spent = ckpt['message_hub']['runtime_info']['train_seconds']
+    assert 1.0 <= spent < 30
+    assert 'ema_state_dict' in ckpt  # a normal checkpoint, EMA included
+
+    # resuming with the same budget: already spent, stops after one more iteration
+    cfg = tiny_train_cfg(procedural_root, tmp_path, max_iters=10000, ckpt_interval=1000)
+    cfg.default_hooks.pop('sample_grid')
+    cfg.custom_hooks.append(dict(type='TrainTimeBudgetHook', seconds=1.0))
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == first + 1
+    # a larger budget continues from the seconds already spent
+    cfg = tiny_train_cfg(procedural_root, tmp_path, max_iters=10000, ckpt_interval=1000)
+    cfg.default_hooks.pop('sample_grid')
+    cfg.custom_hooks.append(dict(type='TrainTimeBudgetHook', seconds=spent + 1.0))
+    cfg.resume = True
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter > first + 1
+    assert runner.message_hub.get_info('train_seconds') >= spent + 1.0
+    with pytest.raises(Exception, match='seconds > 0'):
+        HOOKS.build(dict(type='TrainTimeBudgetHook', seconds=0))

@@ -38,6 +38,12 @@ def parse_args(argv=None):
         'Note that the quotation marks are necessary and that no white space '
         'is allowed.')
     parser.add_argument(
+        '--time-budget',
+        type=float,
+        metavar='MINUTES',
+        help='stop after this much training wall time (TrainTimeBudgetHook; counted across '
+        'resumes), saving the last iteration; train_cfg.max_iters stays the upper bound')
+    parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm'],
         default='none',
@@ -70,6 +76,10 @@ def build_config(args) -> Config:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
     cfg.resume = args.resume
+    if args.time_budget is not None:
+        cfg.custom_hooks = [
+            h for h in cfg.get('custom_hooks', []) if h.get('type') != 'TrainTimeBudgetHook'
+        ] + [dict(type='TrainTimeBudgetHook', seconds=args.time_budget * 60)]
     return cfg
 
 

@@ -1,8 +1,8 @@
 from .hooks import (CheckpointIntegrityHook, DataSourceLoggerHook, GeneratorDataCheckHook,
-                    RNGStateHook, SampleGridHook)
+                    RNGStateHook, SampleGridHook, TrainTimeBudgetHook)
 from .optimizers import MultiOptimWrapperConstructor
 
 __all__ = [
     'SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook', 'CheckpointIntegrityHook',
-    'RNGStateHook', 'MultiOptimWrapperConstructor'
+    'RNGStateHook', 'MultiOptimWrapperConstructor', 'TrainTimeBudgetHook'
 ]

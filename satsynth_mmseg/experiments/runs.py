@@ -69,10 +69,11 @@ def train_model(config: str,
                 data_root: Optional[str],
                 work_dir: str,
                 iters: Optional[int] = None,
-                options: Sequence[str] = ()) -> bool:
+                options: Sequence[str] = (),
+                time_budget: Optional[float] = None) -> bool:
     """Train (or resume) a model with the train CLI (on ``data_root`` when given, with more
-    ``--cfg-options`` in ``options``); False when its last checkpoint is already the final
-    one."""
+    ``--cfg-options`` in ``options``, for at most ``time_budget`` minutes of training when
+    given); False when its last checkpoint is already the final one."""
     from mmengine.config import Config
     max_iters = iters or Config.fromfile(config).train_cfg.max_iters
     ckpt = last_checkpoint(work_dir)
@@ -83,7 +84,8 @@ def train_model(config: str,
         opts += [f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters + 1}']
     opts += list(options)
     cli_opts = ['--cfg-options', *opts] if opts else []
-    run_cli('train', config, '--work-dir', work_dir, '--resume', *cli_opts)
+    budget = ['--time-budget', str(time_budget)] if time_budget else []
+    run_cli('train', config, '--work-dir', work_dir, '--resume', *budget, *cli_opts)
     return True
 
 
