@@ -29,10 +29,20 @@ def select_weights(checkpoint: dict, ema: bool = True) -> Tuple[dict, str]:
     weights in ``ema_state_dict`` (prefixed ``module.``, plus a ``steps`` counter). Without an
     EMAHook, ``state_dict`` holds the raw weights and there are no EMA ones.
 
+    A model-zoo release (:func:`~satsynth_mmseg.generation.model_zoo.export_generator`)
+    holds one set in ``state_dict`` and names it in ``meta['exported_weights']``.
+
     Returns:
         ``(state_dict, which)`` with ``which`` in {'ema', 'raw'}.
     """
     state = checkpoint.get('state_dict', checkpoint)
+    meta = checkpoint.get('meta') or {}
+    exported = meta.get('exported_weights') if isinstance(meta, dict) else None
+    if exported:  # a model-zoo release: one set of weights, named in its meta
+        if not ema and exported == 'ema':
+            raise ConfigError('this release checkpoint holds only the EMA weights (model zoo); '
+                              'generate without --no-ema, or use the training checkpoint')
+        return state, exported
     has_ema = 'ema_state_dict' in checkpoint
     if ema:
         if not has_ema:
