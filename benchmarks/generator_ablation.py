@@ -30,22 +30,41 @@ from satsynth_mmseg.experiments.runs import last_checkpoint, train_model  # noqa
 from satsynth_mmseg.experiments.stages import run_cli  # noqa: E402
 from satsynth_mmseg.utils import atomic_write_json, atomic_write_text  # noqa: E402
 
-GEN_CFG = 'configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py'
-SEG_CFG = 'configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py'
+PRESETS = {
+    'dubai':
+    dict(
+        title='Tiny Dubai ÷8 generator',
+        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
+        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py',
+        data_root='data/dubai_aerial_x8',
+        results='generator_ablation_dubai_cpu'),
+    'procedural':
+    dict(
+        title='Tiny procedural-scenes generator (the demo)',
+        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py',
+        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d-32x32.py',
+        data_root='data/procedural_scenes',
+        results='generator_ablation_procedural_cpu'),
+}
 V = 'model.noise_scheduler.prediction_type=v_prediction'
+EPS = 'model.noise_scheduler.prediction_type=epsilon'
+COSINE = 'model.noise_scheduler.beta_schedule=squaredcos_cap_v2'
+#: variant -> its --cfg-options (every option explicit, so the table does not change when a
+#: config default does), the sampler it is evaluated with, and ``reuse`` (evaluate another
+#: variant's training) / ``dir`` (its folder name in the work dir)
 VARIANTS = {
-    'default (ε, linear)':
-    dict(options=[]),
+    'ε, linear (old default)':
+    dict(options=[EPS], dir='default__ε__linear'),
     'Min-SNR γ=5':
-    dict(options=['model.snr_gamma=5.0']),
+    dict(options=[EPS, 'model.snr_gamma=5.0']),
     'v-prediction':
     dict(options=[V]),
     'v + Min-SNR γ=5':
     dict(options=[V, 'model.snr_gamma=5.0']),
     'cosine schedule':
-    dict(options=['model.noise_scheduler.beta_schedule=squaredcos_cap_v2']),
+    dict(options=[EPS, COSINE]),
     'v + cosine schedule':
-    dict(options=[V, 'model.noise_scheduler.beta_schedule=squaredcos_cap_v2']),
+    dict(options=[V, COSINE]),
     'v + learned σ (hybrid loss)':
     dict(options=[V, 'model.learn_sigma=True']),
     'v + learned σ, DDPM-50 sampling':
@@ -59,10 +78,18 @@ VARIANTS = {
     dict(options=[V, 'model.mask_loss_weight=3.0']),
 }
 EQUAL_TIME = [
-    'default (ε, linear)', 'v-prediction', 'v + Min-SNR γ=5', 'v + cosine schedule',
+    'ε, linear (old default)', 'v-prediction', 'v + Min-SNR γ=5', 'v + cosine schedule',
     'v + learned σ (hybrid loss)', 'v + learned σ, DDPM-50 sampling', 'v + self-conditioning',
     'v + 1.5× width', 'v + mask loss ×3'
 ]
+
+
+def variant_dir(work_dir: str, name: str) -> str:
+    """The work dir of the training a variant is evaluated on."""
+    spec = VARIANTS[VARIANTS[name].get('reuse', name)]
+    return osp.join(work_dir, spec.get('dir') or slug(VARIANTS[name].get('reuse', name)))
+
+
 ROWS = [('seg_fd', 'FD (seg.) ↓', '{:.2f}'), ('seg_precision', 'precision ↑', '{:.3f}'),
         ('seg_recall', 'recall ↑', '{:.3f}'), ('agreement_miou', 'agreement mIoU ↑', '{:.1f}'),
         ('class_share_js', 'class JS ↓', '{:.3f}'), ('invalid_rate', 'invalid ↓', '{:.3f}')]
@@ -73,16 +100,16 @@ def parse_args(argv=None):
     budget = p.add_mutually_exclusive_group(required=True)
     budget.add_argument('--budget-minutes', type=float, help='training wall time per variant')
     budget.add_argument('--iters', type=int, help='training iterations per variant')
+    p.add_argument('--preset', choices=list(PRESETS), default='dubai')
     p.add_argument('--num-samples', type=int, default=128)
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--steps', type=int, default=50, help='sampler steps when evaluating')
     p.add_argument('--segmentor-checkpoint', help='D segmentor (default: trained once)')
-    p.add_argument('--data-root', default='data/dubai_aerial_x8')
+    p.add_argument('--data-root', default=None, help="default: the preset's")
     p.add_argument(
         '--work-dir',
         default=None,
-        help='default: work_dirs/generator_ablation_'
-        'dubai-cpu[-<budget>min]')
+        help='default: work_dirs/generator_ablation_<preset>-cpu-<budget>')
     p.add_argument(
         '--variants',
         nargs='+',
@@ -90,8 +117,7 @@ def parse_args(argv=None):
         choices=list(VARIANTS),
         help='default: the equal-time set')
     p.add_argument(
-        '--results', default=None, help='default: generator_ablation_dubai_cpu'
-        '[_equal_time]')
+        '--results', default=None, help='default: generator_ablation_<preset>_cpu[_equal_time]')
     return p.parse_args(argv)
 
 
@@ -114,7 +140,7 @@ def train_variant(name: str, wd: str, args) -> tuple:
             iters = args.iters
         t0 = time.perf_counter()
         train_model(
-            GEN_CFG,
+            PRESETS[args.preset]['generator'],
             args.data_root,
             wd,
             iters,
@@ -134,21 +160,24 @@ def train_variant(name: str, wd: str, args) -> tuple:
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)
+    preset = PRESETS[args.preset]
+    gen_cfg, seg_cfg = preset['generator'], preset['segmentor']
+    args.data_root = args.data_root or preset['data_root']
     names = args.variants or (EQUAL_TIME if args.budget_minutes else list(VARIANTS))
     tag = f'{args.budget_minutes:g}min' if args.budget_minutes else f'{args.iters}it'
-    work_dir = args.work_dir or f'work_dirs/generator_ablation_dubai-cpu-{tag}'
+    work_dir = args.work_dir or f'work_dirs/generator_ablation_{args.preset}-cpu-{tag}'
     seg_args = (['--segmentor-checkpoint', args.segmentor_checkpoint] if args.segmentor_checkpoint
-                else ['--segmentor-work-dir', 'work_dirs/quality/segmentor_dubai-d-32x32'])
+                else ['--segmentor-work-dir', f'work_dirs/quality/segmentor_{args.preset}-d-32x32'])
     rows = []
     for name in names:
         spec = VARIANTS[name]
-        wd = osp.join(work_dir, slug(spec.get('reuse', name)))
+        wd = variant_dir(work_dir, name)
         ckpt, seconds, iters = train_variant(spec.get('reuse', name), wd, args)
         sampler = spec.get('sampler', 'ddim')
         out = osp.join(wd, 'quality' if sampler == 'ddim' else f'quality_{sampler}')
         if not osp.exists(out + '.json'):
-            run_cli('evaluate_generator', osp.join(wd, osp.basename(GEN_CFG)), ckpt,
-                    '--real-config', SEG_CFG, *seg_args, '--num-samples', str(args.num_samples),
+            run_cli('evaluate_generator', osp.join(wd, osp.basename(gen_cfg)), ckpt,
+                    '--real-config', seg_cfg, *seg_args, '--num-samples', str(args.num_samples),
                     '--seeds', *[str(s) for s in args.seeds], '--sampler', sampler, '--steps',
                     str(args.steps), '--out', out)
         with open(out + '.json') as f:
@@ -164,7 +193,7 @@ def main(argv=None):
     budget = (f'{args.budget_minutes:g} min of training wall time per variant (iterations '
               'differ)' if args.budget_minutes else f'{args.iters} iterations per variant')
     lines = [
-        f'Tiny Dubai ÷8 generator (`{osp.basename(GEN_CFG)}`), {budget}, on CPU (2 cores); '
+        f'{preset["title"]} (`{osp.basename(gen_cfg)}`), {budget}, on CPU (2 cores); '
         f'metrics of `tools/evaluate_generator.py` ({args.num_samples} pairs × seeds '
         f'{args.seeds}, {args.steps} sampler steps, D segmentor features), mean ± std over '
         'sampling seeds.', '', '| variant | sampler | train wall time | iterations | ' +
@@ -180,8 +209,7 @@ def main(argv=None):
                      ' |')
     md = '\n'.join(lines) + '\n'
     print(md)
-    name = args.results or ('generator_ablation_dubai_cpu_equal_time'
-                            if args.budget_minutes else 'generator_ablation_dubai_cpu')
+    name = args.results or (preset['results'] + ('_equal_time' if args.budget_minutes else ''))
     results = osp.join(REPO, 'benchmarks', 'results', name)
     atomic_write_text(results + '.md', md)
     atomic_write_json(results + '.json', dict(rows=rows, command=' '.join(sys.argv)))
