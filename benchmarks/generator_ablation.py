@@ -80,7 +80,7 @@ VARIANTS = {
 EQUAL_TIME = [
     'ε, linear (old default)', 'v-prediction', 'v + Min-SNR γ=5', 'v + cosine schedule',
     'v + learned σ (hybrid loss)', 'v + learned σ, DDPM-50 sampling', 'v + self-conditioning',
-    'v + 1.5× width', 'v + mask loss ×3'
+    'v + 1.5× width', 'v + mask loss ×3', 'v + 1.5× width + self-conditioning'
 ]
 
 
