@@ -80,7 +80,7 @@ VARIANTS = {
 EQUAL_TIME = [
     'ε, linear (old default)', 'v-prediction', 'v + Min-SNR γ=5', 'v + cosine schedule',
     'v + learned σ (hybrid loss)', 'v + learned σ, DDPM-50 sampling', 'v + self-conditioning',
-    'v + 1.5× width', 'v + mask loss ×3', 'v + 1.5× width + self-conditioning'
+    'v + 1.5× width', 'v + mask loss ×3'
 ]
 
 
@@ -109,7 +109,7 @@ def parse_args(argv=None):
     p.add_argument(
         '--work-dir',
         default=None,
-        help='default: work_dirs/generator_ablation_<preset>-cpu-<budget>')
+        help='default: work_dirs/generator_ablation_<preset>-cpu[-<budget>min]')
     p.add_argument(
         '--variants',
         nargs='+',
@@ -164,8 +164,9 @@ def main(argv=None):
     gen_cfg, seg_cfg = preset['generator'], preset['segmentor']
     args.data_root = args.data_root or preset['data_root']
     names = args.variants or (EQUAL_TIME if args.budget_minutes else list(VARIANTS))
-    tag = f'{args.budget_minutes:g}min' if args.budget_minutes else f'{args.iters}it'
-    work_dir = args.work_dir or f'work_dirs/generator_ablation_{args.preset}-cpu-{tag}'
+    # equal iterations: the folder of the first ablation (README commands use its checkpoints)
+    tag = f'-{args.budget_minutes:g}min' if args.budget_minutes else ''
+    work_dir = args.work_dir or f'work_dirs/generator_ablation_{args.preset}-cpu{tag}'
     seg_args = (['--segmentor-checkpoint', args.segmentor_checkpoint] if args.segmentor_checkpoint
                 else ['--segmentor-work-dir', f'work_dirs/quality/segmentor_{args.preset}-d-32x32'])
     rows = []

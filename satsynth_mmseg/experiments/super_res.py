@@ -29,7 +29,7 @@ DEFAULTS = dict(
     segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py',
     sampler='ddim',
     steps=50,
-    sr_sampler='dpm-solver++',
+    sr_sampler='ddim',
     sr_steps=20,
     gen_batch_size=32)
 #: how each D′ is enlarged: tag -> the name in the report
