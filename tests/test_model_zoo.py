@@ -98,3 +98,21 @@ def test_committed_releases_match_their_checksums_and_generate():
         else:
             out = model.sample(1, num_steps=2, generator=g)
         assert out.images.dtype == torch.uint8 and out.images.shape[0] == 1, path
+
+
+def test_a_config_that_misreads_the_output_is_refused():
+    """prediction_type (and an SR model's residual) change no weight's shape: a config that
+    disagrees with the checkpoint would load and sample garbage, so it is refused."""
+    from mmengine.config import Config
+
+    from tests.conftest import REPO
+    name = osp.join(REPO, 'model_zoo', 'jointddpm-vpred_unet-tiny_1xb8-3k_dubai-32x32')
+    cfg = Config.fromfile(name + '.py')
+    cfg.model.noise_scheduler.prediction_type = 'epsilon'
+    with pytest.raises(ConfigError, match="prediction_type='v_prediction'.*'epsilon'"):
+        load_generator(cfg, name + '.pth')
+    name = osp.join(REPO, 'model_zoo', 'jointsr-residual-x0_unet-tiny_1xb8-3k_dubai-32to64x64')
+    cfg = Config.fromfile(name + '.py')
+    cfg.model.residual = False
+    with pytest.raises(ConfigError, match='residual=True'):
+        load_generator(cfg, name + '.pth')

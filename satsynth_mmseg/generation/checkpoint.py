@@ -92,18 +92,37 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
                           '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
 
 
-def checkpoint_model_type(meta: dict) -> Optional[str]:
-    """The ``model.type`` of the config a checkpoint was trained with (mmengine's runner
+def checkpoint_model_config(meta: dict) -> Optional[dict]:
+    """The ``model`` dict of the config a checkpoint was trained with (mmengine's runner
     stores the config text in ``meta['cfg']``), or None when it cannot be read."""
     text = (meta or {}).get('cfg')
     if not isinstance(text, str):
         return None
     try:
-        model = Config.fromstring(text, '.py').get('model') or {}
+        model = Config.fromstring(text, '.py').get('model')
     except Exception:  # noqa: BLE001 -- a config text of another tool or version: no check
         return None
-    kind = model.get('type')
+    return model if isinstance(model, dict) else None
+
+
+def checkpoint_model_type(meta: dict) -> Optional[str]:
+    """The ``model.type`` of the config a checkpoint was trained with, or None."""
+    kind = (checkpoint_model_config(meta) or {}).get('type')
     return kind if isinstance(kind, str) else None
+
+
+#: settings that change what a network's output means without changing any weight's shape:
+#: a config that disagrees with its checkpoint here would load and sample garbage
+OUTPUT_SETTINGS = (('noise_scheduler', 'prediction_type'), ('residual', ))
+
+
+def _setting(model: dict, path) -> object:
+    value = model
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
 
 
 def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
@@ -117,6 +136,14 @@ def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
     if short(trained) != short(wanted):
         raise ConfigError(f'{checkpoint_path} is a {short(trained)} checkpoint but the config '
                           f'builds a {short(wanted)}: give the config it was trained with')
+    trained_cfg = checkpoint_model_config(meta) or {}
+    for path in OUTPUT_SETTINGS:
+        a, b = _setting(trained_cfg, path), _setting(cfg_model, path)
+        if a is not None and b is not None and a != b:
+            name = 'model.' + '.'.join(path)
+            raise ConfigError(f'{checkpoint_path} was trained with {name}={a!r} but the config '
+                              f'says {b!r}: the network\'s output would be misread; give the '
+                              'config it was trained with')
 
 
 def load_generator(config,
