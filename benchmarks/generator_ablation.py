@@ -76,11 +76,16 @@ VARIANTS = {
     dict(options=[V, 'model.denoiser.block_out_channels=(48,96,96)']),
     'v + mask loss ×3':
     dict(options=[V, 'model.mask_loss_weight=3.0']),
+    'v + attention at 8×8 (not 16×16)':
+    dict(options=[
+        V, 'model.denoiser.down_block_types=(DownBlock2D,DownBlock2D,AttnDownBlock2D)',
+        'model.denoiser.up_block_types=(AttnUpBlock2D,UpBlock2D,UpBlock2D)'
+    ]),
 }
 EQUAL_TIME = [
     'ε, linear (old default)', 'v-prediction', 'v + Min-SNR γ=5', 'v + cosine schedule',
     'v + learned σ (hybrid loss)', 'v + learned σ, DDPM-50 sampling', 'v + self-conditioning',
-    'v + 1.5× width', 'v + mask loss ×3'
+    'v + 1.5× width', 'v + mask loss ×3', 'v + attention at 8×8 (not 16×16)'
 ]
 
 
