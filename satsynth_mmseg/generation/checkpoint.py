@@ -12,6 +12,9 @@ from mmseg.registry import MODELS
 from ..utils.checkpoint_io import load_verified_checkpoint
 from ..utils.errors import ConfigError
 
+#: ``meta`` key of a model-zoo release: which weights its ``state_dict`` holds
+EXPORTED_KEY = 'exported_weights'
+
 
 def file_sha256(path: str, chunk: int = 1 << 20) -> str:
     """Hex SHA-256 of a file (streamed)."""
@@ -37,7 +40,7 @@ def select_weights(checkpoint: dict, ema: bool = True) -> Tuple[dict, str]:
     """
     state = checkpoint.get('state_dict', checkpoint)
     meta = checkpoint.get('meta') or {}
-    exported = meta.get('exported_weights') if isinstance(meta, dict) else None
+    exported = meta.get(EXPORTED_KEY) if isinstance(meta, dict) else None
     if exported:  # a model-zoo release: one set of weights, named in its meta
         if not ema and exported == 'ema':
             raise ConfigError('this release checkpoint holds only the EMA weights (model zoo); '
@@ -105,12 +108,6 @@ def checkpoint_model_config(meta: dict) -> Optional[dict]:
     return model if isinstance(model, dict) else None
 
 
-def checkpoint_model_type(meta: dict) -> Optional[str]:
-    """The ``model.type`` of the config a checkpoint was trained with, or None."""
-    kind = (checkpoint_model_config(meta) or {}).get('type')
-    return kind if isinstance(kind, str) else None
-
-
 #: settings that change what a network's output means without changing any weight's shape:
 #: a config that disagrees with its checkpoint here would load and sample garbage
 OUTPUT_SETTINGS = (('noise_scheduler', 'prediction_type'), ('residual', ))
@@ -128,7 +125,8 @@ def _setting(model: dict, path) -> object:
 def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
     """Refuse a checkpoint trained as another kind of generator (e.g. a ``JointDDPM``
     checkpoint given with a ``MaskToImageDDPM`` config), naming both."""
-    trained = checkpoint_model_type(meta)
+    trained_cfg = checkpoint_model_config(meta) or {}
+    trained = trained_cfg.get('type') if isinstance(trained_cfg.get('type'), str) else None
     wanted = cfg_model.get('type') if isinstance(cfg_model, dict) else None
     if trained is None or not isinstance(wanted, str):
         return
@@ -136,7 +134,6 @@ def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
     if short(trained) != short(wanted):
         raise ConfigError(f'{checkpoint_path} is a {short(trained)} checkpoint but the config '
                           f'builds a {short(wanted)}: give the config it was trained with')
-    trained_cfg = checkpoint_model_config(meta) or {}
     for path in OUTPUT_SETTINGS:
         a, b = _setting(trained_cfg, path), _setting(cfg_model, path)
         if a is not None and b is not None and a != b:

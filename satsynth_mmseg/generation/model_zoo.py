@@ -13,10 +13,7 @@ from mmengine.config import Config
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_text
 from ..utils.checkpoint_io import HASH_KEY, content_sha256, load_verified_checkpoint
 from ..utils.errors import ConfigError
-from .checkpoint import file_sha256
-
-#: ``meta`` key of an exported checkpoint: which weights its ``state_dict`` holds
-EXPORTED_KEY = 'exported_weights'
+from .checkpoint import EXPORTED_KEY, file_sha256
 
 
 @dataclass
