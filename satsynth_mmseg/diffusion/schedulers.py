@@ -5,7 +5,8 @@ eq. 4: ``x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps``) is a ``DDPMScheduler``
 built *from the training schedule's config* so they share its betas, and only their own options
 (and the number of respaced inference steps) differ:
 
-* ``DDPMScheduler``: ancestral sampling, Ho et al. 2020, eq. 11 (respaced when steps < T).
+* ``DDPMScheduler``: ancestral sampling, Ho et al. 2020, eq. 11 (respaced when steps < T;
+  ``ddpm-respaced``: 300 steps from T - 1 to 0, the semantic-diffusion scarce-data preset).
 * ``DDIMScheduler``: Song et al. 2021, eq. 12 with eta = 0 (deterministic).
 * ``DPMSolverMultistepScheduler`` with ``algorithm_type='dpmsolver++'``: Lu et al. 2022b.
 
@@ -44,6 +45,13 @@ SAMPLER_ALIASES = {
     dict(type='DDPMScheduler'),
     'ddim':
     dict(type='DDIMScheduler', num_inference_steps=50),
+    # improved-diffusion's respaced ancestral sampling (Nichol & Dhariwal 2021, sec. 4): 300
+    # of the T steps, evenly spaced from T - 1 down to 0 and rounded ('linspace', as its
+    # space_timesteps; diffusers' default 'leading' would start at t = 897 of 1000, from noise
+    # the model never saw there); each step's beta is re-derived from abar of the kept steps,
+    # and a learned variance interpolates between that beta and the posterior variance
+    'ddpm-respaced':
+    dict(type='DDPMScheduler', timestep_spacing='linspace', num_inference_steps=300),
     'dpm-solver++':
     dict(
         type='DPMSolverMultistepScheduler',

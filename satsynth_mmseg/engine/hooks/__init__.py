@@ -1,3 +1,4 @@
+from .best_loss_checkpoint_hook import BestLossCheckpointHook
 from .checkpoint_integrity_hook import CheckpointIntegrityHook
 from .data_check_hook import GeneratorDataCheckHook
 from .data_source_hook import DataSourceLoggerHook
@@ -7,5 +8,5 @@ from .train_time_budget_hook import TrainTimeBudgetHook
 
 __all__ = [
     'SampleGridHook', 'GeneratorDataCheckHook', 'DataSourceLoggerHook', 'CheckpointIntegrityHook',
-    'RNGStateHook', 'TrainTimeBudgetHook'
+    'RNGStateHook', 'TrainTimeBudgetHook', 'BestLossCheckpointHook'
 ]
