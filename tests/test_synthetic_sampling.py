@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import shutil
 
 import cv2
 import numpy as np
@@ -149,3 +150,49 @@ def test_rare_class_with_on_the_fly_dprime(procedural_root, tiny_generator, tmp_
                 synthetic_sampler='hardness')
     finally:
         ds.synthetic.close()
+
+
+def _loveda_style(src_root, root):
+    """A copy of the real training split in LoveDA's convention: raw 0 = no data, class k
+    stored as k + 1 (read with reduce_zero_label=True)."""
+    for sub in ('img_dir', 'ann_dir'):
+        os.makedirs(osp.join(root, sub, 'train'))
+    for name in sorted(os.listdir(osp.join(src_root, 'ann_dir', 'train'))):
+        shutil.copy(
+            osp.join(src_root, 'img_dir', 'train', name), osp.join(root, 'img_dir', 'train', name))
+        m = cv2.imread(osp.join(src_root, 'ann_dir', 'train', name), cv2.IMREAD_UNCHANGED)
+        raw = np.where(m == 255, 0, m + 1).astype(np.uint8)
+        cv2.imwrite(osp.join(root, 'ann_dir', 'train', name), raw)
+    return str(root)
+
+
+def test_rare_class_weights_with_reduce_zero_label_data(procedural_root, tmp_path):
+    """LoveDA-style D and D′ (reduce_zero_label=True): the same class shares and pair weights
+    as in the plain convention, from the manifest or from the raw masks."""
+    classes = [0, 1, 2, 3, 4, 0]
+    plain = _build(
+        procedural_root,
+        _single_class_dprime(tmp_path / 'p', procedural_root, classes),
+        synthetic_sampler='rare_class')
+    rzl_real = _loveda_style(procedural_root, tmp_path / 'real_rzl')
+    dprime = _single_class_dprime(tmp_path / 'rzl', procedural_root, classes)
+    meta = json.load(open(osp.join(dprime, 'meta.json')))
+    json.dump(dict(meta, reduce_zero_label=True), open(osp.join(dprime, 'meta.json'), 'w'))
+    for i, c in enumerate(classes):  # raw masks: class c stored as c + 1
+        cv2.imwrite(
+            osp.join(dprime, 'ann_dir', f'gen_{i:07d}.png'), np.full((32, 32), c + 1, np.uint8))
+
+    def build():
+        return DATASETS.build(
+            dict(
+                type='AugmentedDataset',
+                real=real_cfg(rzl_real, reduce_zero_label=True),
+                synthetic=dprime,
+                ratio=1.0,
+                synthetic_sampler='rare_class'))
+
+    ds = build()
+    np.testing.assert_allclose(ds.real_class_share(), plain.real_class_share())
+    np.testing.assert_allclose(ds.synthetic_weights, plain.synthetic_weights)
+    os.remove(osp.join(dprime, 'manifest.jsonl'))  # histograms from the raw masks instead
+    np.testing.assert_allclose(build().synthetic_weights, plain.synthetic_weights)
