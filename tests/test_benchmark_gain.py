@@ -216,4 +216,31 @@ def test_every_generator_kind_in_one_table(procedural_root, tiny_generator, tiny
     run = next(r for r in report['runs'] if r['variant'] == 'D u D\' pix2pix')
     assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_pix2pix')
     with pytest.raises(ValueError, match='add joint'):
-        gain.main(['--preset', 'procedural-cpu', '--generator', 'mask2img', '--filter-alpha', '1'])
+        gain.main(
+            ['--preset', 'procedural-cpu', '--generator', 'mask2img', '--class-target', 'real'])
+
+
+def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m2i, tmp_path):
+    """--filter-alpha / --synthetic-sampler apply to every generator's D′, here a mask-to-image
+    one alone (no joint generator): its own filtered folder, runs and rows."""
+    m2i_cfg, m2i_ckpt, _ = tiny_m2i
+    work = tmp_path / 'gain'
+    report = gain.main([
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
+        '--mask2img-checkpoint', m2i_ckpt, '--generator', 'mask2img', '--seeds', '0', '--ratios',
+        '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9',
+        '--synthetic-sampler', 'hardness'
+    ])
+    assert [r['variant'] for r in report['rows']] == [
+        'D', 'D u D\' mask2img', 'D u D\' mask2img filtered', 'D u D\' mask2img filtered + hardness'
+    ]
+    filtered = str(work / 'dprime_mask2img_filtered')
+    for variant in ('D u D\' mask2img filtered', 'D u D\' mask2img filtered + hardness'):
+        run = next(r for r in report['runs'] if r['variant'] == variant)
+        assert run['options']['train_dataloader.dataset.synthetic'] == filtered
+    meta = load_json(osp.join(filtered, 'meta.json'))
+    assert meta['filtering']['alpha'] == 0.9 and meta['num_samples'] == 12
+    assert {'filter mask2img', 'filtered segmentors mask2img',
+            'resampled segmentors mask2img'} <= set(load_json(work / 'stages.json'))
+    assert not osp.exists(work / 'dprime_filtered')

@@ -66,14 +66,15 @@ def parse_args(argv=None):
     p.add_argument(
         '--filter-alpha',
         type=float,
-        help='also filter D\' (FreeMask, tools/filter_synthetic.py, with the D segmentor of the '
-        'first seed) and train on D u D\'(filtered) for every R')
+        help='also filter every generator\'s D\' (FreeMask, tools/filter_synthetic.py, with the D '
+        'segmentor of the first seed) and train on D u D\'(filtered) for every R')
     p.add_argument(
         '--synthetic-sampler',
         nargs='+',
         default=[],
         choices=['rare_class', 'hardness'],
-        help='also train on D u D\' with D\' resampled (AugmentedDataset synthetic_sampler): '
+        help='also train on D u D\' with each generator\'s D\' resampled (AugmentedDataset '
+        'synthetic_sampler): '
         'rare_class weights pairs by D\'s rare classes, hardness by the D segmentor\'s loss '
         '(needs --filter-alpha; FreeMask\'s filtered + resampled)')
     p.add_argument(

@@ -144,11 +144,9 @@ class GainExperiment:
         if 'hardness' in self.synthetic_samplers and self.filter_alpha is None:
             raise ValueError('the hardness sampler reads the segmentor\'s loss per pair from '
                              'the filtered D′: give --filter-alpha too')
-        if (self.augmentations or self.filter_alpha is not None or self.synthetic_samplers
-                or self.class_target) and \
-                'joint' not in self.generators:
-            raise ValueError('--augmentations, --filter-alpha and --synthetic-sampler work on the '
-                             'joint generator\'s D′: add joint to --generator')
+        if (self.augmentations or self.class_target) and 'joint' not in self.generators:
+            raise ValueError('--augmentations and --class-target work on the joint generator\'s '
+                             'D′: add joint to --generator')
         for family in {self.family(k) for k in self.generators} - {'joint'}:
             attr = f'{family}_config'
             setattr(self, attr, getattr(self, attr) or p.get(family))
@@ -339,15 +337,28 @@ class GainExperiment:
             strongest=list(strongest))
         return (results, summary), ran
 
-    def run_filtered(self, stages: StageTimer, dprime: str) -> List[dict]:
-        """FreeMask: D′ filtered by the D segmentor of the first seed
-        (``tools/filter_synthetic.py``), then D ∪ D′(filtered) for every R and seed."""
+    def dprime_folder(self, kind: str, filtered: bool = False) -> str:
+        """Where generator ``kind``'s D′ (or its filtered copy) is written; the joint one keeps
+        the plain names, so earlier runs are reused."""
+        name = 'dprime' if kind == 'joint' else f'dprime_{kind}'
+        return osp.join(self.work_dir, name + ('_filtered' if filtered else ''))
+
+    @staticmethod
+    def run_tag(kind: str, suffix: str) -> str:
+        """Run-name tag of a D ∪ D′ variant of generator ``kind`` (``suffix`` e.g. ``filtered``)."""
+        return f'd+dprime-{suffix}' if kind == 'joint' else f'd+dprime-{kind}-{suffix}'
+
+    def run_filtered(self, stages: StageTimer, kind: str) -> List[dict]:
+        """FreeMask: generator ``kind``'s D′ filtered by the D segmentor of the first seed
+        (``tools/filter_synthetic.py``), then D ∪ D′(filtered) for every R and seed. For a
+        mask-to-image D′ the masks are real and the filter drops the pixels whose rendered
+        image the D segmentor does not read as that class (FreeMask's own setting)."""
         d_run = osp.join(self.work_dir, 'runs', self.run_name('D', 0.0, self.seeds[0]))
         seg_ckpt = last_checkpoint(d_run)
-        filtered = osp.join(self.work_dir, 'dprime_filtered')
+        filtered = self.dprime_folder(kind, filtered=True)
         args = [
-            dprime, '--segmentor-config', self.settings['segmentor'].format('d'), '--checkpoint',
-            seg_ckpt, '--out', filtered, '--alpha',
+            self.dprime_folder(kind), '--segmentor-config', self.settings['segmentor'].format('d'),
+            '--checkpoint', seg_ckpt, '--out', filtered, '--alpha',
             str(self.filter_alpha), '--no-progress'
         ]
         if self.filter_min_agreement is not None:
@@ -359,15 +370,16 @@ class GainExperiment:
             run_cli('filter_synthetic', *args)
             return None, True
 
-        stages.run('filter', filter_stage)
+        suffix = '' if kind == 'joint' else f' {kind}'
+        stages.run('filter' + suffix, filter_stage)
         specs = [
-            segmentor_spec(f'd+dprime-filtered_R{r:g}_seed{seed}', 'D u D\' filtered', r, seed,
+            segmentor_spec(f'{self.run_tag(kind, "filtered")}_R{r:g}_seed{seed}',
+                           f'{self.generator_variant(kind)} filtered', r, seed,
                            self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
                            self.data_root, filtered, self.seg_iters) for seed in self.seeds
             for r in self.ratios
         ]
-        out = stages.run('filtered segmentors', lambda: run_specs(specs))
-        return out
+        return stages.run('filtered segmentors' + suffix, lambda: run_specs(specs))
 
     def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,
                            num: int) -> List[dict]:
@@ -377,16 +389,19 @@ class GainExperiment:
                                     f'D u D\' class-targeted ({self.class_target})', real_config,
                                     num, 'class-targeted segmentors')
 
-    def run_resampled(self, stages: StageTimer, dprime: str) -> List[dict]:
-        """D ∪ D′ with weighted D′ sampling: rare-class on the plain D′ (on the filtered one
-        when filtering), hardness on the filtered D′ (its manifest has the pair losses)."""
-        filtered = osp.join(self.work_dir, 'dprime_filtered')
+    def run_resampled(self, stages: StageTimer, kind: str) -> List[dict]:
+        """D ∪ D′ of generator ``kind`` with weighted D′ sampling: rare-class on the plain D′
+        (on the filtered one when filtering), hardness on the filtered D′ (its manifest has the
+        pair losses)."""
+        use_filtered = self.filter_alpha is not None
+        source = self.dprime_folder(kind, filtered=use_filtered)
         specs = []
         for sampler in self.synthetic_samplers:
-            use_filtered = self.filter_alpha is not None
-            source = filtered if use_filtered else dprime
-            variant = f'D u D\'{" filtered" if use_filtered else ""} + {sampler}'
-            tag = f'd+dprime{"-filtered" if use_filtered else ""}-{sampler}'
+            variant = (f'{self.generator_variant(kind)}{" filtered" if use_filtered else ""} + '
+                       f'{sampler}')
+            tag = (
+                self.run_tag(kind, f'filtered-{sampler}') if use_filtered else
+                (f'd+dprime-{sampler}' if kind == 'joint' else f'd+dprime-{kind}-{sampler}'))
             specs += [
                 segmentor_spec(
                     f'{tag}_R{r:g}_seed{seed}',
@@ -400,7 +415,8 @@ class GainExperiment:
                     self.seg_iters,
                     synthetic_sampler=sampler) for seed in self.seeds for r in self.ratios
             ]
-        return stages.run('resampled segmentors', lambda: run_specs(specs))
+        suffix = '' if kind == 'joint' else f' {kind}'
+        return stages.run('resampled segmentors' + suffix, lambda: run_specs(specs))
 
     def generation_metrics(self, num: int) -> dict:
         """The generation metrics of every generator's D′ folder (``tools/evaluate_generator.py
@@ -441,11 +457,13 @@ class GainExperiment:
                 osp.join(folder, 'preview.png'): f'_dprime_{kind}_preview.png'
             })
         if self.filter_alpha is not None:
-            filtered = osp.join(self.work_dir, 'dprime_filtered')
-            copies.update({
-                osp.join(filtered, 'filter_report.md'): '_filter_report.md',
-                osp.join(filtered, 'filter_preview.png'): '_filter_preview.png'
-            })
+            for kind in self.generators:
+                filtered = self.dprime_folder(kind, filtered=True)
+                tag = '' if kind == 'joint' else f'_{kind}'
+                copies.update({
+                    osp.join(filtered, 'filter_report.md'): f'_filter{tag}_report.md',
+                    osp.join(filtered, 'filter_preview.png'): f'_filter{tag}_preview.png'
+                })
         return copies
 
     def run(self) -> dict:
@@ -486,10 +504,11 @@ class GainExperiment:
             extra, augmentation = stages.run('augmentations',
                                              lambda: self.run_augmentations(dprime, real, classes))
             results = results + extra
-        if self.filter_alpha is not None:
-            results = results + self.run_filtered(stages, dprime)
-        if self.synthetic_samplers:
-            results = results + self.run_resampled(stages, dprime)
+        for kind in self.generators:
+            if self.filter_alpha is not None:
+                results = results + self.run_filtered(stages, kind)
+            if self.synthetic_samplers:
+                results = results + self.run_resampled(stages, kind)
         if self.class_target:
             results = results + self.run_class_targeted(stages, ckpt, real_config, num)
         rows = summarise(results, classes)
