@@ -18,6 +18,7 @@ from satsynth_mmseg.diffusion import build_sampler
 from satsynth_mmseg.engine.hooks.best_loss_checkpoint_hook import BEST_ITER_KEY, BEST_LOSS_KEY
 from satsynth_mmseg.utils import ConfigError, load_verified_checkpoint
 from tests.conftest import REPO, tiny_m2i_cfg, tiny_train_cfg
+from tests.test_mask_to_image import _real_config
 
 
 class _FakeRunner:
@@ -149,12 +150,7 @@ def test_train_finetune_sample(procedural_root, tmp_path, capsys):
     assert Config.fromfile(osp.join(work, 'finetune', 'finetune.py')).load_from == best
     assert osp.exists(osp.join(work, 'finetune', 'best_loss.pth'))
 
-    real = Config.fromfile(
-        osp.join(REPO, 'configs', 'satsynth',
-                 'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d-32x32.py'))
-    real.train_dataloader.dataset.data_root = procedural_root
-    real_cfg = str(tmp_path / 'real.py')
-    real.dump(real_cfg)
+    real_cfg = _real_config(procedural_root, tmp_path)
     out = tmp_path / 'dprime'
     sdm_scarce.main([
         'sample', '--work-dir', work, '--config', ft_cfg, '--masks-from', real_cfg, '--out',
