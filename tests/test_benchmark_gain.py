@@ -244,3 +244,11 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
     assert {'filter mask2img', 'filtered segmentors mask2img',
             'resampled segmentors mask2img'} <= set(load_json(work / 'stages.json'))
     assert not osp.exists(work / 'dprime_filtered')
+    with pytest.raises(ValueError, match=r'filtered with alpha=0.9.*another --work-dir'):
+        gain.main([
+            '--preset', 'procedural-cpu', '--work-dir',
+            str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
+            '--mask2img-checkpoint', m2i_ckpt, '--generator', 'mask2img', '--seeds', '0',
+            '--ratios', '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only',
+            '--filter-alpha', '1.1'
+        ])

@@ -365,7 +365,16 @@ class GainExperiment:
             args += ['--min-agreement', str(self.filter_min_agreement)]
 
         def filter_stage():
-            if osp.exists(osp.join(filtered, 'meta.json')):
+            meta_path = osp.join(filtered, 'meta.json')
+            if osp.exists(meta_path):
+                with open(meta_path) as f:
+                    done = json.load(f).get('filtering', {})
+                asked = dict(alpha=self.filter_alpha, min_agreement=self.filter_min_agreement)
+                if {k: done.get(k) for k in asked} != asked:
+                    raise ValueError(
+                        f'{filtered} was filtered with alpha={done.get("alpha")}, '
+                        f'min_agreement={done.get("min_agreement")}, not {asked}: its runs would '
+                        'be reused under the new setting; use another --work-dir')
                 return None, False
             run_cli('filter_synthetic', *args)
             return None, True
