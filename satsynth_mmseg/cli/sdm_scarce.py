@@ -102,8 +102,7 @@ def train_argv(args) -> List[str]:
 def generate_argv(args) -> List[str]:
     """The ``tools/generate.py`` command line of the sample step (its defaults first, so the
     user's options win)."""
-    ckpt = args.checkpoint or _require(osp.join(args.work_dir, 'finetune', BEST), 'finetune')
-    _require(ckpt, 'finetune')
+    ckpt = _require(args.checkpoint or osp.join(args.work_dir, 'finetune', BEST), 'finetune')
     rest = list(args.generate_args)
     if '--sampler' not in rest:
         rest = ['--sampler', 'ddpm-respaced'] + rest

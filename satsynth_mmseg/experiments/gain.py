@@ -408,9 +408,7 @@ class GainExperiment:
         for sampler in self.synthetic_samplers:
             variant = (f'{self.generator_variant(kind)}{" filtered" if use_filtered else ""} + '
                        f'{sampler}')
-            tag = (
-                self.run_tag(kind, f'filtered-{sampler}') if use_filtered else
-                (f'd+dprime-{sampler}' if kind == 'joint' else f'd+dprime-{kind}-{sampler}'))
+            tag = self.run_tag(kind, f'filtered-{sampler}' if use_filtered else sampler)
             specs += [
                 segmentor_spec(
                     f'{tag}_R{r:g}_seed{seed}',
