@@ -14,7 +14,8 @@ Timing is paired: both variants live in one process and run in short alternating
 (``--iters`` iterations, median per-iteration time), ``--repeats`` rounds; the reported ratio is
 the median of the per-round ratios, so both sides see the same state of a noisy machine. Peak
 memory comes from each variant alone in a fresh subprocess. Results go to stdout and to
-``benchmarks/results/train_throughput_<device>.json``. Target: plugin / hand >= 0.95.
+``benchmarks/results/train_throughput_<device>.json``. Target: plugin / hand >= 0.95 on CPU;
+on a GPU (``--hand-plain``: the plugin with its speed-ups against the plain loop) >= 1.0.
 
     .venv/bin/python benchmarks/train_throughput.py [--config CFG] [--batch-size 8]
         [--iters 20] [--repeats 3] [--device cpu|cuda] [--bf16] [--channels-last]
@@ -47,6 +48,11 @@ def parse_args(argv=None):
     p.add_argument('--bf16', action='store_true', help='autocast bf16 (GPU)')
     p.add_argument('--channels-last', action='store_true')
     p.add_argument('--compile', action='store_true', help='torch.compile the U-Net')
+    p.add_argument(
+        '--hand-plain',
+        action='store_true',
+        help='the hand loop ignores --bf16/--channels-last/--compile: the plugin with its '
+        'speed-ups against the plain diffusers loop (the GPU target)')
     p.add_argument('--out', default=None)
     p.add_argument('--variant', choices=['plugin', 'hand'], help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -93,8 +99,11 @@ def make_step(args, variant):
     size = args.size or model.sample_size[0]
     batch = _make_batch(args.batch_size, model.image_channels, size, model.num_classes)
     lr = cfg.optim_wrapper.optimizer.lr
-    memory_format = torch.channels_last if args.channels_last else torch.preserve_format
-    dtype = torch.bfloat16 if args.bf16 else None
+    plain = variant == 'hand' and args.hand_plain
+    memory_format = (
+        torch.channels_last if args.channels_last and not plain else torch.preserve_format)
+    dtype = torch.bfloat16 if args.bf16 and not plain else None
+    use_compile = args.compile and not plain
 
     if variant == 'plugin':
         model = model.to(device).to(memory_format=memory_format)
@@ -112,7 +121,7 @@ def make_step(args, variant):
         unet_cfg = {k: v for k, v in model.denoiser.config.items() if not k.startswith('_')}
         del model
         unet = UNet2DModel(**unet_cfg).to(device).to(memory_format=memory_format)
-        if args.compile:
+        if use_compile:
             unet = torch.compile(unet)
         sched = DDPMScheduler(**{k: v for k, v in cfg.model.noise_scheduler.items() if k != 'type'})
         opt = torch.optim.AdamW(unet.parameters(), lr=lr)
@@ -203,19 +212,30 @@ def main(argv=None):
         return
     import torch
     passthrough = list(argv if argv is not None else sys.argv[1:])
-    memory = {}
-    for variant in ('plugin', 'hand'):
-        res = subprocess.run([sys.executable, __file__, *passthrough, '--variant', variant],
-                             check=True,
-                             capture_output=True,
-                             text=True)
-        memory[variant] = json.loads(res.stdout.strip().splitlines()[-1])
+    memory, steps = {}, {}
+    if args.device == 'cuda':
+        # CUDA memory in this process: each variant's growth over what was allocated before
+        # it was built (weights, optimizer state, activations), measured during its warm-up;
+        # one process also compiles each variant once instead of twice
+        for v in ('plugin', 'hand'):
+            base = torch.cuda.memory_allocated()
+            torch.cuda.reset_peak_memory_stats()
+            steps[v] = make_step(args, v)
+            time_block(*steps[v], args.warmup)
+            memory[v] = dict(peak_cuda_mib=(torch.cuda.max_memory_allocated() - base) / 2**20)
+    else:
+        for variant in ('plugin', 'hand'):
+            res = subprocess.run([sys.executable, __file__, *passthrough, '--variant', variant],
+                                 check=True,
+                                 capture_output=True,
+                                 text=True)
+            memory[variant] = json.loads(res.stdout.strip().splitlines()[-1])
+        steps = {v: make_step(args, v) for v in ('plugin', 'hand')}
+        for v, (step, sync) in steps.items():
+            time_block(step, sync, args.warmup)
 
     # paired timing: both variants resident, short alternating blocks, so both see the same
     # state of a noisy machine; the ratio is taken per round, then its median
-    steps = {v: make_step(args, v) for v in ('plugin', 'hand')}
-    for v, (step, sync) in steps.items():
-        time_block(step, sync, args.warmup)
     rounds = []
     for r in range(args.repeats):
         order = ('plugin', 'hand') if r % 2 == 0 else ('hand', 'plugin')
@@ -234,6 +254,8 @@ def main(argv=None):
     pooled = (
         sum(r['hand_s_per_iter'] for r in rounds) / sum(r['plugin_s_per_iter'] for r in rounds))
     overhead = plugin_overhead_ms(args)
+    # CPU: parity within 5 %; GPU (the GPU issue): the plugin at least as fast as the loop
+    target = 1.0 if args.device == 'cuda' else 0.95
     summary = {
         v:
         dict(
@@ -255,6 +277,7 @@ def main(argv=None):
         bf16=args.bf16,
         channels_last=args.channels_last,
         compile=args.compile,
+        hand_plain=args.hand_plain,
         torch=torch.__version__,
         cpu=platform.processor() or platform.machine(),
         threads=torch.get_num_threads(),
@@ -264,8 +287,8 @@ def main(argv=None):
         ratio_pooled=pooled,
         ratio_min=min(r['ratio'] for r in rounds),
         ratio_max=max(r['ratio'] for r in rounds),
-        target_ratio=0.95,
-        meets_target=ratio >= 0.95,
+        target_ratio=target,
+        meets_target=ratio >= target,
         plugin_overhead=overhead,
         per_round=rounds)
     out = args.out or osp.join(REPO, 'benchmarks', 'results',
@@ -274,15 +297,17 @@ def main(argv=None):
     from satsynth_mmseg.utils import atomic_write_json
     atomic_write_json(out, report)
     print(f'\nmedian paired ratio plugin/hand {ratio:.3f}, pooled {pooled:.3f} '
-          f'(rounds {report["ratio_min"]:.3f}..{report["ratio_max"]:.3f}; target >= 0.95: '
-          f'{"met" if ratio >= 0.95 else "NOT met"}); medians over rounds: plugin '
+          f'(rounds {report["ratio_min"]:.3f}..{report["ratio_max"]:.3f}; target >= {target}: '
+          f'{"met" if ratio >= target else "NOT met"}); medians over rounds: plugin '
           f'{summary["plugin"]["images_per_s"]:.2f} img/s, hand '
           f'{summary["hand"]["images_per_s"]:.2f} img/s')
     print(f'plugin work outside the U-Net: preprocessing {overhead["preprocess_ms"]:.2f} ms, '
           f'loss terms {overhead["loss_without_unet_ms"]:.2f} ms per step; median step '
           f'{1e3 * statistics.median(r["plugin_s_per_iter"] for r in rounds):.0f} ms')
-    print(f'peak RSS: plugin {summary["plugin"]["peak_rss_mib"]:.0f} MiB, hand '
-          f'{summary["hand"]["peak_rss_mib"]:.0f} MiB')
+    key, what = (('peak_cuda_mib', 'peak CUDA memory') if args.device == 'cuda' else
+                 ('peak_rss_mib', 'peak RSS'))
+    print(f'{what}: plugin {summary["plugin"][key]:.0f} MiB, hand '
+          f'{summary["hand"][key]:.0f} MiB')
     print(f'written to {out}')
 
 

@@ -20,6 +20,8 @@ def parse_args(argv=None):
     p.add_argument('checkpoint', help='training checkpoint (mmengine, with meta.cfg)')
     p.add_argument('out', help='release checkpoint to write (.pth)')
     p.add_argument('--config-out', help='where to write its config (default: OUT with .py)')
+    p.add_argument(
+        '--half', action='store_true', help='float16 weights (half the size of the file)')
     return p.parse_args(argv)
 
 
@@ -27,7 +29,7 @@ def main(argv=None):
     args = parse_args(argv)
     init_default_scope('mmseg')
     try:
-        result = export_generator(args.checkpoint, args.out, args.config_out)
+        result = export_generator(args.checkpoint, args.out, args.config_out, half=args.half)
     except SatSynthError as e:
         raise SystemExit(f'error: {e}')
     print(json.dumps(result.__dict__, indent=1))

@@ -30,6 +30,12 @@ def parse_args(argv=None):
         default=False,
         help='enable automatic-mixed-precision training (needs a GPU)')
     parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        default='float16',
+        help='with --amp: the autocast dtype. float16 (mmseg\'s default) uses a dynamic loss '
+        'scale; bfloat16 has float32\'s range and needs none')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -76,7 +82,10 @@ def build_config(args) -> Config:
                 '`--amp` is only supported when the optimizer wrapper type is '
                 f'`OptimWrapper` but got {optim_wrapper}.')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.loss_scale = 'dynamic'
+            cfg.optim_wrapper.dtype = args.amp_dtype
+            # bf16 needs no loss scale; mmengine then still wraps the step in a GradScaler
+            # whose scale stays 1 (no inf/NaN gradients to skip under bf16's range)
+            cfg.optim_wrapper.loss_scale = 'dynamic' if args.amp_dtype == 'float16' else 1.0
     cfg.resume = args.resume
     if args.time_budget is not None:
         cfg.custom_hooks = [

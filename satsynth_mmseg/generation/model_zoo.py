@@ -81,7 +81,8 @@ def portable_config(text: str) -> Config:
 
 def export_generator(checkpoint_path: str,
                      out_path: str,
-                     config_path: Optional[str] = None) -> ExportedCheckpoint:
+                     config_path: Optional[str] = None,
+                     half: bool = False) -> ExportedCheckpoint:
     """Write a release copy of a training checkpoint: the EMA weights (the raw ones when it
     has none) as ``state_dict``, no optimizer / EMA copy / scheduler state, with ``meta``
     (config text, dataset meta, iteration, a fresh content hash and ``exported_weights``)
@@ -94,6 +95,8 @@ def export_generator(checkpoint_path: str,
         checkpoint_path: an mmengine checkpoint of a generator (verified on read).
         out_path: the ``.pth`` to write (atomically).
         config_path: where to write the config (default: beside ``out_path``).
+        half: store floating-point weights as float16 (half the size; loading casts them
+            back to the model's float32 parameters). ``meta['exported_dtype']`` records it.
 
     Raises:
         ConfigError: the checkpoint carries no config text (not written by mmengine's Runner).
@@ -108,9 +111,12 @@ def export_generator(checkpoint_path: str,
     else:
         weights = 'ema' if 'ema_state_dict' in ckpt else 'raw'
     state = {k: v.detach().clone().contiguous() for k, v in ckpt['state_dict'].items()}
+    if half:
+        state = {k: v.half() if v.is_floating_point() else v for k, v in state.items()}
     keep = ('cfg', 'dataset_meta', 'iter', 'epoch', 'seed', 'experiment_name', 'mmengine')
     release = dict(meta={k: meta[k] for k in keep if k in meta}, state_dict=state)
     release['meta'][EXPORTED_KEY] = weights
+    release['meta']['exported_dtype'] = 'float16' if half else 'float32'
     release['meta']['exported_from'] = dict(
         file=osp.basename(checkpoint_path), sha256=file_sha256(checkpoint_path))
     release['meta'][HASH_KEY] = content_sha256(release)

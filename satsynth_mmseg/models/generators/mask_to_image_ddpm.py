@@ -75,7 +75,7 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
         (None: the unconditional branch, an all-zero map)."""
         if cond is None:
             cond = x_t.new_zeros((x_t.shape[0], self.num_classes, *x_t.shape[-2:]))
-        return self.denoiser(x_t, t, cond.to(x_t.dtype))
+        return self.denoiser_fn(x_t, t, cond.to(x_t.dtype))
 
     def guided_output(self, x_t: Tensor, t: Tensor, cond: Tensor, scale: float) -> Tensor:
         """Classifier-free guided output (see the class docstring); one batched pass for
