@@ -166,3 +166,30 @@ def test_rng_state_is_restored_only_when_resuming():
     hook.after_load_checkpoint(SimpleNamespace(_resume=True), ckpt)  # --resume
     hook.before_train_iter(None, 0)
     assert torch.equal(torch.get_rng_state(), saved)
+
+
+class _MovedOffTheCPU:
+    """A saved RNG state as mmengine's resume hands it over on a GPU machine: moved to the
+    GPU by its default map_location. torch.set_rng_state refuses anything but a CPU
+    ByteTensor; ``.cpu()`` gives that back."""
+
+    def __init__(self, tensor):
+        self._tensor = tensor
+
+    def cpu(self):
+        return self._tensor
+
+
+def test_rng_state_moved_to_the_gpu_by_resume_is_restored():
+    from types import SimpleNamespace
+
+    from satsynth_mmseg.engine import RNGStateHook
+    hook = RNGStateHook()
+    ckpt = {}
+    hook.before_save_checkpoint(None, ckpt)
+    saved = ckpt['torch_rng_state']['cpu'].clone()
+    ckpt['torch_rng_state']['cpu'] = _MovedOffTheCPU(saved.clone())
+    torch.rand(10)
+    hook.after_load_checkpoint(SimpleNamespace(_resume=True), ckpt)
+    hook.before_train_iter(None, 0)  # raised TypeError before the fix
+    assert torch.equal(torch.get_rng_state(), saved)

@@ -49,7 +49,10 @@ class RNGStateHook(Hook):
         if self._pending is None:
             return
         state, self._pending = self._pending, None
-        torch.set_rng_state(state['cpu'])
+        # on a GPU machine mmengine's resume loads the checkpoint onto the GPU (its default
+        # map_location), the saved states included; torch takes RNG states only as CPU
+        # ByteTensors ("RNG state must be a torch.ByteTensor", found on an H200)
+        torch.set_rng_state(state['cpu'].cpu())
         if 'cuda' in state and torch.cuda.is_available():
             if len(state['cuda']) == torch.cuda.device_count():
-                torch.cuda.set_rng_state_all(state['cuda'])
+                torch.cuda.set_rng_state_all([s.cpu() for s in state['cuda']])
