@@ -1,3 +1,4 @@
+from .averaging import WarmupExponentialMovingAverage
 from .data_preprocessors import JointDataPreprocessor
 from .denoisers import DiffusersUNet2D, SPADEUNet
 from .generators import (GeneratedPairs, JointDDPM, JointSuperRes, MaskToImageDDPM,
@@ -7,5 +8,5 @@ from .networks import PatchDiscriminator, UNetImageGenerator
 __all__ = [
     'JointDataPreprocessor', 'DiffusersUNet2D', 'SPADEUNet', 'JointDDPM', 'JointSuperRes',
     'MaskToImageDDPM', 'Pix2PixGAN', 'UNetImageGenerator', 'PatchDiscriminator',
-    'NonFiniteLossError', 'GeneratedPairs', 'PairCondition'
+    'NonFiniteLossError', 'GeneratedPairs', 'PairCondition', 'WarmupExponentialMovingAverage'
 ]

@@ -24,7 +24,13 @@ default_hooks = dict(
     data_check=dict(type='GeneratorDataCheckHook'),
     integrity=dict(type='CheckpointIntegrityHook'),
     rng_state=dict(type='RNGStateHook'),
+    # decay 0.9999 reached after a warm-up (window ~k^0.75 updates at iteration k): a run
+    # stopped early (a time budget, a short GPU lease) still has useful EMA weights
     ema=dict(
-        type='EMAHook', ema_type='ExponentialMovingAverage', momentum=1e-4, update_buffers=True),
+        type='EMAHook',
+        ema_type='WarmupExponentialMovingAverage',
+        momentum=1e-4,
+        warmup_power=0.75,
+        update_buffers=True),
     sample_grid=dict(type='SampleGridHook', interval=5000, num_samples=16, ncols=4))
 custom_hooks = []  # the user's own hooks

@@ -6,5 +6,11 @@ param_scheduler = [dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begi
 default_hooks = dict(
     logger=dict(interval=50),
     checkpoint=dict(interval=500, max_keep_ckpts=2),
-    ema=dict(momentum=0.01),
+    # a plain EMA with a short window (the model-zoo generators and README numbers use it)
+    ema=dict(
+        _delete_=True,
+        type='EMAHook',
+        ema_type='ExponentialMovingAverage',
+        momentum=0.01,
+        update_buffers=True),
     sample_grid=dict(interval=500))

@@ -1,0 +1,3 @@
+from .warmup_ema import WarmupExponentialMovingAverage
+
+__all__ = ['WarmupExponentialMovingAverage']
