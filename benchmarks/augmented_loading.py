@@ -57,7 +57,7 @@ def real_dataset_cfg(data_root):
     ds = cfg.train_dataloader.dataset.to_dict()
     if osp.isdir(osp.join(data_root, 'img_dir', 'train')):
         ds['data_root'] = data_root
-        return ds, 'dubai_aerial_x8'
+        return ds, osp.basename(osp.normpath(data_root))
     from satsynth_mmseg.datasets import make_procedural_dataset
     root = tempfile.mkdtemp(prefix='bench_procedural_')
     make_procedural_dataset(root, num_train=256, num_val=0, size=64)
