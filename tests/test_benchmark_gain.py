@@ -252,3 +252,31 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
             '--ratios', '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only',
             '--filter-alpha', '1.1'
         ])
+
+
+def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i, tmp_path,
+                                                      monkeypatch):
+    """A preset whose generators work at another scale than D (dubai-cpu-64): the layouts come
+    from the real masks at the generators' scale and the renders are enlarged like the joint
+    D′ (its dprime_extra)."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    preset = dict(
+        gain_module.PRESETS['procedural-cpu'],
+        generator_data_root=procedural_root,
+        generator_convert=dict(),
+        dprime_extra=['--interp-scale', '2'])
+    monkeypatch.setitem(gain_module.PRESETS, 'procedural-cpu', preset)
+    m2i_cfg, m2i_ckpt, _ = tiny_m2i  # 16 x 16 renders -> the 32 x 32 segmentor crops
+    work = tmp_path / 'gain'
+    gain.main([
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
+        '--mask2img-checkpoint', m2i_ckpt, '--generator', 'mask2img', '--seeds', '0', '--ratios',
+        '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only'
+    ])
+    meta = load_json(work / 'dprime_mask2img' / 'meta.json')['generation']
+    assert meta['upsample'] == 'interpolation' and meta['upsample_scale'] == 2
+    assert meta['masks_from'].endswith('real_data_config_generator_scale.py')
+    with open(work / 'dprime_mask2img' / 'manifest.jsonl') as f:
+        sizes = {tuple(json.loads(line)['size']) for line in f if line.strip()}
+    assert sizes == {(32, 32)}

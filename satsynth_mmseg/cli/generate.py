@@ -186,8 +186,9 @@ def parse_args(argv=None):
         p.error(f'--cutmix-prob must be in [0, 1], got {args.cutmix_prob}')
     if args.guidance_scale is not None and args.guidance_scale < 0:
         p.error(f'--guidance-scale must be >= 0, got {args.guidance_scale}')
-    if (args.masks_from or args.mask_generator) and (args.sr_config or args.interp_scale):
-        p.error('--sr-config/--interp-scale work with joint generators only')
+    if (args.masks_from or args.mask_generator) and args.sr_config:
+        p.error('--sr-config works with joint generators only (--interp-scale enlarges '
+                'rendered pairs too)')
     if args.interp_scale is not None:
         if args.sr_config:
             p.error('--interp-scale and --sr-config exclude each other')
@@ -420,12 +421,13 @@ def describe(args, num_samples, size, steps, super_res, info, world_size, device
     if args.sr_config:
         cascade = (f' (x{super_res["model"].scale} super-resolution: {args.sr_sampler} '
                    f'{super_res["steps"]} steps)')
-    elif super_res:
-        cascade = f' (x{args.interp_scale} by interpolation)'
-    elif args.masks_from:
-        cascade = f' (images rendered for new layouts of the masks of {args.masks_from})'
-    elif args.mask_generator:
-        cascade = f' (masks of {args.mask_generator[0]}, images rendered again)'
+    else:
+        if args.masks_from:
+            cascade = f' (images rendered for new layouts of the masks of {args.masks_from})'
+        elif args.mask_generator:
+            cascade = f' (masks of {args.mask_generator[0]}, images rendered again)'
+        if super_res:
+            cascade += f' (x{args.interp_scale} by interpolation)'
     return (f'D\' -> {args.out}: {num_samples} pairs of {size[0]}x{size[1]}, '
             f'{args.sampler} {steps} steps{cascade}, seed {args.seed}, {info["weights"]} '
             f'weights, {world_size} process(es) on {device}')

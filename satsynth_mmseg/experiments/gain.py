@@ -223,8 +223,15 @@ class GainExperiment:
         D ∪ D′ for every R and seed; ``joint_ckpt`` is the joint generator's (hybrid masks)."""
         family = self.family(kind)
         ckpt = self.prepare_conditional(stages, family)
+        # at a preset whose generators work at another scale than D (dubai-cpu-64: ÷8
+        # generators, ÷4 segmentors), the layouts come from the real masks at the generators'
+        # scale and the rendered pairs are enlarged like the joint D′ (dprime_extra)
+        masks_config = real_config
+        if kind != 'hybrid' and self.settings.get('generator_data_root'):
+            masks_config = self.generator_scale_real_config(stages)
         extra = (['--mask-generator', self.generator_config, joint_ckpt]
-                 if kind == 'hybrid' else ['--masks-from', real_config])
+                 if kind == 'hybrid' else ['--masks-from', masks_config])
+        extra += list(self.settings.get('dprime_extra', ()))
         if self.guidance_scale is not None and family == 'mask2img':
             extra += ['--guidance-scale', str(self.guidance_scale)]
         return self.dprime_and_runs(stages, kind, getattr(self, f'{family}_config'), ckpt, extra,
@@ -255,6 +262,21 @@ class GainExperiment:
         real_config = osp.join(self.work_dir, 'real_data_config.py')
         seg_cfg.dump(real_config)
         return real_config, build_train_dataset(real_config, pipeline=[])
+
+    def generator_scale_real_config(self, stages: StageTimer) -> str:
+        """D's config with the preset's generator data (converted if missing) as its data root:
+        the real masks at the generators' scale, for ``--masks-from``."""
+        from mmengine.config import Config
+        p = self.settings
+        gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
+        stages.run(
+            'data', lambda:
+            (None, prepare_data(p['data'], gen_root, self.raw_dir, p['generator_convert'])))
+        seg_cfg = Config.fromfile(self.settings['segmentor'].format('d'))
+        seg_cfg.train_dataloader.dataset.data_root = gen_root
+        path = osp.join(self.work_dir, 'real_data_config_generator_scale.py')
+        seg_cfg.dump(path)
+        return path
 
     def prepare_generator(self, stages: StageTimer) -> str:
         """The generator checkpoint: the given one, or trained (on the preset's generator
