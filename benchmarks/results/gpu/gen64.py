@@ -13,15 +13,23 @@ data_root = 'data/dubai_aerial'
 dataset_type = 'DubaiAerialDataset'
 default_hooks = dict(
     checkpoint=dict(
-        by_epoch=False, interval=1000, max_keep_ckpts=3, save_last=True, type='CheckpointHook'),
+        by_epoch=False,
+        interval=1000,
+        max_keep_ckpts=3,
+        save_last=True,
+        type='CheckpointHook'),
     data_check=dict(type='GeneratorDataCheckHook'),
     ema=dict(
-        ema_type='ExponentialMovingAverage', momentum=0.0001, type='EMAHook', update_buffers=True),
+        ema_type='ExponentialMovingAverage',
+        momentum=0.0001,
+        type='EMAHook',
+        update_buffers=True),
     integrity=dict(type='CheckpointIntegrityHook'),
     logger=dict(interval=50, log_metric_by_epoch=False, type='LoggerHook'),
     param_scheduler=dict(type='ParamSchedulerHook'),
     rng_state=dict(type='RNGStateHook'),
-    sample_grid=dict(interval=1000, ncols=4, num_samples=16, type='SampleGridHook'),
+    sample_grid=dict(
+        interval=1000, ncols=4, num_samples=16, type='SampleGridHook'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     timer=dict(type='IterTimerHook'))
 default_scope = 'mmseg'
@@ -79,13 +87,16 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=1.0),
     dtype='bfloat16',
     loss_scale=1.0,
-    optimizer=dict(betas=(
-        0.9,
-        0.999,
-    ), lr=0.0001, type='AdamW', weight_decay=0.0),
+    optimizer=dict(
+        betas=(
+            0.9,
+            0.999,
+        ), lr=0.0001, type='AdamW', weight_decay=0.0),
     type='AmpOptimWrapper')
 param_scheduler = [
-    dict(begin=0, by_epoch=False, end=1000, start_factor=0.001, type='LinearLR'),
+    dict(
+        begin=0, by_epoch=False, end=1000, start_factor=0.001,
+        type='LinearLR'),
 ]
 resize_scale = (
     128,
@@ -93,23 +104,28 @@ resize_scale = (
 )
 resume = False
 test_cfg = None
-train_cfg = dict(max_iters=3000, type='IterBasedTrainLoop', val_interval=100001)
+train_cfg = dict(
+    max_iters=3000, type='IterBasedTrainLoop', val_interval=100001)
 train_dataloader = dict(
     batch_size=16,
     dataset=dict(
-        data_prefix=dict(img_path='img_dir/train', seg_map_path='ann_dir/train'),
+        data_prefix=dict(
+            img_path='img_dir/train', seg_map_path='ann_dir/train'),
         data_root='data/dubai_aerial_x4',
         pipeline=[
             dict(type='LoadImageFromFile'),
             dict(type='LoadAnnotations'),
             dict(
-                keep_ratio=True, ratio_range=(
+                keep_ratio=True,
+                ratio_range=(
                     0.75,
                     1.5,
-                ), scale=(
+                ),
+                scale=(
                     128,
                     128,
-                ), type='RandomResize'),
+                ),
+                type='RandomResize'),
             dict(cat_max_ratio=1.0, crop_size=(
                 64,
                 64,
@@ -125,13 +141,17 @@ train_dataloader = dict(
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
-    dict(keep_ratio=True, ratio_range=(
-        0.75,
-        1.5,
-    ), scale=(
-        128,
-        128,
-    ), type='RandomResize'),
+    dict(
+        keep_ratio=True,
+        ratio_range=(
+            0.75,
+            1.5,
+        ),
+        scale=(
+            128,
+            128,
+        ),
+        type='RandomResize'),
     dict(cat_max_ratio=1.0, crop_size=(
         64,
         64,
