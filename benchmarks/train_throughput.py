@@ -13,7 +13,8 @@ Two variants run the *same* work on the *same* U-Net config, batch and optimizer
 Timing is paired: both variants live in one process and run in short alternating blocks
 (``--iters`` iterations, median per-iteration time), ``--repeats`` rounds; the reported ratio is
 the median of the per-round ratios, so both sides see the same state of a noisy machine. Peak
-memory comes from each variant alone in a fresh subprocess. Results go to stdout and to
+memory comes from each variant alone in a fresh subprocess (CPU RSS), or on CUDA from each
+variant's growth of allocated memory in this process while it warms up. Results go to stdout and to
 ``benchmarks/results/train_throughput_<device>.json``. Target: plugin / hand >= 0.95 on CPU;
 on a GPU (``--hand-plain``: the plugin with its speed-ups against the plain loop) >= 1.0.
 

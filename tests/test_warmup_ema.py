@@ -46,7 +46,8 @@ def _ema_gap(procedural_root, work, ema_type):
     cfg.optim_wrapper.optimizer.lr = 1e-2
     cfg.param_scheduler = []  # full steps from the first iteration
     Runner.from_cfg(cfg).train()
-    ckpt = torch.load(osp.join(work, 'iter_6.pth'), map_location='cpu', weights_only=False)
+    # weights-only load: `import satsynth_mmseg` allowlists mmengine's checkpoint globals
+    ckpt = torch.load(osp.join(work, 'iter_6.pth'), map_location='cpu')
     # mmengine's EMAHook swaps them on save: state_dict = EMA, ema_state_dict = raw
     ema, raw = ckpt['state_dict'], ckpt['ema_state_dict']
     diffs = [(ema[k] - raw['module.' + k]).abs().mean() for k in ema if k.startswith('denoiser')]

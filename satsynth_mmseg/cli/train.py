@@ -83,8 +83,8 @@ def build_config(args) -> Config:
                 f'`OptimWrapper` but got {optim_wrapper}.')
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.dtype = args.amp_dtype
-            # bf16 needs no loss scale; mmengine then still wraps the step in a GradScaler
-            # whose scale stays 1 (no inf/NaN gradients to skip under bf16's range)
+            # bf16 has float32's range and needs no loss scaling: a fixed scale of 1 (the
+            # GradScaler mmengine always builds still skips steps with inf/NaN gradients)
             cfg.optim_wrapper.loss_scale = 'dynamic' if args.amp_dtype == 'float16' else 1.0
     cfg.resume = args.resume
     if args.time_budget is not None:

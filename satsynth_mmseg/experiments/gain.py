@@ -254,42 +254,42 @@ class GainExperiment:
 
     def real_dataset(self):
         """D as the generate CLI reads it: a config file in the work dir, and the dataset."""
-        from mmengine.config import Config
-
         from ..datasets import build_train_dataset
-        seg_cfg = Config.fromfile(self.settings['segmentor'].format('d'))
-        seg_cfg.train_dataloader.dataset.data_root = self.data_root
-        real_config = osp.join(self.work_dir, 'real_data_config.py')
-        seg_cfg.dump(real_config)
+        real_config = self.dump_real_config(self.data_root, 'real_data_config.py')
         return real_config, build_train_dataset(real_config, pipeline=[])
 
-    def generator_scale_real_config(self, stages: StageTimer) -> str:
-        """D's config with the preset's generator data (converted if missing) as its data root:
-        the real masks at the generators' scale, for ``--masks-from``."""
+    def dump_real_config(self, data_root: str, name: str) -> str:
+        """D's segmentor config with ``data_root``, written as ``work_dir/name``."""
         from mmengine.config import Config
+        seg_cfg = Config.fromfile(self.settings['segmentor'].format('d'))
+        seg_cfg.train_dataloader.dataset.data_root = data_root
+        path = osp.join(self.work_dir, name)
+        seg_cfg.dump(path)
+        return path
+
+    def prepare_generator_data(self, stages: StageTimer) -> str:
+        """The preset's generator data (converted if missing): its absolute root."""
         p = self.settings
         gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
         stages.run(
             'data', lambda:
             (None, prepare_data(p['data'], gen_root, self.raw_dir, p['generator_convert'])))
-        seg_cfg = Config.fromfile(self.settings['segmentor'].format('d'))
-        seg_cfg.train_dataloader.dataset.data_root = gen_root
-        path = osp.join(self.work_dir, 'real_data_config_generator_scale.py')
-        seg_cfg.dump(path)
-        return path
+        return gen_root
+
+    def generator_scale_real_config(self, stages: StageTimer) -> str:
+        """D's config with the preset's generator data as its data root: the real masks at
+        the generators' scale, for ``--masks-from``."""
+        return self.dump_real_config(
+            self.prepare_generator_data(stages), 'real_data_config_generator_scale.py')
 
     def prepare_generator(self, stages: StageTimer) -> str:
         """The generator checkpoint: the given one, or trained (on the preset's generator
         data, which may be at another scale than D)."""
         if self.generator_checkpoint is not None:
             return self.generator_checkpoint
-        p = self.settings
         gen_root = self.data_root
-        if p.get('generator_data_root'):
-            gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
-            stages.run(
-                'data', lambda:
-                (None, prepare_data(p['data'], gen_root, self.raw_dir, p['generator_convert'])))
+        if self.settings.get('generator_data_root'):
+            gen_root = self.prepare_generator_data(stages)
         gen_dir = osp.join(self.work_dir, 'generator')
         stages.run(
             'generator', lambda:
