@@ -196,3 +196,34 @@ def test_rare_class_weights_with_reduce_zero_label_data(procedural_root, tmp_pat
     np.testing.assert_allclose(ds.synthetic_weights, plain.synthetic_weights)
     os.remove(osp.join(dprime, 'manifest.jsonl'))  # histograms from the raw masks instead
     np.testing.assert_allclose(build().synthetic_weights, plain.synthetic_weights)
+
+
+def test_several_dprime_folders_are_read_as_one(procedural_root, tmp_path):
+    """A list of D′ folders (several generators): every pair of each, in order, and the
+    weighted samplers read each folder's own manifest."""
+    a = _single_class_dprime(tmp_path / 'a', procedural_root, [0, 1], losses=[0.1, 0.1])
+    b = _single_class_dprime(tmp_path / 'b', procedural_root, [2, 3, 4], losses=[0.1, 0.4, 0.1])
+    ds = _build(procedural_root, [a, b])
+    assert ds.num_synthetic_items == 5
+    paths = [ds.synthetic.get_data_info(j)['seg_map_path'] for j in range(5)]
+    assert [osp.dirname(osp.dirname(p)) for p in paths] == [a, a, b, b, b]
+    # both folders name their files gen_0000000.png, ...: the losses are read per folder
+    hard = _build(procedural_root, [a, b], synthetic_sampler='hardness')
+    np.testing.assert_allclose(hard.synthetic_weights, np.array([1, 1, 1, 4, 1]) / 1.6)
+    rare = _build(procedural_root, [a, b], synthetic_sampler='rare_class')
+    cw = class_weights(rare.real_class_share())
+    np.testing.assert_allclose(rare.synthetic_weights / rare.synthetic_weights[0], cw / cw[0])
+    # a sample of the second folder goes through the pipeline like any other
+    torch.manual_seed(0)
+    assert ds[ds.num_real + 3]['data_samples'].metainfo['data_source'] == 'synthetic'
+    assert _build(procedural_root, [a]).num_synthetic_items == 2
+
+
+def test_several_dprime_folders_must_agree(procedural_root, tmp_path):
+    a = make_dprime(tmp_path / 'a', procedural_root, 2)
+    other = make_dprime(tmp_path / 'b', procedural_root, 2, classes=('x', 'y', 'z', 'u', 'v'))
+    with pytest.raises(ValueError, match='classes') as e:
+        _build(procedural_root, [a, other])
+    assert str(tmp_path / 'b') in str(e.value)
+    with pytest.raises(ValueError, match='empty list'):
+        _build(procedural_root, [])

@@ -7,7 +7,7 @@ from typing import Any, Iterable, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
-from mmengine.dataset import BaseDataset, Compose, force_full_init
+from mmengine.dataset import BaseDataset, Compose, ConcatDataset, force_full_init
 
 from mmseg.registry import DATASETS
 from ..utils.errors import ConfigError
@@ -73,6 +73,39 @@ def _build(dataset: Union[dict, str, BaseDataset], pipeline_free: bool) -> BaseD
                     f'{type(dataset).__name__}')
 
 
+def _build_synthetic(synthetic: Union[str, dict, BaseDataset, Sequence]) -> BaseDataset:
+    """D′ from one source (see :func:`_build`) or from a list of finite sources (several
+    generators' D′ folders) read as one, in the order given."""
+    if not isinstance(synthetic, (list, tuple)):
+        return _build(synthetic, pipeline_free=True)
+    if not synthetic:
+        raise ValueError('AugmentedDataset: synthetic is an empty list; give a D\' folder, a '
+                         'dataset config or a list of them')
+    parts = [_build(s, pipeline_free=True) for s in synthetic]
+    if len(parts) == 1:
+        return parts[0]
+    for source, part in zip(synthetic, parts):
+        if hasattr(part, 'pool_dir'):
+            raise ConfigError(f'AugmentedDataset: an on-the-fly D′ ({source!r}) cannot be '
+                              'combined with other D′ sources; give finite D′ folders')
+    first = parts[0].metainfo
+    for source, part in zip(synthetic[1:], parts[1:]):
+        try:
+            check_metainfo_agrees(first, part.metainfo)
+        except ValueError as e:
+            raise ValueError(f'AugmentedDataset: the D′ sources disagree ({source!r} vs '
+                             f'{synthetic[0]!r}): {e}') from e
+    # only the label-convention keys must agree (checked above); D′ folders of different
+    # generators may carry other, differing metainfo
+    other = sorted(set().union(*(p.metainfo.keys() for p in parts)) - set(CHECKED_META_KEYS))
+    return ConcatDataset(parts, lazy_init=True, ignore_keys=other)
+
+
+def synthetic_parts(dataset) -> List[BaseDataset]:
+    """The D′ datasets behind ``AugmentedDataset.synthetic`` (one, or a combined list's)."""
+    return list(dataset.datasets) if isinstance(dataset, ConcatDataset) else [dataset]
+
+
 @DATASETS.register_module()
 class AugmentedDataset:
     """Real data D mixed with generated pairs D′ at a fixed ratio (SatSynth's D ∪ D′).
@@ -97,7 +130,8 @@ class AugmentedDataset:
         synthetic: D′: a folder written by ``tools/generate.py`` (str), a config such as
             ``dict(type='SyntheticPairsDataset', data_root=...)`` or
             ``dict(type='OnTheFlySyntheticDataset', generator_config=..., checkpoint=...)``,
-            or an instance.
+            or an instance; or a list of finite ones (e.g. the D′ folders of several
+            generators), read as one D′ of all their pairs in the order given.
         ratio: synthetic samples per real sample per epoch, R >= 0 (SatSynth uses 1..5;
             ``0`` trains on D alone).
         pipeline: transforms applied to real and synthetic samples alike; ``None`` takes the
@@ -119,7 +153,7 @@ class AugmentedDataset:
 
     def __init__(self,
                  real: Union[dict, BaseDataset],
-                 synthetic: Union[str, dict, BaseDataset],
+                 synthetic: Union[str, dict, BaseDataset, Sequence],
                  ratio: float = 1.0,
                  pipeline: Optional[List[Union[dict, Any]]] = None,
                  ignore_keys: Sequence[str] = (),
@@ -137,7 +171,7 @@ class AugmentedDataset:
                     real.pipeline, 'transforms', []))
         self.pipeline = Compose(pipeline)
         self.real = _build(real, pipeline_free=True)
-        self.synthetic = _build(synthetic, pipeline_free=True)
+        self.synthetic = _build_synthetic(synthetic)
         self.ratio = float(ratio)
         self.ignore_keys = tuple(ignore_keys)
         self.max_refetch = max_refetch
@@ -193,21 +227,22 @@ class AugmentedDataset:
         """Weights of the D′ items (finite D′) or of the classes (a changing pool)."""
         k = len(self._metainfo['classes'])
         changing = hasattr(self.synthetic, 'pool_dir')  # on-the-fly D′: replaced while training
-        records = None if changing else manifest_records(self.synthetic)
+        parts = [] if changing else synthetic_parts(self.synthetic)
         if self.synthetic_sampler == 'hardness':
             if changing:
                 raise ConfigError('synthetic_sampler="hardness" needs a D′ folder whose manifest '
                                   'has pair_loss (tools/filter_synthetic.py); on-the-fly D′ has '
                                   'none: use "rare_class" or "uniform"')
-            weights = hardness_pair_weights(
-                pair_losses(self.synthetic, records), self.sampler_power, self.max_weight)
-            self._draw = WeightedDraw(weights)
+            losses = np.concatenate([pair_losses(p, manifest_records(p)) for p in parts])
+            self._draw = WeightedDraw(
+                hardness_pair_weights(losses, self.sampler_power, self.max_weight))
             return
         cw = class_weights(self.real_class_share(), self.sampler_power, self.max_weight)
         if changing:
             self._class_weights = cw
             return
-        self._draw = WeightedDraw(rare_class_pair_weights(pair_histograms(self.synthetic, k), cw))
+        hists = np.concatenate([pair_histograms(p, k, manifest_records(p)) for p in parts])
+        self._draw = WeightedDraw(rare_class_pair_weights(hists, cw))
 
     @property
     def synthetic_weights(self) -> Optional[np.ndarray]:
