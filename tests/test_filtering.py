@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmseg.registry import DATASETS
+from mmseg.registry import DATASETS, MODELS
 from satsynth_mmseg.cli import filter_synthetic as filter_tool
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.generation import (SyntheticDatasetWriter, generate_synthetic_dataset,
@@ -139,3 +140,32 @@ def test_reduce_zero_label_dprime_keeps_its_convention(tiny_generator, segmentor
         assert changed.any() and (b[changed] == 0).all() and (a[changed] >= 1).all()
     meta = json.load(open(out / 'meta.json'))
     assert meta['reduce_zero_label'] is True
+
+
+def test_ensemble_filter_averages_the_segmentors(dprime, segmentor_checkpoint, tmp_path):
+    """Several checkpoints: the filter scores pixels under their mean softmax; one segmentor
+    twice is that segmentor; the folder's identity lists every checkpoint."""
+    from satsynth_mmseg.evaluation import SegmentorEnsemble, SegmentorFeatures
+    init_default_scope('mmseg')
+    torch.manual_seed(1)
+    other = str(tmp_path / 'other.pth')
+    model = MODELS.build(Config.fromfile(SEG_CFG).model)
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), other)
+    a = SegmentorFeatures.from_config(SEG_CFG, segmentor_checkpoint)
+    b = SegmentorFeatures.from_config(SEG_CFG, other)
+    images = torch.randint(0, 256, (2, 3, 32, 32), dtype=torch.uint8)
+    _, la = a.features_and_logits(images)
+    _, lb = b.features_and_logits(images)
+    assert not torch.allclose(la, lb)
+    _, both = SegmentorEnsemble([a, b]).features_and_logits(images)
+    torch.testing.assert_close(both.softmax(1), (la.softmax(1) + lb.softmax(1)) / 2)
+    _, twice = SegmentorEnsemble([a, a]).features_and_logits(images)
+    torch.testing.assert_close(twice.softmax(1), la.softmax(1))
+    single = filter_tool.main(_args(dprime, tmp_path / 'one', segmentor_checkpoint))
+    ens = filter_tool.main([
+        dprime, '--segmentor-config', SEG_CFG, '--checkpoint', segmentor_checkpoint, other, '--out',
+        str(tmp_path / 'two'), '--batch-size', '4', '--no-progress'
+    ])
+    assert ens['summary'].class_mean_loss != single['summary'].class_mean_loss
+    ident = json.load(open(tmp_path / 'two' / 'meta.json'))['filtering']['segmentor_sha256']
+    assert isinstance(ident, list) and len(ident) == 2 and ident[0] != ident[1]

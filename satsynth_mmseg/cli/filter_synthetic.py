@@ -1,17 +1,19 @@
 # Filter noisy generated pixels (FreeMask) and reject bad pairs: a new, filtered D' folder.
 """Usage::
 
-    python tools/filter_synthetic.py DPRIME_DIR --segmentor-config CFG --checkpoint CKPT
+    python tools/filter_synthetic.py DPRIME_DIR --segmentor-config CFG --checkpoint CKPT [CKPT ...]
         --out FILTERED_DIR [--alpha 1.25] [--min-agreement 0.3] [--batch-size 32]
 
 ``CFG``/``CKPT``: an mmseg segmentor trained on the real data D (e.g. a ``*-d-*`` config of
 ``configs/satsynth/`` after ``tools/train.py``). Every generated pair is scored by its
-per-pixel cross-entropy under that segmentor; pixels whose loss exceeds ``alpha`` times their
-class's mean loss over the whole D′ become 255 (ignored), and with ``--min-agreement`` pairs
-whose pixel accuracy (segmentor vs generated mask) is lower are dropped. The output has the
-guarantees of ``tools/generate.py`` (atomic files, a manifest line per pair -- extended with
-``source_index``, ``filtered_fraction`` per class, ``agreement`` and ``pair_loss`` --,
-resume by rerunning, refusal of other arguments) and ``AugmentedDataset`` reads it unchanged.
+per-pixel cross-entropy under that segmentor (several checkpoints of CFG, e.g. one per seed:
+under their ensemble, the mean of their softmax outputs); pixels whose loss exceeds ``alpha``
+times their class's mean loss over the whole D′ become 255 (ignored), and with
+``--min-agreement`` pairs whose pixel accuracy (segmentor vs generated mask) is lower are
+dropped. The output has the guarantees of ``tools/generate.py`` (atomic files, a manifest
+line per pair -- extended with ``source_index``, ``filtered_fraction`` per class,
+``agreement`` and ``pair_loss`` --, resume by rerunning, refusal of other arguments) and
+``AugmentedDataset`` reads it unchanged.
 ``OUT/filter_report.{md,json}`` tabulate what was filtered per class; ``OUT/filter_preview.png``
 shows image | generated mask | filtered mask.
 """
@@ -30,7 +32,12 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description='FreeMask filtering of a synthetic dataset D\'')
     p.add_argument('dprime', help='a finished D\' folder (tools/generate.py)')
     p.add_argument('--segmentor-config', required=True, help='segmentor config trained on D')
-    p.add_argument('--checkpoint', required=True, help='its checkpoint')
+    p.add_argument(
+        '--checkpoint',
+        required=True,
+        nargs='+',
+        help='its checkpoint; several (e.g. one per seed) filter with their ensemble (mean '
+        'softmax)')
     p.add_argument('--out', required=True, help='the filtered D\' folder')
     p.add_argument('--alpha', type=float, default=1.25, help='loss threshold factor (FreeMask)')
     p.add_argument(
@@ -109,17 +116,22 @@ def preview(out: str, pipeline: list, num: int = 8) -> str:
 
 def run(args):
     import satsynth_mmseg  # noqa: F401
-    from satsynth_mmseg.evaluation import SegmentorFeatures
+    from satsynth_mmseg.evaluation import SegmentorEnsemble, SegmentorFeatures
     from satsynth_mmseg.generation.filter_dataset import filter_synthetic_dataset, load_pipeline
     cfg = Config.fromfile(args.segmentor_config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    seg = SegmentorFeatures.from_config(args.segmentor_config, args.checkpoint, args.device)
+    if len(args.checkpoint) == 1:
+        seg = SegmentorFeatures.from_config(args.segmentor_config, args.checkpoint[0], args.device)
+        ckpt = args.checkpoint[0]
+    else:
+        seg = SegmentorEnsemble.from_config(args.segmentor_config, args.checkpoint, args.device)
+        ckpt = list(args.checkpoint)
     pipeline = load_pipeline(cfg)
     result = filter_synthetic_dataset(
         args.dprime,
         args.out,
         seg,
-        args.checkpoint,
+        ckpt,
         pipeline,
         alpha=args.alpha,
         min_agreement=args.min_agreement,

@@ -3,6 +3,8 @@
 * :class:`SegmentorFeatures`: an mmseg segmentor trained on the real data -- the pooled last
   stage of its backbone as features, and its predicted label map (for mask–image agreement).
   Nothing to download; it knows the classes and the sensor (any band count).
+* :class:`SegmentorEnsemble`: several such segmentors (e.g. one per seed) as one, their
+  softmax outputs averaged.
 * :class:`TorchScriptFeatures`: a feature network the user has as a local TorchScript file,
   e.g. the standard FID InceptionV3 (NVIDIA's ``inception-2015-12-05.pt``, called with
   ``return_features=True``). No weights can be downloaded at run time here, and torchvision's
@@ -13,7 +15,7 @@ order (BGR for 3-band PNGs) or float (``LoadRasterFromFile`` with a norm).
 """
 from __future__ import annotations
 import os.path as osp
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 from torch import Tensor
@@ -73,6 +75,50 @@ class SegmentorFeatures:
         Returns:
             ``(features (N, D) float, labels (N, H, W) long)``.
         """
+        pooled, logits = self.features_and_logits(images)
+        return pooled, logits.argmax(dim=1)
+
+
+class SegmentorEnsemble:
+    """Several segmentors of one config read as one (e.g. the D segmentors of several seeds):
+    their predictive distribution is the mean of their softmax outputs, so a pixel's loss
+    ``-log p(y)`` is the ensemble's, less dependent on one training run.
+
+    Args:
+        members: :class:`SegmentorFeatures` with the same classes.
+    """
+
+    def __init__(self, members: Sequence[SegmentorFeatures]):
+        if not members:
+            raise ValueError('SegmentorEnsemble needs at least one segmentor')
+        self.members = list(members)
+
+    @classmethod
+    def from_config(cls,
+                    config: str,
+                    checkpoints: Sequence[str],
+                    device: str = 'cpu') -> 'SegmentorEnsemble':
+        """One member per checkpoint, each built from ``config``."""
+        return cls([SegmentorFeatures.from_config(config, c, device) for c in checkpoints])
+
+    @property
+    def device(self) -> torch.device:
+        return self.members[0].device
+
+    @torch.no_grad()
+    def features_and_logits(self, images: Tensor) -> Tuple[Tensor, Tensor]:
+        """Mean pooled features (N, D) and the log of the mean class probabilities
+        (N, K, H, W): logits whose softmax is the ensemble's prediction."""
+        feats, probs = [], []
+        for m in self.members:
+            f, logits = m.features_and_logits(images)
+            feats.append(f)
+            probs.append(logits.softmax(dim=1))
+        mean = torch.stack(probs).mean(dim=0)
+        return torch.stack(feats).mean(dim=0), mean.clamp_min(1e-12).log()
+
+    def __call__(self, images: Tensor) -> Tuple[Tensor, Tensor]:
+        """Features and predicted labels of a batch, as :class:`SegmentorFeatures`."""
         pooled, logits = self.features_and_logits(images)
         return pooled, logits.argmax(dim=1)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 import dataclasses
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -66,7 +66,7 @@ def _stored_image(path: str, storage: ImageStorage) -> np.ndarray:
 def filter_synthetic_dataset(source: str,
                              out: str,
                              segmentor,
-                             segmentor_checkpoint: str,
+                             segmentor_checkpoint: Union[str, Sequence[str]],
                              pipeline: list,
                              alpha: float = 1.25,
                              min_agreement: Optional[float] = None,
@@ -82,8 +82,10 @@ def filter_synthetic_dataset(source: str,
     Args:
         source: a finished D′ folder.
         out: the filtered folder.
-        segmentor: a :class:`~satsynth_mmseg.evaluation.SegmentorFeatures` trained on D.
-        segmentor_checkpoint: its file (hashed into the folder's identity).
+        segmentor: a :class:`~satsynth_mmseg.evaluation.SegmentorFeatures` trained on D (or a
+            :class:`~satsynth_mmseg.evaluation.SegmentorEnsemble` of several).
+        segmentor_checkpoint: its file, or the ensemble's files (hashed into the folder's
+            identity).
         pipeline: loads a source pair as the segmentor sees it (:func:`load_pipeline`).
         alpha: FreeMask's threshold factor.
         min_agreement: drop pairs whose pixel accuracy (segmentor vs mask) is below it.
@@ -128,7 +130,8 @@ def filter_synthetic_dataset(source: str,
         filter='freemask',
         source=osp.abspath(source),
         source_manifest_sha256=file_sha256(osp.join(source, 'manifest.jsonl')),
-        segmentor_sha256=file_sha256(segmentor_checkpoint),
+        segmentor_sha256=(file_sha256(segmentor_checkpoint) if isinstance(
+            segmentor_checkpoint, str) else [file_sha256(c) for c in segmentor_checkpoint]),
         alpha=alpha,
         min_agreement=min_agreement)
     writer = SyntheticDatasetWriter(out, identity, storage=storage)
