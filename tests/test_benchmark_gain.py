@@ -244,7 +244,7 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
     assert {'filter mask2img', 'filtered segmentors mask2img',
             'resampled segmentors mask2img'} <= set(load_json(work / 'stages.json'))
     assert not osp.exists(work / 'dprime_filtered')
-    with pytest.raises(ValueError, match=r'filtered with alpha=0.9.*another --work-dir'):
+    with pytest.raises(ValueError, match=r"filtered with \{'alpha': 0.9.*another --work-dir"):
         gain.main([
             '--preset', 'procedural-cpu', '--work-dir',
             str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
@@ -252,6 +252,35 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
             '--ratios', '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only',
             '--filter-alpha', '1.1'
         ])
+
+
+def test_combined_dprime_of_two_generators(procedural_root, tiny_m2i, tiny_pix2pix, tmp_path):
+    """--combine: D ∪ (mask2img D′ ∪ pix2pix D′), filtered when filtering, one more row whose
+    runs read both folders; --layout-cutmix-prob reaches both generators' layouts."""
+    m2i_cfg, m2i_ckpt, _ = tiny_m2i
+    gan_cfg, gan_ckpt = tiny_pix2pix
+    work = tmp_path / 'gain'
+    args = [
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
+        '--mask2img-checkpoint', m2i_ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint',
+        gan_ckpt, '--seeds', '0', '--ratios', '1', '--steps', '2', '--seg-iters', '2',
+        '--no-dprime-only', '--filter-alpha', '1.0', '--combine', '--layout-cutmix-prob', '0.5'
+    ]
+    with pytest.raises(ValueError, match='two or more'):
+        gain.main(args + ['--generator', 'mask2img'])
+    report = gain.main(args + ['--generator', 'mask2img', 'pix2pix'])
+    assert report['rows'][-1]['variant'] == 'D u D\' mask2img+pix2pix filtered'
+    run = next(r for r in report['runs'] if r['variant'] == 'D u D\' mask2img+pix2pix filtered')
+    assert run['options']['train_dataloader.dataset.synthetic'] == [
+        str(work / 'dprime_mask2img_filtered'),
+        str(work / 'dprime_pix2pix_filtered')
+    ]
+    assert np.isfinite(run['metrics']['mIoU']) and report['combine']
+    assert 'combined segmentors' in load_json(work / 'stages.json')
+    for kind in ('mask2img', 'pix2pix'):  # layouts with CutMix boxes for both
+        assert load_json(work / f'dprime_{kind}' /
+                         'meta.json')['generation']['layout_cutmix_prob'] == 0.5
 
 
 def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i, tmp_path,
@@ -280,3 +309,59 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
     with open(work / 'dprime_mask2img' / 'manifest.jsonl') as f:
         sizes = {tuple(json.loads(line)['size']) for line in f if line.strip()}
     assert sizes == {(32, 32)}
+    # --conditional-scale data: the generator works at D's scale (D's masks, renders as they
+    # are); the hybrid, whose masks come from the joint generator's scale, is refused
+    monkeypatch.setattr(gain_module, 'run_specs', lambda specs: ([], False))
+    exp = gain_module.GainExperiment(
+        preset='procedural-cpu',
+        work_dir=str(tmp_path / 'at_data_scale'),
+        data_root=procedural_root,
+        seeds=[0],
+        ratios=[1.0],
+        steps=2,
+        generators=['mask2img'],
+        mask2img_config=m2i_cfg,
+        mask2img_checkpoint=m2i_ckpt,
+        conditional_scale='data')
+    os.makedirs(exp.work_dir)
+    real_config, _ = exp.real_dataset()
+    exp.run_generator_kind(
+        gain_module.StageTimer(str(tmp_path / 'stages.json')), 'mask2img', None, real_config, 4)
+    folder = tmp_path / 'at_data_scale' / 'dprime_mask2img'
+    meta = load_json(folder / 'meta.json')['generation']
+    assert meta.get('upsample') in (None, 'none') and meta['masks_from'] == real_config
+    with open(folder / 'manifest.jsonl') as f:
+        sizes = {tuple(json.loads(line)['size']) for line in f if line.strip()}
+    assert sizes == {(16, 16)}
+    with pytest.raises(ValueError, match='hybrid'):
+        gain_module.GainExperiment(
+            preset='procedural-cpu', generators=['hybrid'], conditional_scale='data')
+
+
+def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):
+    """--filter-ensemble: the filter gets the D segmentor of every seed (and needs
+    --filter-alpha); a folder filtered by one segmentor is not reused for the ensemble."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    calls = []
+    monkeypatch.setattr(gain_module, 'run_cli', lambda *args: calls.append(args))
+    monkeypatch.setattr(gain_module, 'last_checkpoint', lambda d: osp.join(d, 'iter_1.pth'))
+    monkeypatch.setattr(gain_module, 'run_specs', lambda specs: ([], False))
+    with pytest.raises(ValueError, match='--filter-alpha'):
+        gain_module.GainExperiment(preset='procedural-cpu', filter_ensemble=True)
+    exp = gain_module.GainExperiment(
+        preset='procedural-cpu',
+        work_dir=str(tmp_path),
+        seeds=[0, 1, 2],
+        filter_alpha=1.0,
+        filter_ensemble=True)
+    exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages.json')), 'joint')
+    (args, ) = calls
+    i = args.index('--checkpoint')
+    assert args[i + 1:i + 4] == tuple(
+        osp.join(str(tmp_path), 'runs', f'd_seed{s}', 'iter_1.pth') for s in (0, 1, 2))
+    assert args[i + 4] == '--out'
+    os.makedirs(tmp_path / 'dprime_filtered')
+    with open(tmp_path / 'dprime_filtered' / 'meta.json', 'w') as f:
+        json.dump(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256='ab')), f)
+    with pytest.raises(ValueError, match="'segmentors': 1"):
+        exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages2.json')), 'joint')

@@ -82,6 +82,11 @@ def parse_args(argv=None):
         help='also draw D\' with tools/generate.py --class-target (real, balanced or a JSON '
         'file) and train on D u D\' of it')
     p.add_argument(
+        '--filter-ensemble',
+        action='store_true',
+        help='with --filter-alpha: filter with the ensemble of the D segmentors of every seed '
+        '(mean softmax) instead of the first seed\'s alone')
+    p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
         '--generator',
@@ -91,6 +96,25 @@ def parse_args(argv=None):
         help='how D\' is made: joint (image + mask pairs), mask2img / pix2pix (images by the '
         'SDM-style diffusion model / the GAN for new layouts of the real masks), hybrid '
         '(images by the diffusion model for the joint generator\'s masks); several compare them')
+    p.add_argument(
+        '--combine',
+        action='store_true',
+        help='also train on D u D\' with the D\' of all --generator kinds together (the '
+        'filtered ones with --filter-alpha): R |D| slots drawn from all their pairs')
+    p.add_argument(
+        '--conditional-scale',
+        choices=['generator', 'data'],
+        default='generator',
+        help='where the mask2img / pix2pix generators work at a preset whose generator data has '
+        'another scale than D (dubai-cpu-64): generator (default: trained on the generator data, '
+        'layouts of its masks, D\' enlarged like the joint one) or data (trained on D, layouts '
+        'of D\'s masks, D\' as rendered; give a config of D\'s crop size)')
+    p.add_argument(
+        '--layout-cutmix-prob',
+        type=float,
+        default=0.0,
+        help='mask2img / pix2pix layouts: probability of pasting a box of a second real mask '
+        '(tools/generate.py --cutmix-prob): new label geometry, not only new images')
     p.add_argument('--mask2img-config', help='mask-to-image config (default: the preset\'s)')
     p.add_argument('--mask2img-checkpoint', help='skip its training, use this checkpoint')
     p.add_argument('--pix2pix-config', help='pix2pix config (default: the preset\'s)')
@@ -127,6 +151,7 @@ def main(argv=None):
         augmentations=args.augmentations,
         filter_alpha=args.filter_alpha,
         filter_min_agreement=args.filter_min_agreement,
+        filter_ensemble=args.filter_ensemble,
         generators=list(dict.fromkeys(args.generator)),
         mask2img_config=args.mask2img_config,
         mask2img_checkpoint=args.mask2img_checkpoint,
@@ -135,6 +160,9 @@ def main(argv=None):
         guidance_scale=args.guidance_scale,
         synthetic_samplers=args.synthetic_sampler,
         class_target=args.class_target,
+        combine=args.combine,
+        conditional_scale=args.conditional_scale,
+        layout_cutmix_prob=args.layout_cutmix_prob,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

@@ -112,6 +112,7 @@ class GainExperiment:
     augmentations: List[str] = dataclasses.field(default_factory=list)
     filter_alpha: Optional[float] = None
     filter_min_agreement: Optional[float] = None
+    filter_ensemble: bool = False
     generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
     mask2img_config: Optional[str] = None
     mask2img_checkpoint: Optional[str] = None
@@ -120,6 +121,9 @@ class GainExperiment:
     guidance_scale: Optional[float] = None
     synthetic_samplers: List[str] = dataclasses.field(default_factory=list)
     class_target: Optional[str] = None
+    combine: bool = False
+    conditional_scale: str = 'generator'
+    layout_cutmix_prob: float = 0.0
     results: Optional[str] = None
     command: str = ''
 
@@ -147,6 +151,21 @@ class GainExperiment:
         if (self.augmentations or self.class_target) and 'joint' not in self.generators:
             raise ValueError('--augmentations and --class-target work on the joint generator\'s '
                              'D′: add joint to --generator')
+        if self.conditional_scale not in ('generator', 'data'):
+            raise ValueError(f'conditional_scale must be "generator" or "data", got '
+                             f'{self.conditional_scale!r}')
+        if self.conditional_scale == 'data' and 'hybrid' in self.generators and \
+                PRESETS[self.preset].get('generator_data_root'):
+            raise ValueError('hybrid renders the joint generator\'s masks, made at the generator '
+                             'data\'s scale: it cannot use --conditional-scale data')
+        if not 0 <= self.layout_cutmix_prob <= 1:
+            raise ValueError(f'layout_cutmix_prob must be in [0, 1], got {self.layout_cutmix_prob}')
+        if self.filter_ensemble and self.filter_alpha is None:
+            raise ValueError('--filter-ensemble chooses the filter\'s segmentors: give '
+                             '--filter-alpha too')
+        if self.combine and len(self.generators) < 2:
+            raise ValueError('--combine trains on the D′ of several generators together: give '
+                             'two or more to --generator')
         for family in {self.family(k) for k in self.generators} - {'joint'}:
             attr = f'{family}_config'
             setattr(self, attr, getattr(self, attr) or p.get(family))
@@ -173,16 +192,23 @@ class GainExperiment:
         """The generator family that renders the images of D′ made the ``kind`` way."""
         return {'hybrid': 'mask2img'}.get(kind, kind)
 
+    @property
+    def conditional_at_generator_scale(self) -> bool:
+        """Whether the mask-conditioned generators work at the preset's generator data scale
+        (another than D's: layouts drawn there, D′ enlarged) rather than at D's own."""
+        return bool(self.settings.get('generator_data_root')) and \
+            self.conditional_scale == 'generator'
+
     def prepare_conditional(self, stages: StageTimer, family: str) -> str:
         """The checkpoint of a mask-conditioned family (``mask2img`` / ``pix2pix``): the
-        given one, or trained on the generator data."""
+        given one, or trained on the generator data (on D with ``conditional_scale='data'``)."""
         given = getattr(self, f'{family}_checkpoint')
         if given is not None:
             return given
         config = getattr(self, f'{family}_config')
         p = self.settings
         gen_root = self.data_root
-        if p.get('generator_data_root'):
+        if self.conditional_at_generator_scale:
             gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
         gen_dir = osp.join(self.work_dir, f'generator_{family}')
         stages.run(f'generator {family}', lambda:
@@ -225,13 +251,18 @@ class GainExperiment:
         ckpt = self.prepare_conditional(stages, family)
         # at a preset whose generators work at another scale than D (dubai-cpu-64: ÷8
         # generators, ÷4 segmentors), the layouts come from the real masks at the generators'
-        # scale and the rendered pairs are enlarged like the joint D′ (dprime_extra)
+        # scale and the rendered pairs are enlarged like the joint D′ (dprime_extra); with
+        # conditional_scale='data' the generator works at D's scale: D's masks, no enlargement
         masks_config = real_config
-        if kind != 'hybrid' and self.settings.get('generator_data_root'):
+        at_generator_scale = kind == 'hybrid' or self.conditional_at_generator_scale
+        if kind != 'hybrid' and at_generator_scale:
             masks_config = self.generator_scale_real_config(stages)
         extra = (['--mask-generator', self.generator_config, joint_ckpt]
                  if kind == 'hybrid' else ['--masks-from', masks_config])
-        extra += list(self.settings.get('dprime_extra', ()))
+        if kind != 'hybrid' and self.layout_cutmix_prob:
+            extra += ['--cutmix-prob', str(self.layout_cutmix_prob)]
+        if at_generator_scale:
+            extra += list(self.settings.get('dprime_extra', ()))
         if self.guidance_scale is not None and family == 'mask2img':
             extra += ['--guidance-scale', str(self.guidance_scale)]
         return self.dprime_and_runs(stages, kind, getattr(self, f'{family}_config'), ckpt, extra,
@@ -371,16 +402,20 @@ class GainExperiment:
         return f'd+dprime-{suffix}' if kind == 'joint' else f'd+dprime-{kind}-{suffix}'
 
     def run_filtered(self, stages: StageTimer, kind: str) -> List[dict]:
-        """FreeMask: generator ``kind``'s D′ filtered by the D segmentor of the first seed
-        (``tools/filter_synthetic.py``), then D ∪ D′(filtered) for every R and seed. For a
-        mask-to-image D′ the masks are real and the filter drops the pixels whose rendered
-        image the D segmentor does not read as that class (FreeMask's own setting)."""
-        d_run = osp.join(self.work_dir, 'runs', self.run_name('D', 0.0, self.seeds[0]))
-        seg_ckpt = last_checkpoint(d_run)
+        """FreeMask: generator ``kind``'s D′ filtered by the D segmentor of the first seed (by
+        the ensemble of every seed's with ``filter_ensemble``; ``tools/filter_synthetic.py``),
+        then D ∪ D′(filtered) for every R and seed. For a mask-to-image D′ the masks are real
+        and the filter drops the pixels whose rendered image the D segmentor does not read as
+        that class (FreeMask's own setting)."""
+        seeds = self.seeds if self.filter_ensemble else self.seeds[:1]
+        seg_ckpts = [
+            last_checkpoint(osp.join(self.work_dir, 'runs', self.run_name('D', 0.0, seed)))
+            for seed in seeds
+        ]
         filtered = self.dprime_folder(kind, filtered=True)
         args = [
             self.dprime_folder(kind), '--segmentor-config', self.settings['segmentor'].format('d'),
-            '--checkpoint', seg_ckpt, '--out', filtered, '--alpha',
+            '--checkpoint', *seg_ckpts, '--out', filtered, '--alpha',
             str(self.filter_alpha), '--no-progress'
         ]
         if self.filter_min_agreement is not None:
@@ -391,11 +426,18 @@ class GainExperiment:
             if osp.exists(meta_path):
                 with open(meta_path) as f:
                     done = json.load(f).get('filtering', {})
-                asked = dict(alpha=self.filter_alpha, min_agreement=self.filter_min_agreement)
-                if {k: done.get(k) for k in asked} != asked:
+                asked = dict(
+                    alpha=self.filter_alpha,
+                    min_agreement=self.filter_min_agreement,
+                    segmentors=len(seg_ckpts))
+                sha = done.get('segmentor_sha256')
+                found = dict(
+                    alpha=done.get('alpha'),
+                    min_agreement=done.get('min_agreement'),
+                    segmentors=len(sha) if isinstance(sha, list) else 1)
+                if found != asked:
                     raise ValueError(
-                        f'{filtered} was filtered with alpha={done.get("alpha")}, '
-                        f'min_agreement={done.get("min_agreement")}, not {asked}: its runs would '
+                        f'{filtered} was filtered with {found}, not {asked}: its runs would '
                         'be reused under the new setting; use another --work-dir')
                 return None, False
             run_cli('filter_synthetic', *args)
@@ -446,6 +488,23 @@ class GainExperiment:
             ]
         suffix = '' if kind == 'joint' else f' {kind}'
         return stages.run('resampled segmentors' + suffix, lambda: run_specs(specs))
+
+    def run_combined(self, stages: StageTimer) -> List[dict]:
+        """D ∪ D′ where D′ is every generator's D′ together (the filtered ones when filtering),
+        for every R and seed: R·|D| synthetic slots drawn from all their pairs
+        (``AugmentedDataset`` with a list of D′ folders)."""
+        filtered = self.filter_alpha is not None
+        sources = [self.dprime_folder(kind, filtered=filtered) for kind in self.generators]
+        names = '+'.join(self.generators)
+        variant = f'D u D\' {names}' + (' filtered' if filtered else '')
+        tag = f'd+dprime-{names}' + ('-filtered' if filtered else '')
+        specs = [
+            segmentor_spec(f'{tag}_R{r:g}_seed{seed}', variant, r, seed,
+                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
+                           self.data_root, sources, self.seg_iters) for seed in self.seeds
+            for r in self.ratios
+        ]
+        return stages.run('combined segmentors', lambda: run_specs(specs))
 
     def generation_metrics(self, num: int) -> dict:
         """The generation metrics of every generator's D′ folder (``tools/evaluate_generator.py
@@ -540,6 +599,8 @@ class GainExperiment:
                 results = results + self.run_resampled(stages, kind)
         if self.class_target:
             results = results + self.run_class_targeted(stages, ckpt, real_config, num)
+        if self.combine:
+            results = results + self.run_combined(stages)
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
                   f'generated pairs ({self.sampler}, {self.steps} steps' +
@@ -571,6 +632,10 @@ class GainExperiment:
             mask2img_config=self.mask2img_config,
             pix2pix_config=self.pix2pix_config,
             guidance_scale=self.guidance_scale,
+            combine=self.combine,
+            filter_ensemble=self.filter_ensemble,
+            conditional_scale=self.conditional_scale,
+            layout_cutmix_prob=self.layout_cutmix_prob,
             classes=classes,
             rows=rows,
             runs=results,
@@ -581,7 +646,7 @@ class GainExperiment:
         title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
         plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
             if self.augmentations or self.filter_alpha is not None or self.synthetic_samplers or \
-            self.class_target or \
+            self.class_target or self.combine or \
             self.generators != ['joint'] else \
             (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
                                                        f'({len(self.seeds)} seeds)'))

@@ -9,7 +9,7 @@ import os
 import os.path as osp
 import sys
 import time
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 from ..utils.atomic_io import atomic_write_json
 from .augmentation import apply_augmentation
@@ -119,7 +119,7 @@ def segmentor_spec(name: str,
                    config: str,
                    work_dir: str,
                    data_root: str,
-                   dprime: Optional[str] = None,
+                   dprime: Union[str, List[str], None] = None,
                    seg_iters: Optional[int] = None,
                    augment: Sequence[str] = (),
                    copy_paste_classes: Optional[Sequence[int]] = None,
