@@ -254,33 +254,65 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
         ])
 
 
-def test_combined_dprime_of_two_generators(procedural_root, tiny_m2i, tiny_pix2pix, tmp_path):
-    """--combine: D ∪ (mask2img D′ ∪ pix2pix D′), filtered when filtering, one more row whose
-    runs read both folders; --layout-cutmix-prob reaches both generators' layouts."""
+def test_combined_dprime_of_two_generators(procedural_root, tiny_m2i, tiny_pix2pix, tmp_path,
+                                           monkeypatch):
+    """--combine: one more variant whose runs read every generator's (filtered) D′ folder, which
+    the segmentor config reads as one D′; --layout-cutmix-prob reaches both generators'
+    layouts. (Segmentor training itself is stubbed: the D ∪ D′ runs are covered above.)"""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmseg.registry import DATASETS
+    from satsynth_mmseg.experiments import gain as gain_module
     m2i_cfg, m2i_ckpt, _ = tiny_m2i
     gan_cfg, gan_ckpt = tiny_pix2pix
-    work = tmp_path / 'gain'
-    args = [
-        '--preset', 'procedural-cpu', '--work-dir',
-        str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
-        '--mask2img-checkpoint', m2i_ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint',
-        gan_ckpt, '--seeds', '0', '--ratios', '1', '--steps', '2', '--seg-iters', '2',
-        '--no-dprime-only', '--filter-alpha', '1.0', '--combine', '--layout-cutmix-prob', '0.5'
-    ]
+    seen = []
+    monkeypatch.setattr(gain_module, 'run_specs', lambda specs: (seen.extend(specs), ([], 0))[1])
     with pytest.raises(ValueError, match='two or more'):
-        gain.main(args + ['--generator', 'mask2img'])
-    report = gain.main(args + ['--generator', 'mask2img', 'pix2pix'])
-    assert report['rows'][-1]['variant'] == 'D u D\' mask2img+pix2pix filtered'
-    run = next(r for r in report['runs'] if r['variant'] == 'D u D\' mask2img+pix2pix filtered')
-    assert run['options']['train_dataloader.dataset.synthetic'] == [
-        str(work / 'dprime_mask2img_filtered'),
-        str(work / 'dprime_pix2pix_filtered')
+        gain_module.GainExperiment(preset='procedural-cpu', generators=['mask2img'], combine=True)
+    exp = gain_module.GainExperiment(
+        preset='procedural-cpu',
+        work_dir=str(tmp_path / 'gain'),
+        data_root=procedural_root,
+        seeds=[0],
+        ratios=[1.0],
+        steps=2,
+        generators=['mask2img', 'pix2pix'],
+        mask2img_config=m2i_cfg,
+        mask2img_checkpoint=m2i_ckpt,
+        pix2pix_config=gan_cfg,
+        pix2pix_checkpoint=gan_ckpt,
+        filter_alpha=1.0,
+        combine=True,
+        layout_cutmix_prob=0.5)
+    os.makedirs(exp.work_dir)
+    real_config, _ = exp.real_dataset()
+    stages = gain_module.StageTimer(str(tmp_path / 'stages.json'))
+    for kind in ('mask2img', 'pix2pix'):
+        exp.run_generator_kind(stages, kind, None, real_config, 4)
+        meta = load_json(osp.join(exp.dprime_folder(kind), 'meta.json'))
+        assert meta['generation']['layout_cutmix_prob'] == 0.5
+    seen.clear()
+    exp.run_combined(stages)
+    (spec, ) = seen
+    assert spec['variant'] == 'D u D\' mask2img+pix2pix filtered'
+    assert spec['options']['train_dataloader.dataset.synthetic'] == [
+        exp.dprime_folder('mask2img', filtered=True),
+        exp.dprime_folder('pix2pix', filtered=True)
     ]
-    assert np.isfinite(run['metrics']['mIoU']) and report['combine']
-    assert 'combined segmentors' in load_json(work / 'stages.json')
-    for kind in ('mask2img', 'pix2pix'):  # layouts with CutMix boxes for both
-        assert load_json(work / f'dprime_{kind}' /
-                         'meta.json')['generation']['layout_cutmix_prob'] == 0.5
+    # the run's config, merged as segmentor_run merges it (the plain folders standing in for
+    # the filtered ones), reads both folders as one D′
+    cfg = Config.fromfile(spec['config'])
+    cfg.merge_from_dict(
+        dict(
+            spec['options'], **{
+                'train_dataloader.dataset.synthetic':
+                [exp.dprime_folder('mask2img'),
+                 exp.dprime_folder('pix2pix')]
+            }))
+    init_default_scope('mmseg')
+    ds = DATASETS.build(cfg.train_dataloader.dataset)
+    assert ds.num_synthetic_items == 8 and ds.ratio == 1.0
 
 
 def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i, tmp_path,
