@@ -254,6 +254,23 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
         ])
 
 
+def _one_seed_experiment(work_dir, data_root, **kwargs):
+    """A one-seed, R = 1, 2-step ``procedural-cpu`` experiment in ``work_dir`` (created) and
+    its real-data config, for tests that call its stages directly."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    exp = gain_module.GainExperiment(
+        preset='procedural-cpu',
+        work_dir=str(work_dir),
+        data_root=data_root,
+        seeds=[0],
+        ratios=[1.0],
+        steps=2,
+        **kwargs)
+    os.makedirs(exp.work_dir)
+    real_config, _ = exp.real_dataset()
+    return exp, real_config
+
+
 def test_combined_dprime_of_two_generators(procedural_root, tiny_m2i, tiny_pix2pix, tmp_path,
                                            monkeypatch):
     """--combine: one more variant whose runs read every generator's (filtered) D′ folder, which
@@ -270,13 +287,9 @@ def test_combined_dprime_of_two_generators(procedural_root, tiny_m2i, tiny_pix2p
     monkeypatch.setattr(gain_module, 'run_specs', lambda specs: (seen.extend(specs), ([], 0))[1])
     with pytest.raises(ValueError, match='two or more'):
         gain_module.GainExperiment(preset='procedural-cpu', generators=['mask2img'], combine=True)
-    exp = gain_module.GainExperiment(
-        preset='procedural-cpu',
-        work_dir=str(tmp_path / 'gain'),
-        data_root=procedural_root,
-        seeds=[0],
-        ratios=[1.0],
-        steps=2,
+    exp, real_config = _one_seed_experiment(
+        tmp_path / 'gain',
+        procedural_root,
         generators=['mask2img', 'pix2pix'],
         mask2img_config=m2i_cfg,
         mask2img_checkpoint=m2i_ckpt,
@@ -285,8 +298,6 @@ def test_combined_dprime_of_two_generators(procedural_root, tiny_m2i, tiny_pix2p
         filter_alpha=1.0,
         combine=True,
         layout_cutmix_prob=0.5)
-    os.makedirs(exp.work_dir)
-    real_config, _ = exp.real_dataset()
     stages = gain_module.StageTimer(str(tmp_path / 'stages.json'))
     for kind in ('mask2img', 'pix2pix'):
         exp.run_generator_kind(stages, kind, None, real_config, 4)
@@ -344,19 +355,13 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
     # --conditional-scale data: the generator works at D's scale (D's masks, renders as they
     # are); the hybrid, whose masks come from the joint generator's scale, is refused
     monkeypatch.setattr(gain_module, 'run_specs', lambda specs: ([], False))
-    exp = gain_module.GainExperiment(
-        preset='procedural-cpu',
-        work_dir=str(tmp_path / 'at_data_scale'),
-        data_root=procedural_root,
-        seeds=[0],
-        ratios=[1.0],
-        steps=2,
+    exp, real_config = _one_seed_experiment(
+        tmp_path / 'at_data_scale',
+        procedural_root,
         generators=['mask2img'],
         mask2img_config=m2i_cfg,
         mask2img_checkpoint=m2i_ckpt,
         conditional_scale='data')
-    os.makedirs(exp.work_dir)
-    real_config, _ = exp.real_dataset()
     exp.run_generator_kind(
         gain_module.StageTimer(str(tmp_path / 'stages.json')), 'mask2img', None, real_config, 4)
     folder = tmp_path / 'at_data_scale' / 'dprime_mask2img'
