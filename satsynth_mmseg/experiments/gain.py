@@ -254,14 +254,13 @@ class GainExperiment:
         # scale and the rendered pairs are enlarged like the joint D′ (dprime_extra); with
         # conditional_scale='data' the generator works at D's scale: D's masks, no enlargement
         masks_config = real_config
-        at_generator_scale = kind == 'hybrid' or self.conditional_at_generator_scale
-        if kind != 'hybrid' and at_generator_scale:
+        if kind != 'hybrid' and self.conditional_at_generator_scale:
             masks_config = self.generator_scale_real_config(stages)
         extra = (['--mask-generator', self.generator_config, joint_ckpt]
                  if kind == 'hybrid' else ['--masks-from', masks_config])
         if kind != 'hybrid' and self.layout_cutmix_prob:
             extra += ['--cutmix-prob', str(self.layout_cutmix_prob)]
-        if at_generator_scale:
+        if kind == 'hybrid' or self.conditional_at_generator_scale:
             extra += list(self.settings.get('dprime_extra', ()))
         if self.guidance_scale is not None and family == 'mask2img':
             extra += ['--guidance-scale', str(self.guidance_scale)]
