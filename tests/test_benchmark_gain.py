@@ -97,6 +97,37 @@ def test_finished_runs_with_other_settings_are_run_again(tmp_path, monkeypatch):
     assert not ran and calls == ['d_seed0']
 
 
+def test_finished_dprime_with_other_settings_is_refused(tmp_path, monkeypatch):
+    from satsynth_mmseg.utils.errors import FolderMismatchError
+    ckpt, out = tmp_path / 'gen.pth', tmp_path / 'dprime'
+    ckpt.write_bytes(b'weights v1')
+    calls = []
+
+    def fake_run_cli(*cmd, log_file=None):  # stands in for tools/generate.py
+        calls.append(cmd)
+        os.makedirs(out, exist_ok=True)
+        with open(out / 'meta.json', 'w') as f:
+            json.dump({'num_samples': int(cmd[cmd.index('--num-samples') + 1])}, f)
+
+    monkeypatch.setattr(runs_module, 'run_cli', fake_run_cli)
+
+    def generate(extra=(), num=4):
+        return runs_module.generate_dprime('gen.py', str(ckpt), str(out), num, 'ddim', 5, 2,
+                                           'real.py', extra)
+
+    assert generate(['--guidance-scale', '1.5']) and len(calls) == 1
+    assert not generate(['--guidance-scale', '1.5']) and len(calls) == 1  # same: reused
+    with pytest.raises(FolderMismatchError, match='guidance-scale'):
+        generate(['--guidance-scale', '3.0'])
+    ckpt.write_bytes(b'weights v2')  # retrained generator, same path
+    with pytest.raises(FolderMismatchError, match='checkpoint_sha256'):
+        generate(['--guidance-scale', '1.5'])
+    assert generate(['--guidance-scale', '1.5'], num=8) and len(calls) == 2  # not finished
+    # a folder finished before the record existed is reused as it is
+    os.remove(out / runs_module.GENERATE_RECORD)
+    assert not generate(['--guidance-scale', '9'], num=8) and len(calls) == 2
+
+
 def test_classical_augmentation_variants_end_to_end(procedural_root, tiny_generator, tmp_path):
     """SatSynth's Table 5 rows: D + each augmentation, the two best combined, D u D' with the
     strongest; one table, with the verdict written out."""

@@ -89,6 +89,10 @@ def train_model(config: str,
     return True
 
 
+#: the file in a D′ folder that records what an experiment made it with (see generate_dprime)
+GENERATE_RECORD = 'experiment_generate.json'
+
+
 def generate_dprime(gen_cfg: str,
                     ckpt: str,
                     out: str,
@@ -99,17 +103,55 @@ def generate_dprime(gen_cfg: str,
                     real_config: str,
                     extra: Sequence[str] = ()) -> bool:
     """D′ with the generate CLI (``extra``: more of its arguments, e.g. the cascade's), plus
-    its preview and the D vs D′ class report; False when ``out`` is already finished."""
+    its preview and the D vs D′ class report; False when ``out`` is already finished.
+
+    A finished ``out`` is reused only if it was made with the same generator config,
+    checkpoint (by SHA-256) and generate arguments, recorded in ``out/experiment_generate.json``
+    once generation succeeds; anything else is refused (a rerun in the same work dir with,
+    say, another guidance scale would otherwise train segmentors on the old D′). A finished
+    folder from before the record existed is reused as it is.
+
+    Raises:
+        FolderMismatchError: ``out`` is finished and was made with other settings.
+    """
+    from ..generation.checkpoint import file_sha256
+    args = [
+        '--num-samples',
+        str(num), '--sampler', sampler, '--steps',
+        str(steps), '--batch-size',
+        str(batch_size), '--seed', '0', *map(str, extra)
+    ]
+    record = dict(config=gen_cfg, checkpoint_sha256=file_sha256(ckpt), arguments=args)
     meta_path = osp.join(out, 'meta.json')
     if osp.exists(meta_path):
         with open(meta_path) as f:
-            if json.load(f).get('num_samples') == num:
-                return False
-    run_cli('generate', gen_cfg, ckpt, '--out', out,
-            '--num-samples', str(num), '--sampler', sampler, '--steps', str(steps), '--batch-size',
-            str(batch_size), '--seed', '0', '--no-progress', '--real-config', real_config,
-            '--report', *extra)
+            finished = json.load(f).get('num_samples') == num
+        if finished:
+            _check_generate_record(out, record)
+            return False
+    run_cli('generate', gen_cfg, ckpt, '--out', out, *args, '--no-progress', '--real-config',
+            real_config, '--report')
+    atomic_write_json(osp.join(out, GENERATE_RECORD), record)
     return True
+
+
+def _check_generate_record(out: str, record: dict) -> None:
+    """Refuse a finished D′ folder whose recorded settings differ from ``record``."""
+    from ..utils.errors import FolderMismatchError
+    path = osp.join(out, GENERATE_RECORD)
+    if not osp.exists(path):
+        log(f'{out}: finished D′ without {GENERATE_RECORD} (made before it existed), reused')
+        return
+    with open(path) as f:
+        stored = json.load(f)
+    if stored != record:
+        diff = {
+            k: (stored.get(k), record.get(k))
+            for k in sorted(set(stored) | set(record)) if stored.get(k) != record.get(k)
+        }
+        raise FolderMismatchError(
+            f'{out} is a finished D′ made with other settings (recorded vs asked: {diff}); '
+            'use another --work-dir, or delete that folder to regenerate it')
 
 
 def segmentor_spec(name: str,
