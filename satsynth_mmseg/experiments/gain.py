@@ -11,7 +11,7 @@ import os
 import os.path as osp
 import platform
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Union
 
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
@@ -235,13 +235,30 @@ class GainExperiment:
                 extra=extra)
 
         stages.run(f'dprime {kind}', make)
-        specs = [
-            segmentor_spec(f'd+dprime-{kind}_R{r:g}_seed{seed}', variant, r, seed,
-                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
-                           self.data_root, dprime, self.seg_iters) for seed in self.seeds
-            for r in self.ratios
-        ]
+        specs = self.dprime_specs(f'd+dprime-{kind}', variant, dprime)
         return stages.run(stage, lambda: run_specs(specs))
+
+    def dprime_specs(self,
+                     tag: str,
+                     variant: str,
+                     source: Union[str, List[str]],
+                     synthetic_sampler: Optional[str] = None) -> List[dict]:
+        """One D ∪ D′ segmentor run per seed and R (runs ``{tag}_R{r}_seed{seed}``): D and
+        ``source`` (a D′ folder or a list of them), D′ items drawn by ``synthetic_sampler``."""
+        config = self.settings['segmentor'].format(VARIANTS['D u D\''])
+        return [
+            segmentor_spec(
+                f'{tag}_R{r:g}_seed{seed}',
+                variant,
+                r,
+                seed,
+                config,
+                self.work_dir,
+                self.data_root,
+                source,
+                self.seg_iters,
+                synthetic_sampler=synthetic_sampler) for seed in self.seeds for r in self.ratios
+        ]
 
     def run_generator_kind(self, stages: StageTimer, kind: str, joint_ckpt: Optional[str],
                            real_config: str, num: int) -> List[dict]:
@@ -444,13 +461,8 @@ class GainExperiment:
 
         suffix = '' if kind == 'joint' else f' {kind}'
         stages.run('filter' + suffix, filter_stage)
-        specs = [
-            segmentor_spec(f'{self.run_tag(kind, "filtered")}_R{r:g}_seed{seed}',
-                           f'{self.generator_variant(kind)} filtered', r, seed,
-                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
-                           self.data_root, filtered, self.seg_iters) for seed in self.seeds
-            for r in self.ratios
-        ]
+        specs = self.dprime_specs(
+            self.run_tag(kind, 'filtered'), f'{self.generator_variant(kind)} filtered', filtered)
         return stages.run('filtered segmentors' + suffix, lambda: run_specs(specs))
 
     def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,
@@ -472,19 +484,7 @@ class GainExperiment:
             variant = (f'{self.generator_variant(kind)}{" filtered" if use_filtered else ""} + '
                        f'{sampler}')
             tag = self.run_tag(kind, f'filtered-{sampler}' if use_filtered else sampler)
-            specs += [
-                segmentor_spec(
-                    f'{tag}_R{r:g}_seed{seed}',
-                    variant,
-                    r,
-                    seed,
-                    self.settings['segmentor'].format(VARIANTS['D u D\'']),
-                    self.work_dir,
-                    self.data_root,
-                    source,
-                    self.seg_iters,
-                    synthetic_sampler=sampler) for seed in self.seeds for r in self.ratios
-            ]
+            specs += self.dprime_specs(tag, variant, source, synthetic_sampler=sampler)
         suffix = '' if kind == 'joint' else f' {kind}'
         return stages.run('resampled segmentors' + suffix, lambda: run_specs(specs))
 
@@ -497,12 +497,7 @@ class GainExperiment:
         names = '+'.join(self.generators)
         variant = f'D u D\' {names}' + (' filtered' if filtered else '')
         tag = f'd+dprime-{names}' + ('-filtered' if filtered else '')
-        specs = [
-            segmentor_spec(f'{tag}_R{r:g}_seed{seed}', variant, r, seed,
-                           self.settings['segmentor'].format(VARIANTS['D u D\'']), self.work_dir,
-                           self.data_root, sources, self.seg_iters) for seed in self.seeds
-            for r in self.ratios
-        ]
+        specs = self.dprime_specs(tag, variant, sources)
         return stages.run('combined segmentors', lambda: run_specs(specs))
 
     def generation_metrics(self, num: int) -> dict:
