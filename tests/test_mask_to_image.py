@@ -182,7 +182,8 @@ def test_trains_with_the_runner_and_writes_its_grid(tiny_m2i):
 
 def test_the_shipped_configs_build():
     for name in ('sdm_spade-unet-tiny_1xb8-2k_procedural-32x32.py',
-                 'sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py'):
+                 'sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py',
+                 'sdm_spade-unet-tiny_1xb8-9k_dubai-32x32.py'):
         cfg = Config.fromfile(osp.join(REPO, 'configs', 'mask2img', name))
         model = MODELS.build(cfg.model)
         assert type(model).__name__ == 'MaskToImageDDPM'

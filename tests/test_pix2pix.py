@@ -105,6 +105,28 @@ def test_shipped_config_builds_two_optimizers():
     assert model.generator.size_multiple == 32
 
 
+def test_long_config_decays_both_learning_rates_to_zero_over_its_second_half():
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import PARAM_SCHEDULERS, DefaultScope
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'mask2img', 'pix2pix_unet-s_1xb8-9k_dubai-64x64.py'))
+    model = MODELS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('mmseg'):  # as the Runner builds it
+        wrappers = build_optim_wrapper(model, cfg.optim_wrapper)
+    assert set(cfg.param_scheduler) == {'generator', 'discriminator'}
+    for name, (sched_cfg, ) in cfg.param_scheduler.items():
+        optimizer = wrappers[name].optimizer
+        sched = PARAM_SCHEDULERS.build(dict(sched_cfg, optimizer=optimizer))
+        lrs = []
+        for _ in range(cfg.train_cfg.max_iters):
+            lrs.append(optimizer.param_groups[0]['lr'])
+            sched.step()
+        half = cfg.train_cfg.max_iters // 2
+        assert lrs[0] == lrs[half] == pytest.approx(2e-4)
+        assert lrs[half + half // 2] == pytest.approx(1e-4, rel=1e-3)
+        assert lrs[-1] < 1e-6
+
+
 def test_runner_trains_resumes_and_generates(tiny_pix2pix, procedural_root, tmp_path):
     from mmengine.runner import Runner
     cfg_path, ckpt = tiny_pix2pix  # trained 2 iterations by the Runner (tests/conftest.py)
