@@ -406,6 +406,24 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
             preset='procedural-cpu', generators=['hybrid'], conditional_scale='data')
 
 
+@pytest.mark.parametrize('generators,scale,enlarged', [(['joint'], 'generator', True),
+                                                       (['pix2pix'], 'generator', True),
+                                                       (['pix2pix'], 'data', False),
+                                                       (['mask2img', 'pix2pix'], 'data', False),
+                                                       (['joint', 'pix2pix'], 'data', True)])
+def test_results_header_says_enlarged_only_when_a_dprime_is(generators, scale, enlarged):
+    from satsynth_mmseg.experiments import gain as gain_module
+    exp = gain_module.GainExperiment(
+        preset='dubai-cpu-64',
+        generators=generators,
+        conditional_scale=scale,
+        mask2img_config='m2i.py',
+        pix2pix_config='p2p.py')
+    assert exp.dprime_enlarged is enlarged
+    small = gain_module.GainExperiment(preset='dubai-cpu', generators=generators)
+    assert not small.dprime_enlarged  # the /8 preset enlarges nothing
+
+
 def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):
     """--filter-ensemble: the filter gets the D segmentor of every seed (and needs
     --filter-alpha); a folder filtered by one segmentor is not reused for the ensemble."""

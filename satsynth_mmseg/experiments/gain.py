@@ -199,6 +199,15 @@ class GainExperiment:
         return bool(self.settings.get('generator_data_root')) and \
             self.conditional_scale == 'generator'
 
+    @property
+    def dprime_enlarged(self) -> bool:
+        """Whether some D′ of this run is enlarged ×2 after sampling (the preset's
+        ``dprime_extra``): the joint and hybrid D′, and the mask-conditioned ones at the
+        generator scale."""
+        return bool(self.settings.get('dprime_extra')) and any(
+            kind in ('joint', 'hybrid') or self.conditional_at_generator_scale
+            for kind in self.generators)
+
     def prepare_conditional(self, stages: StageTimer, family: str) -> str:
         """The checkpoint of a mask-conditioned family (``mask2img`` / ``pix2pix``): the
         given one, or trained on the generator data (on D with ``conditional_scale='data'``)."""
@@ -598,7 +607,7 @@ class GainExperiment:
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
                   f'generated pairs ({self.sampler}, {self.steps} steps' +
-                  (', enlarged x2 by interpolation' if p.get('dprime_extra') else '') +
+                  (', enlarged x2 by interpolation' if self.dprime_enlarged else '') +
                   f'), segmentor `{osp.basename(p["segmentor"].format("*"))}`, seeds '
                   f'{self.seeds}; val = real val split. IoU in %, mean ± std over seeds. Stage '
                   'wall times: ' + stages.describe() + '.')
