@@ -145,10 +145,7 @@ def _check_generate_record(out: str, record: dict) -> None:
     with open(path) as f:
         stored = json.load(f)
     if stored != record:
-        diff = {
-            k: (stored.get(k), record.get(k))
-            for k in sorted(set(stored) | set(record)) if stored.get(k) != record.get(k)
-        }
+        diff = FolderMismatchError.differences(stored, record)
         raise FolderMismatchError(
             f'{out} is a finished D′ made with other settings (recorded vs asked: {diff}); '
             'use another --work-dir, or delete that folder to regenerate it')

@@ -111,11 +111,7 @@ class SyntheticDatasetWriter:
             with open(path) as f:
                 stored = json.load(f)
             if stored != self.identity:
-                diff = {
-                    k: (stored.get(k), self.identity.get(k))
-                    for k in sorted(set(stored) | set(self.identity))
-                    if stored.get(k) != self.identity.get(k)
-                }
+                diff = FolderMismatchError.differences(stored, self.identity)
                 lines = '\n'.join(f'  {k}: folder has {a!r}, now {b!r}'
                                   for k, (a, b) in diff.items())
                 raise FolderMismatchError(

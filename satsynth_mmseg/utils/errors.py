@@ -32,6 +32,15 @@ class FolderLockedError(SatSynthError, RuntimeError):
 class FolderMismatchError(SatSynthError, FileExistsError):
     """An output folder made with other arguments (resume only with the same ones)."""
 
+    @staticmethod
+    def differences(stored: dict, asked: dict) -> dict:
+        """``{key: (stored value, asked value)}`` for every key whose values differ (a key
+        missing on one side counts as ``None`` there), in key order."""
+        return {
+            k: (stored.get(k), asked.get(k))
+            for k in sorted(set(stored) | set(asked)) if stored.get(k) != asked.get(k)
+        }
+
 
 class IncompleteOutputError(SatSynthError, RuntimeError):
     """An output that some process has not finished (rerun to complete it)."""
