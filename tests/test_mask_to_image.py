@@ -183,11 +183,28 @@ def test_trains_with_the_runner_and_writes_its_grid(tiny_m2i):
 def test_the_shipped_configs_build():
     for name in ('sdm_spade-unet-tiny_1xb8-2k_procedural-32x32.py',
                  'sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py',
-                 'sdm_spade-unet-tiny_1xb8-9k_dubai-32x32.py'):
+                 'sdm_spade-unet-tiny_1xb8-9k_dubai-32x32.py',
+                 'sdm_spade-unet-tiny_1xb8-3k_dubai-64x64.py'):
         cfg = Config.fromfile(osp.join(REPO, 'configs', 'mask2img', name))
         model = MODELS.build(cfg.model)
         assert type(model).__name__ == 'MaskToImageDDPM'
         assert model.denoiser.conv_in.in_channels == 3
+        # at its own crop size no config attends over more than 16 x 16 tokens (the 64 x 64
+        # one moves attention a level down to keep the /8 cost)
+        h, w = cfg.model.sample_size
+        seq_lens = []
+        hooks = [
+            m.attn.register_forward_hook(lambda mod, inp, out: seq_lens.append(inp[0].shape[1]))
+            for m in model.denoiser.modules() if isinstance(getattr(m, 'attn', None),
+                                                              torch.nn.MultiheadAttention)
+        ]
+        cond = torch.zeros(1, cfg.model.num_classes, h, w)
+        with torch.no_grad():
+            out = model.denoiser(torch.randn(1, 3, h, w), 10, cond)
+        for hook in hooks:
+            hook.remove()
+        assert out.shape == (1, 3, h, w)
+        assert seq_lens and max(seq_lens) == 16 * 16, (name, seq_lens)
 
 
 def _gen_args(cfg, ckpt, out, *extra):
