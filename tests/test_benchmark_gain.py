@@ -422,6 +422,10 @@ def test_results_header_says_enlarged_only_when_a_dprime_is(generators, scale, e
     assert exp.dprime_enlarged is enlarged
     small = gain_module.GainExperiment(preset='dubai-cpu', generators=generators)
     assert not small.dprime_enlarged  # the /8 preset enlarges nothing
+    # the sampler and steps are named only where a diffusion generator made D′
+    diffusion = any(g != 'pix2pix' for g in generators)
+    assert ('steps' in exp.dprime_sampling) is diffusion
+    assert ('pix2pix' in exp.dprime_sampling) is ('pix2pix' in generators)
 
 
 def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):

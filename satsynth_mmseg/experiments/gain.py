@@ -208,6 +208,18 @@ class GainExperiment:
             kind in ('joint', 'hybrid') or self.conditional_at_generator_scale
             for kind in self.generators)
 
+    @property
+    def dprime_sampling(self) -> str:
+        """How this run's D′ images are drawn, for the results header: the sampler and
+        steps of the diffusion generators (joint, mask2img, hybrid), and one generator pass
+        for pix2pix (the GAN takes no sampler)."""
+        parts = []
+        if any(kind != 'pix2pix' for kind in self.generators):
+            parts.append(f'{self.sampler}, {self.steps} steps')
+        if 'pix2pix' in self.generators:
+            parts.append('pix2pix: one generator pass')
+        return '; '.join(parts)
+
     def prepare_conditional(self, stages: StageTimer, family: str) -> str:
         """The checkpoint of a mask-conditioned family (``mask2img`` / ``pix2pix``): the
         given one, or trained on the generator data (on D with ``conditional_scale='data'``)."""
@@ -606,7 +618,7 @@ class GainExperiment:
             results = results + self.run_combined(stages)
         rows = summarise(results, classes)
         header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
-                  f'generated pairs ({self.sampler}, {self.steps} steps' +
+                  f'generated pairs ({self.dprime_sampling}' +
                   (', enlarged x2 by interpolation' if self.dprime_enlarged else '') +
                   f'), segmentor `{osp.basename(p["segmentor"].format("*"))}`, seeds '
                   f'{self.seeds}; val = real val split. IoU in %, mean ± std over seeds. Stage '
