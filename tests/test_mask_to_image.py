@@ -193,10 +193,10 @@ def test_the_shipped_configs_build():
         # one moves attention a level down to keep the /8 cost)
         h, w = cfg.model.sample_size
         seq_lens = []
+        attns = [m for m in model.denoiser.modules() if isinstance(m, torch.nn.MultiheadAttention)]
         hooks = [
-            m.attn.register_forward_hook(lambda mod, inp, out: seq_lens.append(inp[0].shape[1]))
-            for m in model.denoiser.modules() if isinstance(getattr(m, 'attn', None),
-                                                              torch.nn.MultiheadAttention)
+            a.register_forward_hook(lambda mod, inp, out: seq_lens.append(inp[0].shape[1]))
+            for a in attns
         ]
         cond = torch.zeros(1, cfg.model.num_classes, h, w)
         with torch.no_grad():
