@@ -428,6 +428,48 @@ def test_results_header_says_enlarged_only_when_a_dprime_is(generators, scale, e
     assert ('pix2pix' in exp.dprime_sampling) is ('pix2pix' in generators)
 
 
+def test_filter_rounds_filter_again_with_the_previous_rounds_segmentor(tmp_path, monkeypatch):
+    """--filter-rounds 2: round 2 filters the *unfiltered* D′ again with the seed-0 segmentor
+    of round 1's D ∪ D′(filtered) runs (first R), into its own folder and runs; a run with
+    no checkpoint is named in the error."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    calls, spec_names = [], []
+    monkeypatch.setattr(gain_module, 'run_cli', lambda *args: calls.append(args))
+    monkeypatch.setattr(gain_module, 'last_checkpoint', lambda d: osp.join(d, 'iter_1.pth'))
+    monkeypatch.setattr(gain_module, 'run_specs', lambda specs:
+                        (spec_names.extend(s['name'] for s in specs), ([], False))[1])
+    with pytest.raises(ValueError, match='--filter-alpha'):
+        gain_module.GainExperiment(preset='procedural-cpu', filter_rounds=2)
+    with pytest.raises(ValueError, match='>= 1'):
+        gain_module.GainExperiment(preset='procedural-cpu', filter_alpha=1.0, filter_rounds=0)
+    exp = gain_module.GainExperiment(
+        preset='procedural-cpu',
+        work_dir=str(tmp_path),
+        seeds=[3, 4],
+        ratios=[2.0, 1.0],
+        filter_alpha=1.0,
+        filter_rounds=2,
+        generators=['mask2img'])
+    exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages.json')), 'mask2img')
+    first, second = calls
+    runs = osp.join(str(tmp_path), 'runs')
+    for args, seg_run, out in ((first, 'd_seed3', 'dprime_mask2img_filtered'),
+                               (second, 'd+dprime-mask2img-filtered_R2_seed3',
+                                'dprime_mask2img_filtered2')):
+        assert args[1] == osp.join(str(tmp_path), 'dprime_mask2img')  # the unfiltered D′
+        i = args.index('--checkpoint')
+        assert args[i + 1:i + 3] == (osp.join(runs, seg_run, 'iter_1.pth'), '--out')
+        assert args[i + 3] == osp.join(str(tmp_path), out)
+    assert spec_names == [
+        f'd+dprime-mask2img-{tag}_R{r}_seed{s}' for tag in ('filtered', 'filtered2') for s in (3, 4)
+        for r in (2, 1)
+    ]
+    monkeypatch.setattr(gain_module, 'last_checkpoint', lambda d: None)
+    exp.work_dir = str(tmp_path / 'other')
+    with pytest.raises(FileNotFoundError, match='d_seed3'):
+        exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages2.json')), 'mask2img')
+
+
 def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):
     """--filter-ensemble: the filter gets the D segmentor of every seed (and needs
     --filter-alpha); a folder filtered by one segmentor is not reused for the ensemble."""

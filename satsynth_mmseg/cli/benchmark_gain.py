@@ -89,6 +89,12 @@ def parse_args(argv=None):
     p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
+        '--filter-rounds',
+        type=int,
+        default=1,
+        help='with --filter-alpha: filter the same D\' again N - 1 times, each round with the '
+        'segmentor(s) of the previous round\'s D u D\'(filtered) runs, and train on each')
+    p.add_argument(
         '--generator',
         nargs='+',
         default=['joint'],
@@ -152,6 +158,7 @@ def main(argv=None):
         filter_alpha=args.filter_alpha,
         filter_min_agreement=args.filter_min_agreement,
         filter_ensemble=args.filter_ensemble,
+        filter_rounds=args.filter_rounds,
         generators=list(dict.fromkeys(args.generator)),
         mask2img_config=args.mask2img_config,
         mask2img_checkpoint=args.mask2img_checkpoint,

@@ -113,6 +113,7 @@ class GainExperiment:
     filter_alpha: Optional[float] = None
     filter_min_agreement: Optional[float] = None
     filter_ensemble: bool = False
+    filter_rounds: int = 1
     generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
     mask2img_config: Optional[str] = None
     mask2img_checkpoint: Optional[str] = None
@@ -163,6 +164,9 @@ class GainExperiment:
         if self.filter_ensemble and self.filter_alpha is None:
             raise ValueError('--filter-ensemble chooses the filter\'s segmentors: give '
                              '--filter-alpha too')
+        if self.filter_rounds < 1 or (self.filter_rounds > 1 and self.filter_alpha is None):
+            raise ValueError(f'--filter-rounds {self.filter_rounds}: give a count >= 1, and '
+                             '--filter-alpha with more than one round')
         if self.combine and len(self.generators) < 2:
             raise ValueError('--combine trains on the D′ of several generators together: give '
                              'two or more to --generator')
@@ -443,13 +447,60 @@ class GainExperiment:
         the ensemble of every seed's with ``filter_ensemble``; ``tools/filter_synthetic.py``),
         then D ∪ D′(filtered) for every R and seed. For a mask-to-image D′ the masks are real
         and the filter drops the pixels whose rendered image the D segmentor does not read as
-        that class (FreeMask's own setting)."""
+        that class (FreeMask's own setting).
+
+        With ``filter_rounds`` N > 1 the same D′ is filtered again N − 1 times, each round
+        by the segmentor(s) of the previous round's D ∪ D′(filtered) runs (same seeds, the
+        first R): a segmentor that has seen the filtered D′ is stronger than the D one and
+        judges the rendered pixels again (folders ``dprime_{kind}_filtered{r}``, runs
+        ``…-filtered{r}_R*_seed*``)."""
         seeds = self.seeds if self.filter_ensemble else self.seeds[:1]
-        seg_ckpts = [
-            last_checkpoint(osp.join(self.work_dir, 'runs', self.run_name('D', 0.0, seed)))
-            for seed in seeds
-        ]
-        filtered = self.dprime_folder(kind, filtered=True)
+        results = []
+        run_dirs = [self.run_name('D', 0.0, seed) for seed in seeds]
+        for rnd in range(1, self.filter_rounds + 1):
+            seg_dirs = [osp.join(self.work_dir, 'runs', name) for name in run_dirs]
+            label = 'filtered' if rnd == 1 else f'filtered{rnd}'
+            filtered = self.dprime_folder(kind, filtered=True) + ('' if rnd == 1 else str(rnd))
+            suffix = '' if kind == 'joint' else f' {kind}'
+            stages.run('filter' + suffix + ('' if rnd == 1 else f' round {rnd}'),
+                       lambda: self.filter_stage(kind, seg_dirs, filtered))
+            tag = self.run_tag(kind, label)
+            variant = f'{self.generator_variant(kind)} filtered' + \
+                ('' if rnd == 1 else f' (round {rnd})')
+            specs = self.dprime_specs(tag, variant, filtered)
+            results += stages.run(
+                'filtered segmentors' + suffix + ('' if rnd == 1 else f' round {rnd}'),
+                lambda: run_specs(specs))
+            run_dirs = [f'{tag}_R{self.ratios[0]:g}_seed{seed}' for seed in seeds]
+        return results
+
+    def filter_stage(self, kind: str, seg_dirs: List[str], filtered: str):
+        """``tools/filter_synthetic.py`` of generator ``kind``'s D′ into ``filtered`` with the
+        last checkpoints of the segmentor runs ``seg_dirs``, unless that folder is already done
+        with the same settings (a folder filtered with other ones is refused: its runs would be
+        reused under the new setting)."""
+        meta_path = osp.join(filtered, 'meta.json')
+        if osp.exists(meta_path):
+            with open(meta_path) as f:
+                done = json.load(f).get('filtering', {})
+            asked = dict(
+                alpha=self.filter_alpha,
+                min_agreement=self.filter_min_agreement,
+                segmentors=len(seg_dirs))
+            sha = done.get('segmentor_sha256')
+            found = dict(
+                alpha=done.get('alpha'),
+                min_agreement=done.get('min_agreement'),
+                segmentors=len(sha) if isinstance(sha, list) else 1)
+            if found != asked:
+                raise ValueError(f'{filtered} was filtered with {found}, not {asked}: its runs '
+                                 'would be reused under the new setting; use another --work-dir')
+            return None, False
+        seg_ckpts = [last_checkpoint(d) for d in seg_dirs]
+        missing = [d for d, c in zip(seg_dirs, seg_ckpts) if c is None]
+        if missing:
+            raise FileNotFoundError(f'no checkpoint in the segmentor run(s) {missing} to filter '
+                                    f'{self.dprime_folder(kind)} with')
         args = [
             self.dprime_folder(kind), '--segmentor-config', self.settings['segmentor'].format('d'),
             '--checkpoint', *seg_ckpts, '--out', filtered, '--alpha',
@@ -457,34 +508,8 @@ class GainExperiment:
         ]
         if self.filter_min_agreement is not None:
             args += ['--min-agreement', str(self.filter_min_agreement)]
-
-        def filter_stage():
-            meta_path = osp.join(filtered, 'meta.json')
-            if osp.exists(meta_path):
-                with open(meta_path) as f:
-                    done = json.load(f).get('filtering', {})
-                asked = dict(
-                    alpha=self.filter_alpha,
-                    min_agreement=self.filter_min_agreement,
-                    segmentors=len(seg_ckpts))
-                sha = done.get('segmentor_sha256')
-                found = dict(
-                    alpha=done.get('alpha'),
-                    min_agreement=done.get('min_agreement'),
-                    segmentors=len(sha) if isinstance(sha, list) else 1)
-                if found != asked:
-                    raise ValueError(
-                        f'{filtered} was filtered with {found}, not {asked}: its runs would '
-                        'be reused under the new setting; use another --work-dir')
-                return None, False
-            run_cli('filter_synthetic', *args)
-            return None, True
-
-        suffix = '' if kind == 'joint' else f' {kind}'
-        stages.run('filter' + suffix, filter_stage)
-        specs = self.dprime_specs(
-            self.run_tag(kind, 'filtered'), f'{self.generator_variant(kind)} filtered', filtered)
-        return stages.run('filtered segmentors' + suffix, lambda: run_specs(specs))
+        run_cli('filter_synthetic', *args)
+        return None, True
 
     def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,
                            num: int) -> List[dict]:
@@ -649,6 +674,7 @@ class GainExperiment:
             guidance_scale=self.guidance_scale,
             combine=self.combine,
             filter_ensemble=self.filter_ensemble,
+            filter_rounds=self.filter_rounds,
             conditional_scale=self.conditional_scale,
             layout_cutmix_prob=self.layout_cutmix_prob,
             classes=classes,
