@@ -451,9 +451,9 @@ class GainExperiment:
 
         With ``filter_rounds`` N > 1 the same D′ is filtered again N − 1 times, each round
         by the segmentor(s) of the previous round's D ∪ D′(filtered) runs (same seeds, the
-        first R): a segmentor that has seen the filtered D′ is stronger than the D one and
-        judges the rendered pixels again (folders ``dprime_{kind}_filtered{r}``, runs
-        ``…-filtered{r}_R*_seed*``)."""
+        first R), which scores higher on val than the D one but has also learnt D′'s
+        rendering (on Dubai ÷8 it accepted more of D′ and gained less: README) (folders
+        ``dprime_{kind}_filtered{r}``, runs ``…-filtered{r}_R*_seed*``)."""
         seeds = self.seeds if self.filter_ensemble else self.seeds[:1]
         results = []
         run_dirs = [self.run_name('D', 0.0, seed) for seed in seeds]
