@@ -426,6 +426,12 @@ def test_results_header_says_enlarged_only_when_a_dprime_is(generators, scale, e
     diffusion = any(g != 'pix2pix' for g in generators)
     assert ('steps' in exp.dprime_sampling) is diffusion
     assert ('pix2pix' in exp.dprime_sampling) is ('pix2pix' in generators)
+    header = exp.results_header(448, 448, 'x 1 min')
+    assert ('enlarged x2' in header) is enlarged and header.endswith('x 1 min.')
+    assert 'iterations' not in header
+    exp.seg_iters = 2000
+    assert 'segmentor `deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-*-64x64.py` trained 2000 ' \
+        'iterations, seeds [0, 1, 2]' in exp.results_header(448, 448, 'x')
 
 
 def test_filter_rounds_filter_again_with_the_previous_rounds_segmentor(tmp_path, monkeypatch):

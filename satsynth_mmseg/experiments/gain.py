@@ -224,6 +224,18 @@ class GainExperiment:
             parts.append('pix2pix: one generator pass')
         return '; '.join(parts)
 
+    def results_header(self, n_real: int, num: int, stage_times: str) -> str:
+        """The first line of ``gain.md``: data sizes, how D′ was drawn, the segmentor config
+        (and its iterations when ``seg_iters`` overrides the config's), seeds, stage times."""
+        segmentor = osp.basename(self.settings['segmentor'].format('*'))
+        return (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
+                f'generated pairs ({self.dprime_sampling}' +
+                (', enlarged x2 by interpolation' if self.dprime_enlarged else '') +
+                f'), segmentor `{segmentor}`' +
+                (f' trained {self.seg_iters} iterations' if self.seg_iters else '') +
+                f', seeds {self.seeds}; val = real val split. IoU in %, mean ± std over seeds. '
+                f'Stage wall times: {stage_times}.')
+
     def prepare_conditional(self, stages: StageTimer, family: str) -> str:
         """The checkpoint of a mask-conditioned family (``mask2img`` / ``pix2pix``): the
         given one, or trained on the generator data (on D with ``conditional_scale='data'``)."""
@@ -642,13 +654,7 @@ class GainExperiment:
         if self.combine:
             results = results + self.run_combined(stages)
         rows = summarise(results, classes)
-        header = (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
-                  f'generated pairs ({self.dprime_sampling}' +
-                  (', enlarged x2 by interpolation' if self.dprime_enlarged else '') +
-                  f'), segmentor `{osp.basename(p["segmentor"].format("*"))}`, seeds '
-                  f'{self.seeds}; val = real val split. IoU in %, mean ± std over seeds. Stage '
-                  'wall times: ' + stages.describe() + '.')
-        md = markdown(rows, classes, header)
+        md = markdown(rows, classes, self.results_header(n_real, num, stages.describe()))
         if augmentation:
             md += '\n' + augmentation_verdict(rows, augmentation)
         quality = None
