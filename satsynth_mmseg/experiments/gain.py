@@ -443,11 +443,13 @@ class GainExperiment:
             strongest=list(strongest))
         return (results, summary), ran
 
-    def dprime_folder(self, kind: str, filtered: bool = False) -> str:
-        """Where generator ``kind``'s D′ (or its filtered copy) is written; the joint one keeps
-        the plain names, so earlier runs are reused."""
+    def dprime_folder(self, kind: str, filtered: bool = False, filter_round: int = 1) -> str:
+        """Where generator ``kind``'s D′ (or its filtered copy, of round ``filter_round``) is
+        written; the joint one keeps the plain names, so earlier runs are reused."""
         name = 'dprime' if kind == 'joint' else f'dprime_{kind}'
-        return osp.join(self.work_dir, name + ('_filtered' if filtered else ''))
+        if filtered:
+            name += '_filtered' + ('' if filter_round == 1 else str(filter_round))
+        return osp.join(self.work_dir, name)
 
     @staticmethod
     def run_tag(kind: str, suffix: str) -> str:
@@ -471,18 +473,14 @@ class GainExperiment:
         run_dirs = [self.run_name('D', 0.0, seed) for seed in seeds]
         for rnd in range(1, self.filter_rounds + 1):
             seg_dirs = [osp.join(self.work_dir, 'runs', name) for name in run_dirs]
-            label = 'filtered' if rnd == 1 else f'filtered{rnd}'
-            filtered = self.dprime_folder(kind, filtered=True) + ('' if rnd == 1 else str(rnd))
-            suffix = '' if kind == 'joint' else f' {kind}'
-            stages.run('filter' + suffix + ('' if rnd == 1 else f' round {rnd}'),
-                       lambda: self.filter_stage(kind, seg_dirs, filtered))
-            tag = self.run_tag(kind, label)
+            filtered = self.dprime_folder(kind, filtered=True, filter_round=rnd)
+            stage = ('' if kind == 'joint' else f' {kind}') + ('' if rnd == 1 else f' round {rnd}')
+            stages.run('filter' + stage, lambda: self.filter_stage(kind, seg_dirs, filtered))
+            tag = self.run_tag(kind, 'filtered' if rnd == 1 else f'filtered{rnd}')
             variant = f'{self.generator_variant(kind)} filtered' + \
                 ('' if rnd == 1 else f' (round {rnd})')
             specs = self.dprime_specs(tag, variant, filtered)
-            results += stages.run(
-                'filtered segmentors' + suffix + ('' if rnd == 1 else f' round {rnd}'),
-                lambda: run_specs(specs))
+            results += stages.run('filtered segmentors' + stage, lambda: run_specs(specs))
             run_dirs = [f'{tag}_R{self.ratios[0]:g}_seed{seed}' for seed in seeds]
         return results
 
@@ -598,12 +596,16 @@ class GainExperiment:
             })
         if self.filter_alpha is not None:
             for kind in self.generators:
-                filtered = self.dprime_folder(kind, filtered=True)
-                tag = '' if kind == 'joint' else f'_{kind}'
-                copies.update({
-                    osp.join(filtered, 'filter_report.md'): f'_filter{tag}_report.md',
-                    osp.join(filtered, 'filter_preview.png'): f'_filter{tag}_preview.png'
-                })
+                for rnd in range(1, self.filter_rounds + 1):
+                    filtered = self.dprime_folder(kind, filtered=True, filter_round=rnd)
+                    tag = ('' if kind == 'joint' else f'_{kind}') + \
+                        ('' if rnd == 1 else f'_round{rnd}')
+                    copies.update({
+                        osp.join(filtered, 'filter_report.md'):
+                        f'_filter{tag}_report.md',
+                        osp.join(filtered, 'filter_preview.png'):
+                        f'_filter{tag}_preview.png'
+                    })
         return copies
 
     def run(self) -> dict:
