@@ -41,6 +41,23 @@ def test_bad_arguments():
         gain.parse_args(['--ratios', '0'])
     with pytest.raises(SystemExit):
         gain.parse_args(['--seeds', '1', '1'])
+    with pytest.raises(SystemExit):
+        gain.parse_args(['--dprime-pairs', '0'])
+
+
+def test_dprime_pairs_sets_the_dprime_size_and_refuses_too_few():
+    """By default D′ holds enough pairs for the largest R; --dprime-pairs makes it larger
+    (a small R then draws from all of them), never smaller than the slots need."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    exp = gain_module.GainExperiment(preset='dubai-cpu', ratios=[0.5])
+    assert exp.num_dprime(448) == 224
+    exp = gain_module.GainExperiment(preset='dubai-cpu', ratios=[0.5], dprime_pairs=448)
+    assert exp.num_dprime(448) == 448
+    assert 'D′ = 448 generated pairs' in exp.results_header(448, exp.num_dprime(448), 'x')
+    exp = gain_module.GainExperiment(preset='dubai-cpu', ratios=[0.5, 1.0], dprime_pairs=300)
+    with pytest.raises(ValueError, match='dprime_pairs=300 is fewer than the 448'):
+        exp.num_dprime(448)
+    assert gain.parse_args(['--ratios', '0.5', '--dprime-pairs', '448']).dprime_pairs == 448
 
 
 def test_tiny_experiment_end_to_end_and_resume(procedural_root, tiny_generator, tmp_path):

@@ -49,6 +49,11 @@ def parse_args(argv=None):
         nargs='+',
         default=[1.0, 2.0],
         help='generated pairs per real sample for the D u D\' runs')
+    p.add_argument(
+        '--dprime-pairs',
+        type=int,
+        help='pairs in each D\' (default: ceil(max R x |D|)); a larger D\' than a run\'s '
+        'R x |D| synthetic slots is drawn from at random, e.g. --ratios 0.5 with the D\' of R = 1')
     p.add_argument('--generator-config', help='default: the preset\'s')
     p.add_argument('--generator-checkpoint', help='skip generator training, use this')
     p.add_argument('--generator-iters', type=int, help='override the generator\'s max_iters')
@@ -133,6 +138,8 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if any(r <= 0 for r in args.ratios):
         p.error('--ratios must be > 0 (R = 0 is the D baseline, always run)')
+    if args.dprime_pairs is not None and args.dprime_pairs <= 0:
+        p.error('--dprime-pairs must be > 0')
     if len(set(args.seeds)) < len(args.seeds):
         p.error('--seeds must be distinct')
     return args
@@ -147,6 +154,7 @@ def main(argv=None):
         data_root=args.data_root,
         seeds=args.seeds,
         ratios=args.ratios,
+        dprime_pairs=args.dprime_pairs,
         generator_config=args.generator_config,
         generator_checkpoint=args.generator_checkpoint,
         generator_iters=args.generator_iters,

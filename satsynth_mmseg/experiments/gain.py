@@ -102,6 +102,7 @@ class GainExperiment:
     data_root: Optional[str] = None
     seeds: List[int] = dataclasses.field(default_factory=lambda: [0, 1, 2])
     ratios: List[float] = dataclasses.field(default_factory=lambda: [1.0, 2.0])
+    dprime_pairs: Optional[int] = None
     generator_config: Optional[str] = None
     generator_checkpoint: Optional[str] = None
     generator_iters: Optional[int] = None
@@ -223,6 +224,19 @@ class GainExperiment:
         if 'pix2pix' in self.generators:
             parts.append('pix2pix: one generator pass')
         return '; '.join(parts)
+
+    def num_dprime(self, n_real: int) -> int:
+        """How many pairs each D′ holds: ``dprime_pairs``, or enough for the largest R
+        (``ceil(max R × |D|)``). More pairs than a run's ``R × |D|`` slots are drawn from at
+        random (``AugmentedDataset``), so a small R can still see a large D′."""
+        need = math.ceil(max(self.ratios) * n_real)
+        if self.dprime_pairs is None:
+            return need
+        if self.dprime_pairs < need:
+            raise ValueError(f'dprime_pairs={self.dprime_pairs} is fewer than the {need} pairs '
+                             f'R = {max(self.ratios):g} needs with |D| = {n_real}: the '
+                             'synthetic slots would repeat pairs; raise it or lower --ratios')
+        return self.dprime_pairs
 
     def results_header(self, n_real: int, num: int, stage_times: str) -> str:
         """The first line of ``gain.md``: data sizes, how D′ was drawn, the segmentor config
@@ -619,7 +633,7 @@ class GainExperiment:
             (None, prepare_data(p['data'], self.data_root, self.raw_dir, p['convert'])))
         real_config, real = self.real_dataset()
         classes, n_real = list(real.metainfo['classes']), len(real)
-        num = math.ceil(max(self.ratios) * n_real)
+        num = self.num_dprime(n_real)
         ckpt = dprime = None
         if {'joint', 'hybrid'} & set(self.generators):
             ckpt = self.prepare_generator(stages)
