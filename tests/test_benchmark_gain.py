@@ -172,6 +172,58 @@ def test_classical_augmentation_variants_end_to_end(procedural_root, tiny_genera
                 run['augment']
 
 
+@pytest.mark.parametrize('generators,alpha,tag,variant,folder', [
+    (['joint'], None, 'd+dprime', 'D u D\'', 'dprime'),
+    (['mask2img'], None, 'd+dprime-mask2img', 'D u D\' mask2img', 'dprime_mask2img'),
+    (['mask2img', 'pix2pix'], 1.0, 'd+dprime-mask2img-filtered', 'D u D\' mask2img filtered',
+     'dprime_mask2img_filtered'),
+])
+def test_classical_augmentation_is_combined_with_the_first_generators_best_dprime(
+        tmp_path, generators, alpha, tag, variant, folder):
+    """--augmentations with any generator: the strongest augmentation is combined with the first
+    generator's D′, filtered when filtering (the joint, unfiltered names stay as before, so
+    earlier runs are reused), and the verdict compares against that D′'s row."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    exp = gain_module.GainExperiment(
+        preset='dubai-cpu',
+        work_dir=str(tmp_path),
+        generators=generators,
+        filter_alpha=alpha,
+        ratios=[1.0],
+        seeds=[0, 1],
+        augmentations=['copy_paste'])
+    specs = exp.augmentation_specs(['copy_paste'], [1, 2], on_dprime=True)
+    assert [s['name'] for s in specs] == [f'{tag}_R1_aug-copy_paste_seed{i}' for i in (0, 1)]
+    assert specs[0]['variant'] == f'{variant} + copy_paste'
+    assert specs[0]['options']['train_dataloader.dataset.synthetic'] == str(tmp_path / folder)
+    on_d = exp.augmentation_specs(['copy_paste'], [1, 2])
+    assert on_d[0]['name'] == 'd_aug-copy_paste_seed0' and 'synthetic' not in str(on_d[0])
+
+    def row(v, r, m):
+        return dict(variant=v, ratio=r, mIoU=(m, 0.5))
+
+    rows = [
+        row('D', 0.0, 37.0),
+        row(variant, 1.0, 40.0),
+        row('D u D\'', 1.0, 36.0),
+        row('D + copy_paste', 0.0, 38.9),
+        row(f'{variant} + copy_paste', 1.0, 41.0)
+    ]
+    text = gain_module.augmentation_verdict(rows,
+                                            dict(rare_classes=['road'], dprime_variant=variant))
+    shown = gain_module.display(variant)
+    assert f'{shown} (R = 1, 40.0 ± 0.5) beats the best classical augmentation' in text
+    assert f'{shown} + copy_paste (41.0 ± 0.5) beats both' in text
+    assert f'{shown} +3.0, classical +1.9, together +4.0 mIoU' in text
+
+
+def test_class_target_still_needs_the_joint_generator():
+    from satsynth_mmseg.experiments import gain as gain_module
+    with pytest.raises(ValueError, match='--class-target works on the joint'):
+        gain_module.GainExperiment(
+            preset='dubai-cpu', generators=['mask2img'], class_target='balanced')
+
+
 def test_augmentations_change_the_config_as_documented():
     from mmengine.config import Config
 

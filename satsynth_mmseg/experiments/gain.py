@@ -11,7 +11,7 @@ import os
 import os.path as osp
 import platform
 import time
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
@@ -150,9 +150,9 @@ class GainExperiment:
         if 'hardness' in self.synthetic_samplers and self.filter_alpha is None:
             raise ValueError('the hardness sampler reads the segmentor\'s loss per pair from '
                              'the filtered D′: give --filter-alpha too')
-        if (self.augmentations or self.class_target) and 'joint' not in self.generators:
-            raise ValueError('--augmentations and --class-target work on the joint generator\'s '
-                             'D′: add joint to --generator')
+        if self.class_target and 'joint' not in self.generators:
+            raise ValueError('--class-target works on the joint generator\'s D′: add joint to '
+                             '--generator')
         if self.conditional_scale not in ('generator', 'data'):
             raise ValueError(f'conditional_scale must be "generator" or "data", got '
                              f'{self.conditional_scale!r}')
@@ -394,16 +394,30 @@ class GainExperiment:
             (None, train_model(self.generator_config, gen_root, gen_dir, self.generator_iters)))
         return last_checkpoint(gen_dir)
 
+    def augmentation_dprime(self) -> Tuple[str, str, str]:
+        """The D′ the strongest classical augmentation is combined with: the first
+        generator's, filtered when filtering; ``(folder, run tag, variant)``."""
+        kind = self.generators[0]
+        filtered = self.filter_alpha is not None
+        folder = self.dprime_folder(kind, filtered=filtered)
+        if filtered:
+            return (folder, self.run_tag(kind,
+                                         'filtered'), f'{self.generator_variant(kind)} filtered')
+        tag = 'd+dprime' if kind == 'joint' else f'd+dprime-{kind}'
+        return folder, tag, self.generator_variant(kind)
+
     def augmentation_specs(self,
                            augment: List[str],
-                           dprime: str,
                            rare: List[int],
                            on_dprime: bool = False) -> List[dict]:
-        """The seeds of one classical-augmentation variant, on D or on D ∪ D′ (first R)."""
+        """The seeds of one classical-augmentation variant, on D or on D ∪ D′ (first R; the
+        D′ of :meth:`augmentation_dprime`)."""
         name = '+'.join(augment)
+        dprime = None
         if on_dprime:
             ratio = self.ratios[0]
-            variant, tag = f'D u D\' + {" + ".join(augment)}', f'd+dprime_R{ratio:g}_aug-{name}'
+            dprime, tag, variant = self.augmentation_dprime()
+            variant, tag = f'{variant} + {" + ".join(augment)}', f'{tag}_R{ratio:g}_aug-{name}'
             config = self.settings['segmentor'].format(VARIANTS['D u D\''])
         else:
             ratio, variant, tag = 0.0, f'D + {" + ".join(augment)}', f'd_aug-{name}'
@@ -423,9 +437,10 @@ class GainExperiment:
                 copy_paste_classes=rare) for seed in self.seeds
         ]
 
-    def run_augmentations(self, dprime: str, real, classes: List[str]):
+    def run_augmentations(self, real, classes: List[str]):
         """SatSynth's Table 5: D with each classical augmentation, with the two best ones
-        combined, and D ∪ D′ with the strongest of all; ``(results, summary)``."""
+        combined, and D ∪ D′ (:meth:`augmentation_dprime`) with the strongest of all;
+        ``(results, summary)``."""
         from ..generation import dataset_label_maps, label_statistics
         share = label_statistics(dataset_label_maps(real), len(classes))['class_share']
         rare = rare_classes(share)
@@ -438,18 +453,16 @@ class GainExperiment:
             results.extend(out)
             return mean_std([r['metrics']['mIoU'] for r in out])[0]
 
-        scores = {
-            (a, ): run(self.augmentation_specs([a], dprime, rare))
-            for a in self.augmentations
-        }
+        scores = {(a, ): run(self.augmentation_specs([a], rare)) for a in self.augmentations}
         ranked = sorted(scores, key=scores.get, reverse=True)
         if len(ranked) >= 2:
             combo = tuple(a for r in ranked[:2] for a in r)
-            scores[combo] = run(self.augmentation_specs(list(combo), dprime, rare))
+            scores[combo] = run(self.augmentation_specs(list(combo), rare))
         strongest = max(scores, key=scores.get)
-        run(self.augmentation_specs(list(strongest), dprime, rare, on_dprime=True))
+        run(self.augmentation_specs(list(strongest), rare, on_dprime=True))
         summary = dict(
             rare_classes=[classes[c] for c in rare],
+            dprime_variant=self.augmentation_dprime()[2],
             scores={
                 ' + '.join(k): v
                 for k, v in scores.items()
@@ -655,16 +668,16 @@ class GainExperiment:
         for kind in self.generators:
             if kind != 'joint':
                 results = results + self.run_generator_kind(stages, kind, ckpt, real_config, num)
-        augmentation = None
-        if self.augmentations:
-            extra, augmentation = stages.run('augmentations',
-                                             lambda: self.run_augmentations(dprime, real, classes))
-            results = results + extra
         for kind in self.generators:
             if self.filter_alpha is not None:
                 results = results + self.run_filtered(stages, kind)
             if self.synthetic_samplers:
                 results = results + self.run_resampled(stages, kind)
+        augmentation = None
+        if self.augmentations:  # after filtering: the filtered D′ may be the one combined
+            extra, augmentation = stages.run('augmentations',
+                                             lambda: self.run_augmentations(real, classes))
+            results = results + extra
         if self.class_target:
             results = results + self.run_class_targeted(stages, ckpt, real_config, num)
         if self.combine:
@@ -758,9 +771,10 @@ def augmentation_verdict(rows: List[dict], augmentation: dict) -> str:
     """Plain statements: does D ∪ D′ beat the best classical augmentation, and does
     D ∪ D′ with it beat both?"""
     by = {r['variant']: r for r in rows}
-    plain = next((r for r in rows if r['variant'] == 'D u D\'' and r['ratio']), None)
+    with_dprime = augmentation.get('dprime_variant', 'D u D\'')  # the D′ it was combined with
+    plain = next((r for r in rows if r['variant'] == with_dprime and r['ratio']), None)
     best_aug = max((r for r in rows if r['variant'].startswith('D +')), key=lambda r: r['mIoU'][0])
-    both = next((r for r in rows if r['variant'].startswith('D u D\' +')), None)
+    both = next((r for r in rows if r['variant'].startswith(with_dprime + ' +')), None)
     d = by['D']['mIoU'][0]
     lines = [
         f'Copy-Paste pastes the rare classes of D: {", ".join(augmentation["rare_classes"])}'
@@ -769,13 +783,14 @@ def augmentation_verdict(rows: List[dict], augmentation: dict) -> str:
     ]
     if plain is not None:
         verb = 'beats' if plain['mIoU'][0] > best_aug['mIoU'][0] else 'does not beat'
-        lines.append(f'D ∪ D′ (R = {plain["ratio"]:g}, {fmt(plain["mIoU"])}) {verb} the best '
+        lines.append(f'{display(with_dprime)} (R = {plain["ratio"]:g}, {fmt(plain["mIoU"])}) '
+                     f'{verb} the best '
                      f'classical augmentation ({fmt(best_aug["mIoU"])}).')
     if both is not None and plain is not None:
         wins = both['mIoU'][0] > max(plain['mIoU'][0], best_aug['mIoU'][0])
         lines.append(f'{display(both["variant"])} ({fmt(both["mIoU"])}) '
                      f'{"beats both" if wins else "does not beat both"}; differences to D: '
-                     f'D ∪ D′ {plain["mIoU"][0] - d:+.1f}, classical '
+                     f'{display(with_dprime)} {plain["mIoU"][0] - d:+.1f}, classical '
                      f'{best_aug["mIoU"][0] - d:+.1f}, together {both["mIoU"][0] - d:+.1f} '
                      'mIoU.')
     return '\n'.join(lines) + '\n'
