@@ -322,7 +322,9 @@ def test_every_generator_kind_in_one_table(procedural_root, tiny_generator, tiny
 
 def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m2i, tmp_path):
     """--filter-alpha / --synthetic-sampler apply to every generator's D′, here a mask-to-image
-    one alone (no joint generator): its own filtered folder, runs and rows."""
+    one alone (no joint generator): its own filtered folder, runs and rows; --pretrain-finetune
+    trains each seed's segmentor on that filtered D′ alone, then fine-tunes it on D from that
+    checkpoint (mmengine load_from)."""
     m2i_cfg, m2i_ckpt, _ = tiny_m2i
     work = tmp_path / 'gain'
     report = gain.main([
@@ -330,11 +332,24 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
         str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
         '--mask2img-checkpoint', m2i_ckpt, '--generator', 'mask2img', '--seeds', '0', '--ratios',
         '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9',
-        '--synthetic-sampler', 'hardness'
+        '--synthetic-sampler', 'hardness', '--pretrain-finetune'
     ])
     assert [r['variant'] for r in report['rows']] == [
-        'D', 'D u D\' mask2img', 'D u D\' mask2img filtered', 'D u D\' mask2img filtered + hardness'
+        'D', 'D u D\' mask2img', 'D u D\' mask2img filtered',
+        'D u D\' mask2img filtered + hardness', 'D\' mask2img filtered (pretraining)',
+        'D\' mask2img filtered → D (fine-tuned)'
     ]
+    runs = {r['name']: r for r in report['runs']}
+    pre = runs['dprime-mask2img-filtered-pretrain_seed0']
+    fine = runs['dprime-mask2img-filtered-finetune_seed0']
+    assert pre['ratio'] is None and pre['options']['train_dataloader.dataset.data_root'] == \
+        str(work / 'dprime_mask2img_filtered')
+    assert fine['options']['train_dataloader.dataset.data_root'] == osp.abspath(procedural_root)
+    assert fine['options']['load_from'] == osp.join(pre['work_dir'], 'iter_2.pth')
+    assert fine['config'].endswith('_procedural-d-32x32.py')
+    log = open(osp.join(fine['work_dir'], 'run.log')).read()
+    assert 'Load checkpoint from ' + fine['options']['load_from'] in log
+    assert '| D′ mask2img filtered → D (fine-tuned) | – | 1 |' in (work / 'gain.md').read_text()
     filtered = str(work / 'dprime_mask2img_filtered')
     for variant in ('D u D\' mask2img filtered', 'D u D\' mask2img filtered + hardness'):
         run = next(r for r in report['runs'] if r['variant'] == variant)

@@ -133,6 +133,11 @@ def parse_args(argv=None):
     p.add_argument(
         '--guidance-scale', type=float, help='classifier-free guidance of the mask-to-image model')
     p.add_argument(
+        '--pretrain-finetune',
+        action='store_true',
+        help='also pretrain each seed\'s segmentor on the first generator\'s D\' alone '
+        '(filtered when filtering) and fine-tune it on D (D\' as pretraining instead of mixing)')
+    p.add_argument(
         '--results', help='also copy gain.{md,json,png} to '
         'benchmarks/results/<RESULTS>.*')
     args = p.parse_args(argv)
@@ -178,6 +183,7 @@ def main(argv=None):
         combine=args.combine,
         conditional_scale=args.conditional_scale,
         layout_cutmix_prob=args.layout_cutmix_prob,
+        pretrain_finetune=args.pretrain_finetune,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

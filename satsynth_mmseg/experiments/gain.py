@@ -126,6 +126,7 @@ class GainExperiment:
     combine: bool = False
     conditional_scale: str = 'generator'
     layout_cutmix_prob: float = 0.0
+    pretrain_finetune: bool = False
     results: Optional[str] = None
     command: str = ''
 
@@ -394,9 +395,10 @@ class GainExperiment:
             (None, train_model(self.generator_config, gen_root, gen_dir, self.generator_iters)))
         return last_checkpoint(gen_dir)
 
-    def augmentation_dprime(self) -> Tuple[str, str, str]:
-        """The D′ the strongest classical augmentation is combined with: the first
-        generator's, filtered when filtering; ``(folder, run tag, variant)``."""
+    def primary_dprime(self) -> Tuple[str, str, str]:
+        """The D′ the strongest classical augmentation is combined with and segmentors are
+        pretrained on: the first generator's, filtered when filtering; ``(folder, D ∪ D′ run
+        tag, D ∪ D′ variant)``."""
         kind = self.generators[0]
         filtered = self.filter_alpha is not None
         folder = self.dprime_folder(kind, filtered=filtered)
@@ -411,12 +413,12 @@ class GainExperiment:
                            rare: List[int],
                            on_dprime: bool = False) -> List[dict]:
         """The seeds of one classical-augmentation variant, on D or on D ∪ D′ (first R; the
-        D′ of :meth:`augmentation_dprime`)."""
+        D′ of :meth:`primary_dprime`)."""
         name = '+'.join(augment)
         dprime = None
         if on_dprime:
             ratio = self.ratios[0]
-            dprime, tag, variant = self.augmentation_dprime()
+            dprime, tag, variant = self.primary_dprime()
             variant, tag = f'{variant} + {" + ".join(augment)}', f'{tag}_R{ratio:g}_aug-{name}'
             config = self.settings['segmentor'].format(VARIANTS['D u D\''])
         else:
@@ -439,7 +441,7 @@ class GainExperiment:
 
     def run_augmentations(self, real, classes: List[str]):
         """SatSynth's Table 5: D with each classical augmentation, with the two best ones
-        combined, and D ∪ D′ (:meth:`augmentation_dprime`) with the strongest of all;
+        combined, and D ∪ D′ (:meth:`primary_dprime`) with the strongest of all;
         ``(results, summary)``."""
         from ..generation import dataset_label_maps, label_statistics
         share = label_statistics(dataset_label_maps(real), len(classes))['class_share']
@@ -462,7 +464,7 @@ class GainExperiment:
         run(self.augmentation_specs(list(strongest), rare, on_dprime=True))
         summary = dict(
             rare_classes=[classes[c] for c in rare],
-            dprime_variant=self.augmentation_dprime()[2],
+            dprime_variant=self.primary_dprime()[2],
             scores={
                 ' + '.join(k): v
                 for k, v in scores.items()
@@ -571,6 +573,39 @@ class GainExperiment:
         suffix = '' if kind == 'joint' else f' {kind}'
         return stages.run('resampled segmentors' + suffix, lambda: run_specs(specs))
 
+    def run_pretrain_finetune(self, stages: StageTimer) -> List[dict]:
+        """D′ as pretraining instead of mixing: each seed's segmentor trained on the
+        :meth:`primary_dprime` alone, then fine-tuned on D from its checkpoint (mmengine
+        ``load_from``; the same config, schedule and seed as the D run, so a fine-tuned run
+        has trained twice as many iterations as the D one). Runs
+        ``dprime…-pretrain_seed*`` (a "D′ only" row of their own) and ``dprime…-finetune_seed*``."""
+        folder, tag, variant = self.primary_dprime()
+        tag, name = tag.replace('d+dprime', 'dprime', 1), variant.replace('D u D\'', 'D\'', 1)
+        pre_specs = [
+            segmentor_spec(f'{tag}-pretrain_seed{seed}', f'{name} (pretraining)', None, seed,
+                           self.settings['segmentor'].format(VARIANTS['D\' only']), self.work_dir,
+                           self.data_root, folder, self.seg_iters) for seed in self.seeds
+        ]
+        results = stages.run('pretraining segmentors', lambda: run_specs(pre_specs))
+        fine_specs = []
+        for spec in pre_specs:
+            ckpt = last_checkpoint(spec['work_dir'])
+            if ckpt is None:
+                raise FileNotFoundError(f'pretraining run {spec["name"]} left no checkpoint in '
+                                        f'{spec["work_dir"]} (last_checkpoint)')
+            fine_specs.append(
+                segmentor_spec(
+                    spec['name'].replace('-pretrain_', '-finetune_'),
+                    f'{name} → D (fine-tuned)',
+                    None,
+                    spec['seed'],
+                    self.settings['segmentor'].format(VARIANTS['D']),
+                    self.work_dir,
+                    self.data_root,
+                    seg_iters=self.seg_iters,
+                    load_from=ckpt))
+        return results + stages.run('fine-tuned segmentors', lambda: run_specs(fine_specs))
+
     def run_combined(self, stages: StageTimer) -> List[dict]:
         """D ∪ D′ where D′ is every generator's D′ together (the filtered ones when filtering),
         for every R and seed: R·|D| synthetic slots drawn from all their pairs
@@ -673,6 +708,8 @@ class GainExperiment:
                 results = results + self.run_filtered(stages, kind)
             if self.synthetic_samplers:
                 results = results + self.run_resampled(stages, kind)
+        if self.pretrain_finetune:
+            results = results + self.run_pretrain_finetune(stages)
         augmentation = None
         if self.augmentations:  # after filtering: the filtered D′ may be the one combined
             extra, augmentation = stages.run('augmentations',
@@ -722,7 +759,7 @@ class GainExperiment:
         title = f'{self.preset}: mIoU ({len(self.seeds)} seeds)'
         plot = (lambda path: plot_variant_bars(rows, path, title, colour=_colour)) \
             if self.augmentations or self.filter_alpha is not None or self.synthetic_samplers or \
-            self.class_target or self.combine or \
+            self.class_target or self.combine or self.pretrain_finetune or \
             self.generators != ['joint'] else \
             (lambda path: plot_ratio_curve(rows, path, f'{self.preset}: mIoU vs R '
                                                        f'({len(self.seeds)} seeds)'))
