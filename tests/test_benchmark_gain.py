@@ -202,15 +202,17 @@ def test_classical_augmentation_is_combined_with_the_first_generators_best_dprim
     def row(v, r, m):
         return dict(variant=v, ratio=r, mIoU=(m, 0.5))
 
+    # a resampled row of the same D′ comes first: not to be taken for the combination
     rows = [
         row('D', 0.0, 37.0),
         row(variant, 1.0, 40.0),
         row('D u D\'', 1.0, 36.0),
+        row(f'{variant} + hardness', 1.0, 45.0),
         row('D + copy_paste', 0.0, 38.9),
         row(f'{variant} + copy_paste', 1.0, 41.0)
     ]
-    text = gain_module.augmentation_verdict(rows,
-                                            dict(rare_classes=['road'], dprime_variant=variant))
+    text = gain_module.augmentation_verdict(
+        rows, dict(rare_classes=['road'], dprime_variant=variant, strongest=['copy_paste']))
     shown = gain_module.display(variant)
     assert f'{shown} (R = 1, 40.0 ± 0.5) beats the best classical augmentation' in text
     assert f'{shown} + copy_paste (41.0 ± 0.5) beats both' in text

@@ -811,7 +811,7 @@ def augmentation_verdict(rows: List[dict], augmentation: dict) -> str:
     with_dprime = augmentation.get('dprime_variant', 'D u D\'')  # the D′ it was combined with
     plain = next((r for r in rows if r['variant'] == with_dprime and r['ratio']), None)
     best_aug = max((r for r in rows if r['variant'].startswith('D +')), key=lambda r: r['mIoU'][0])
-    both = next((r for r in rows if r['variant'].startswith(with_dprime + ' +')), None)
+    both = by.get(f'{with_dprime} + {" + ".join(augmentation["strongest"])}')
     d = by['D']['mIoU'][0]
     lines = [
         f'Copy-Paste pastes the rare classes of D: {", ".join(augmentation["rare_classes"])}'
