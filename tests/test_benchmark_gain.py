@@ -36,6 +36,27 @@ def test_summary_mean_and_std_over_seeds():
     assert '| D | 0 | 2 | 15.0 ± 7.1 | 40.0 ± 14.1 | n/a |' in md
 
 
+def test_paired_gains_subtract_the_same_seeds_d_run():
+    from satsynth_mmseg.experiments.report import paired_gains
+
+    def run(v, r, seed, m):
+        return dict(variant=v, ratio=r, seed=seed, metrics={'mIoU': m})
+
+    runs = [
+        run('D', 0.0, 0, 30.0),
+        run('D', 0.0, 1, 40.0),
+        run('X', 1.0, 0, 33.0),
+        run('X', 1.0, 1, 41.0),
+        run('X', 1.0, 2, 99.0)
+    ]  # seed 2 has no D run
+    (x, ) = paired_gains(runs)
+    assert (x.variant, x.ratio, x.seeds) == ('X', 1.0, [0, 1])
+    assert x.gains == pytest.approx([3.0, 1.0]) and x.mean == pytest.approx(2.0)
+    longer_d = [run('D', 0.0, 0, 32.0), run('D', 0.0, 1, 42.0)]
+    d, x = paired_gains(runs, baseline=longer_d)  # D rows compared too
+    assert d.gains == pytest.approx([-2.0, -2.0]) and x.gains == pytest.approx([1.0, -1.0])
+
+
 def test_bad_arguments():
     with pytest.raises(SystemExit):
         gain.parse_args(['--ratios', '0'])

@@ -1,5 +1,6 @@
 """Summaries of segmentor runs over seeds, and the report files an experiment writes."""
 from __future__ import annotations
+import dataclasses
 import math
 import os.path as osp
 import shutil
@@ -47,6 +48,40 @@ def summarise(results: List[dict], classes: Sequence[str]) -> List[dict]:
                 },
                 train_seconds=mean_std([r['train_seconds'] for r in group])))
     return rows
+
+
+@dataclasses.dataclass
+class PairedGain:
+    """One variant's mIoU gain over D, seed by seed (the same seed's D run)."""
+    variant: str
+    ratio: Optional[float]
+    seeds: List[int]
+    gains: List[float]
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.gains))
+
+
+def paired_gains(runs: List[dict], baseline: Optional[List[dict]] = None) -> List[PairedGain]:
+    """The per-seed gains the README quotes: every variant's mIoU minus that seed's D run.
+
+    Args:
+        runs: the ``runs`` of a ``gain.json`` (``variant``, ``ratio``, ``seed``, ``metrics``).
+        baseline: runs whose ``'D'`` rows are the reference instead (e.g. D trained as long
+            as a fine-tuned run); by default the ``'D'`` rows of ``runs``. Seeds without a
+            D run are left out.
+    """
+    d = {r['seed']: r['metrics']['mIoU'] for r in (baseline or runs) if r['variant'] == 'D'}
+    out: Dict[tuple, PairedGain] = {}
+    for r in runs:
+        if r['seed'] not in d or (baseline is None and r['variant'] == 'D'):
+            continue
+        row = out.setdefault((r['variant'], r['ratio']), PairedGain(r['variant'], r['ratio'], [],
+                                                                    []))
+        row.seeds.append(r['seed'])
+        row.gains.append(r['metrics']['mIoU'] - d[r['seed']])
+    return list(out.values())
 
 
 def fmt(ms: tuple) -> str:
