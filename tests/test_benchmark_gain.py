@@ -247,6 +247,16 @@ def test_class_target_still_needs_the_joint_generator():
             preset='dubai-cpu', generators=['mask2img'], class_target='balanced')
 
 
+def test_unknown_finetuning_set_is_refused():
+    from satsynth_mmseg.experiments import gain as gain_module
+    with pytest.raises(SystemExit):
+        gain.parse_args(['--finetune-on', 'dprime'])
+    with pytest.raises(ValueError, match=r"unknown fine-tuning set\(s\) \['both'\]"):
+        gain_module.GainExperiment(preset='dubai-cpu', finetune_on=['d', 'both'])
+    with pytest.raises(ValueError, match='unknown fine-tuning'):
+        gain_module.GainExperiment(preset='dubai-cpu', finetune_on=[])
+
+
 def test_augmentations_change_the_config_as_documented():
     from mmengine.config import Config
 
@@ -346,8 +356,9 @@ def test_every_generator_kind_in_one_table(procedural_root, tiny_generator, tiny
 def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m2i, tmp_path):
     """--filter-alpha / --synthetic-sampler apply to every generator's D′, here a mask-to-image
     one alone (no joint generator): its own filtered folder, runs and rows; --pretrain-finetune
-    trains each seed's segmentor on that filtered D′ alone, then fine-tunes it on D from that
-    checkpoint (mmengine load_from)."""
+    trains each seed's segmentor on that filtered D′ alone, then fine-tunes it from that
+    checkpoint (mmengine load_from) on D and (--finetune-on mix) on D ∪ that D′, uniform and
+    hardness-resampled."""
     m2i_cfg, m2i_ckpt, _ = tiny_m2i
     work = tmp_path / 'gain'
     report = gain.main([
@@ -355,12 +366,14 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
         str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
         '--mask2img-checkpoint', m2i_ckpt, '--generator', 'mask2img', '--seeds', '0', '--ratios',
         '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only', '--filter-alpha', '0.9',
-        '--synthetic-sampler', 'hardness', '--pretrain-finetune'
+        '--synthetic-sampler', 'hardness', '--pretrain-finetune', '--finetune-on', 'd', 'mix'
     ])
     assert [r['variant'] for r in report['rows']] == [
         'D', 'D u D\' mask2img', 'D u D\' mask2img filtered',
         'D u D\' mask2img filtered + hardness', 'D\' mask2img filtered (pretraining)',
-        'D\' mask2img filtered → D (fine-tuned)'
+        'D\' mask2img filtered → D (fine-tuned)',
+        'D\' mask2img filtered → D u D\' mask2img filtered (fine-tuned)',
+        'D\' mask2img filtered → D u D\' mask2img filtered + hardness (fine-tuned)'
     ]
     runs = {r['name']: r for r in report['runs']}
     pre = runs['dprime-mask2img-filtered-pretrain_seed0']
@@ -372,6 +385,16 @@ def test_filtering_and_resampling_a_mask_to_image_dprime(procedural_root, tiny_m
     assert fine['config'].endswith('_procedural-d-32x32.py')
     log = open(osp.join(fine['work_dir'], 'run.log')).read()
     assert 'Load checkpoint from ' + fine['options']['load_from'] in log
+    for name, sampler in (('finetune-mix_R1', None), ('finetune-mix-hardness_R1', 'hardness')):
+        mix = runs[f'dprime-mask2img-filtered-{name}_seed0']
+        opts = mix['options']
+        assert mix['ratio'] == 1.0 and opts['load_from'] == fine['options']['load_from']
+        assert opts['train_dataloader.dataset.real.data_root'] == osp.abspath(procedural_root)
+        assert opts['train_dataloader.dataset.synthetic'] == str(work / 'dprime_mask2img_filtered')
+        assert opts.get('train_dataloader.dataset.synthetic_sampler') == sampler
+        assert mix['config'].endswith('_procedural-d+dprime-32x32.py')
+        assert 'Load checkpoint from ' + opts['load_from'] in open(
+            osp.join(mix['work_dir'], 'run.log')).read()
     assert '| D′ mask2img filtered → D (fine-tuned) | – | 1 |' in (work / 'gain.md').read_text()
     filtered = str(work / 'dprime_mask2img_filtered')
     for variant in ('D u D\' mask2img filtered', 'D u D\' mask2img filtered + hardness'):
@@ -610,3 +633,49 @@ def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):
         json.dump(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256='ab')), f)
     with pytest.raises(ValueError, match="'segmentors': 1"):
         exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages2.json')), 'joint')
+
+
+def test_filter_checkpoint_filters_with_the_given_segmentors(tmp_path, monkeypatch):
+    """--filter-checkpoint: round 1 filters with the given checkpoints instead of a D run (they
+    must exist, and need --filter-alpha, not --filter-ensemble); a folder filtered by other
+    checkpoints (another SHA-256) is refused, the same ones reuse it."""
+    from satsynth_mmseg.experiments import gain as gain_module
+    from satsynth_mmseg.generation.checkpoint import file_sha256
+    calls = []
+    monkeypatch.setattr(gain_module, 'run_cli', lambda *args: calls.append(args))
+    monkeypatch.setattr(gain_module, 'run_specs', lambda specs: ([], False))
+    ckpts = [tmp_path / 'a.pth', tmp_path / 'b.pth']
+    for i, c in enumerate(ckpts):
+        c.write_bytes(bytes([i]) * 10)
+    for kwargs, match in ((dict(), '--filter-alpha'), (dict(filter_alpha=1.0, filter_ensemble=True),
+                                                       'not --filter-ensemble')):
+        with pytest.raises(ValueError, match=match):
+            gain_module.GainExperiment(
+                preset='procedural-cpu', filter_checkpoints=[str(ckpts[0])], **kwargs)
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        gain_module.GainExperiment(
+            preset='procedural-cpu',
+            filter_alpha=1.0,
+            filter_checkpoints=[str(tmp_path / 'missing.pth')])
+    exp = gain_module.GainExperiment(
+        preset='procedural-cpu',
+        work_dir=str(tmp_path / 'work'),
+        seeds=[0, 1],
+        filter_alpha=1.0,
+        filter_checkpoints=[str(c) for c in ckpts])
+    assert 'D′ filtered by the given segmentor(s)' in exp.results_header(1, 1, '')
+    exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages.json')), 'joint')
+    (args, ) = calls
+    i = args.index('--checkpoint')
+    assert args[i + 1:i + 4] == (str(ckpts[0]), str(ckpts[1]), '--out')
+    meta = tmp_path / 'work' / 'dprime_filtered' / 'meta.json'
+    meta.parent.mkdir(parents=True)
+    sha = [file_sha256(str(c)) for c in ckpts]
+    meta.write_text(
+        json.dumps(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256=sha))))
+    exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages2.json')), 'joint')
+    assert len(calls) == 1  # done with the same checkpoints: reused
+    meta.write_text(
+        json.dumps(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256=sha[::-1]))))
+    with pytest.raises(ValueError, match='segmentor_sha256'):
+        exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages3.json')), 'joint')

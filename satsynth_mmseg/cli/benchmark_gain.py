@@ -92,6 +92,14 @@ def parse_args(argv=None):
         help='with --filter-alpha: filter with the ensemble of the D segmentors of every seed '
         '(mean softmax) instead of the first seed\'s alone')
     p.add_argument(
+        '--filter-checkpoint',
+        nargs='+',
+        default=[],
+        metavar='CKPT',
+        help='with --filter-alpha: filter with these segmentor checkpoints (of D\'s segmentor '
+        'config, e.g. trained longer or with augmentation; several: their ensemble) instead of '
+        'the first seed\'s D run')
+    p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
         '--filter-rounds',
@@ -136,7 +144,15 @@ def parse_args(argv=None):
         '--pretrain-finetune',
         action='store_true',
         help='also pretrain each seed\'s segmentor on the first generator\'s D\' alone '
-        '(filtered when filtering) and fine-tune it on D (D\' as pretraining instead of mixing)')
+        '(filtered when filtering) and fine-tune it (D\' as pretraining)')
+    p.add_argument(
+        '--finetune-on',
+        nargs='+',
+        choices=('d', 'mix'),
+        default=['d'],
+        help='with --pretrain-finetune, what the pretrained segmentor is fine-tuned on: d (D '
+        'alone, default), mix (D u that D\' at the first R, uniform and each '
+        '--synthetic-sampler), or both')
     p.add_argument(
         '--results', help='also copy gain.{md,json,png} to '
         'benchmarks/results/<RESULTS>.*')
@@ -172,6 +188,7 @@ def main(argv=None):
         filter_min_agreement=args.filter_min_agreement,
         filter_ensemble=args.filter_ensemble,
         filter_rounds=args.filter_rounds,
+        filter_checkpoints=args.filter_checkpoint,
         generators=list(dict.fromkeys(args.generator)),
         mask2img_config=args.mask2img_config,
         mask2img_checkpoint=args.mask2img_checkpoint,
@@ -184,6 +201,7 @@ def main(argv=None):
         conditional_scale=args.conditional_scale,
         layout_cutmix_prob=args.layout_cutmix_prob,
         pretrain_finetune=args.pretrain_finetune,
+        finetune_on=args.finetune_on,
         results=args.results,
         command=' '.join(sys.argv))
     return experiment.run()

@@ -115,6 +115,7 @@ class GainExperiment:
     filter_min_agreement: Optional[float] = None
     filter_ensemble: bool = False
     filter_rounds: int = 1
+    filter_checkpoints: List[str] = dataclasses.field(default_factory=list)
     generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
     mask2img_config: Optional[str] = None
     mask2img_checkpoint: Optional[str] = None
@@ -127,6 +128,7 @@ class GainExperiment:
     conditional_scale: str = 'generator'
     layout_cutmix_prob: float = 0.0
     pretrain_finetune: bool = False
+    finetune_on: List[str] = dataclasses.field(default_factory=lambda: ['d'])
     results: Optional[str] = None
     command: str = ''
 
@@ -145,6 +147,9 @@ class GainExperiment:
         bad = [g for g in self.generators if g not in GENERATORS]
         if bad or not self.generators:
             raise ValueError(f'unknown generator(s) {bad}: choose from {GENERATORS}')
+        bad = [f for f in self.finetune_on if f not in ('d', 'mix')]
+        if bad or not self.finetune_on:
+            raise ValueError(f'unknown fine-tuning set(s) {bad}: d (D alone), mix (D ∪ D′)')
         for sampler in self.synthetic_samplers:
             if sampler not in ('rare_class', 'hardness'):
                 raise ValueError(f'unknown synthetic sampler {sampler!r}: rare_class, hardness')
@@ -166,6 +171,14 @@ class GainExperiment:
         if self.filter_ensemble and self.filter_alpha is None:
             raise ValueError('--filter-ensemble chooses the filter\'s segmentors: give '
                              '--filter-alpha too')
+        if self.filter_checkpoints:
+            if self.filter_alpha is None or self.filter_ensemble:
+                raise ValueError('--filter-checkpoint chooses the filter\'s segmentors: give '
+                                 '--filter-alpha too, and not --filter-ensemble')
+            self.filter_checkpoints = [osp.abspath(c) for c in self.filter_checkpoints]
+            missing = [c for c in self.filter_checkpoints if not osp.isfile(c)]
+            if missing:
+                raise FileNotFoundError(f'--filter-checkpoint: no such file {missing}')
         if self.filter_rounds < 1 or (self.filter_rounds > 1 and self.filter_alpha is None):
             raise ValueError(f'--filter-rounds {self.filter_rounds}: give a count >= 1, and '
                              '--filter-alpha with more than one round')
@@ -248,6 +261,8 @@ class GainExperiment:
                 (', enlarged x2 by interpolation' if self.dprime_enlarged else '') +
                 f'), segmentor `{segmentor}`' +
                 (f' trained {self.seg_iters} iterations' if self.seg_iters else '') +
+                (f', D′ filtered by the given segmentor(s) {self.filter_checkpoints}'
+                 if self.filter_checkpoints else '') +
                 f', seeds {self.seeds}; val = real val split. IoU in %, mean ± std over seeds. '
                 f'Stage wall times: {stage_times}.')
 
@@ -487,7 +502,8 @@ class GainExperiment:
 
     def run_filtered(self, stages: StageTimer, kind: str) -> List[dict]:
         """FreeMask: generator ``kind``'s D′ filtered by the D segmentor of the first seed (by
-        the ensemble of every seed's with ``filter_ensemble``; ``tools/filter_synthetic.py``),
+        the ensemble of every seed's with ``filter_ensemble``, by ``filter_checkpoints`` when
+        given: a segmentor of D's config trained otherwise; ``tools/filter_synthetic.py``),
         then D ∪ D′(filtered) for every R and seed. For a mask-to-image D′ the masks are real
         and the filter drops the pixels whose rendered image the D segmentor does not read as
         that class (FreeMask's own setting).
@@ -504,7 +520,9 @@ class GainExperiment:
             seg_dirs = [osp.join(self.work_dir, 'runs', name) for name in run_dirs]
             filtered = self.dprime_folder(kind, filtered=True, filter_round=rnd)
             stage = ('' if kind == 'joint' else f' {kind}') + ('' if rnd == 1 else f' round {rnd}')
-            stages.run('filter' + stage, lambda: self.filter_stage(kind, seg_dirs, filtered))
+            given = self.filter_checkpoints if rnd == 1 else None
+            stages.run('filter' + stage,
+                       lambda: self.filter_stage(kind, seg_dirs, filtered, checkpoints=given))
             tag = self.run_tag(kind, 'filtered' if rnd == 1 else f'filtered{rnd}')
             variant = f'{self.generator_variant(kind)} filtered' + \
                 ('' if rnd == 1 else f' (round {rnd})')
@@ -513,11 +531,18 @@ class GainExperiment:
             run_dirs = [f'{tag}_R{self.ratios[0]:g}_seed{seed}' for seed in seeds]
         return results
 
-    def filter_stage(self, kind: str, seg_dirs: List[str], filtered: str):
+    def filter_stage(self,
+                     kind: str,
+                     seg_dirs: List[str],
+                     filtered: str,
+                     checkpoints: Optional[List[str]] = None):
         """``tools/filter_synthetic.py`` of generator ``kind``'s D′ into ``filtered`` with the
-        last checkpoints of the segmentor runs ``seg_dirs``, unless that folder is already done
-        with the same settings (a folder filtered with other ones is refused: its runs would be
-        reused under the new setting)."""
+        last checkpoints of the segmentor runs ``seg_dirs`` (or with ``checkpoints``), unless
+        that folder is already done with the same settings (a folder filtered with other ones
+        is refused: its runs would be reused under the new setting; given checkpoints are
+        compared by their SHA-256)."""
+        if checkpoints:
+            seg_dirs = list(checkpoints)
         meta_path = osp.join(filtered, 'meta.json')
         if osp.exists(meta_path):
             with open(meta_path) as f:
@@ -531,11 +556,18 @@ class GainExperiment:
                 alpha=done.get('alpha'),
                 min_agreement=done.get('min_agreement'),
                 segmentors=len(sha) if isinstance(sha, list) else 1)
+            if checkpoints:
+                from ..generation.checkpoint import file_sha256  # torch, mmseg: at use
+                asked['segmentor_sha256'] = [file_sha256(c) for c in checkpoints]
+                found['segmentor_sha256'] = sha if isinstance(sha, list) else [sha]
             if found != asked:
                 raise ValueError(f'{filtered} was filtered with {found}, not {asked}: its runs '
                                  'would be reused under the new setting; use another --work-dir')
             return None, False
-        seg_ckpts = [last_checkpoint(d) for d in seg_dirs]
+        if checkpoints:
+            seg_ckpts = list(checkpoints)
+        else:
+            seg_ckpts = [last_checkpoint(d) for d in seg_dirs]
         missing = [d for d, c in zip(seg_dirs, seg_ckpts) if c is None]
         if missing:
             raise FileNotFoundError(f'no checkpoint in the segmentor run(s) {missing} to filter '
@@ -574,36 +606,62 @@ class GainExperiment:
         return stages.run('resampled segmentors' + suffix, lambda: run_specs(specs))
 
     def run_pretrain_finetune(self, stages: StageTimer) -> List[dict]:
-        """D′ as pretraining instead of mixing: each seed's segmentor trained on the
-        :meth:`primary_dprime` alone, then fine-tuned on D from its checkpoint (mmengine
-        ``load_from``; the same config, schedule and seed as the D run, so a fine-tuned run
-        has trained twice as many iterations as the D one). Runs
-        ``dprime…-pretrain_seed*`` (a "D′ only" row of their own) and ``dprime…-finetune_seed*``."""
-        folder, tag, variant = self.primary_dprime()
-        tag, name = tag.replace('d+dprime', 'dprime', 1), variant.replace('D u D\'', 'D\'', 1)
+        """D′ as pretraining: each seed's segmentor trained on the :meth:`primary_dprime`
+        alone, then fine-tuned from its checkpoint (mmengine ``load_from``; the same config,
+        schedule and seed as the run it is set beside, so a fine-tuned run has trained twice
+        as many iterations) on every set of :attr:`finetune_on`: ``'d'`` — D alone, runs
+        ``dprime…-finetune_seed*``; ``'mix'`` — D ∪ that D′ at the first R, drawn uniformly
+        and by each ``synthetic_samplers`` entry, runs ``dprime…-finetune-mix[-sampler]_R*_seed*``.
+        The pretraining runs ``dprime…-pretrain_seed*`` make a "D′ only" row of their own."""
+        folder, mix_tag, variant = self.primary_dprime()
+        tag, name = mix_tag.replace('d+dprime', 'dprime', 1), variant.replace('D u D\'', 'D\'', 1)
         pre_specs = [
             segmentor_spec(f'{tag}-pretrain_seed{seed}', f'{name} (pretraining)', None, seed,
                            self.settings['segmentor'].format(VARIANTS['D\' only']), self.work_dir,
                            self.data_root, folder, self.seg_iters) for seed in self.seeds
         ]
         results = stages.run('pretraining segmentors', lambda: run_specs(pre_specs))
-        fine_specs = []
+        checkpoints = {}
         for spec in pre_specs:
-            ckpt = last_checkpoint(spec['work_dir'])
-            if ckpt is None:
+            checkpoints[spec['seed']] = last_checkpoint(spec['work_dir'])
+            if checkpoints[spec['seed']] is None:
                 raise FileNotFoundError(f'pretraining run {spec["name"]} left no checkpoint in '
                                         f'{spec["work_dir"]} (last_checkpoint)')
-            fine_specs.append(
+        fine_specs = []
+        if 'd' in self.finetune_on:
+            fine_specs += [
                 segmentor_spec(
-                    spec['name'].replace('-pretrain_', '-finetune_'),
+                    f'{tag}-finetune_seed{seed}',
                     f'{name} → D (fine-tuned)',
                     None,
-                    spec['seed'],
+                    seed,
                     self.settings['segmentor'].format(VARIANTS['D']),
                     self.work_dir,
                     self.data_root,
                     seg_iters=self.seg_iters,
-                    load_from=ckpt))
+                    load_from=checkpoints[seed]) for seed in self.seeds
+            ]
+        if 'mix' in self.finetune_on:
+            ratio = self.ratios[0]
+            mix_config = self.settings['segmentor'].format(VARIANTS['D u D\''])
+            # a hardness sampler without filtering is refused in __post_init__
+            for sampler in [None] + list(self.synthetic_samplers):
+                suffix = f'-{sampler}' if sampler else ''
+                into = f'{variant} + {sampler}' if sampler else variant
+                fine_specs += [
+                    segmentor_spec(
+                        f'{tag}-finetune-mix{suffix}_R{ratio:g}_seed{seed}',
+                        f'{name} → {into} (fine-tuned)',
+                        ratio,
+                        seed,
+                        mix_config,
+                        self.work_dir,
+                        self.data_root,
+                        folder,
+                        self.seg_iters,
+                        synthetic_sampler=sampler,
+                        load_from=checkpoints[seed]) for seed in self.seeds
+                ]
         return results + stages.run('fine-tuned segmentors', lambda: run_specs(fine_specs))
 
     def run_combined(self, stages: StageTimer) -> List[dict]:
@@ -747,6 +805,7 @@ class GainExperiment:
             combine=self.combine,
             filter_ensemble=self.filter_ensemble,
             filter_rounds=self.filter_rounds,
+            filter_checkpoints=self.filter_checkpoints,
             conditional_scale=self.conditional_scale,
             layout_cutmix_prob=self.layout_cutmix_prob,
             classes=classes,

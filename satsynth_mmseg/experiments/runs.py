@@ -165,18 +165,19 @@ def segmentor_spec(name: str,
                    synthetic_sampler: Optional[str] = None,
                    load_from: Optional[str] = None) -> dict:
     """One segmentor run: ``config`` trained with ``seed`` on D (``variant`` 'D' or one
-    starting ``'D +'``, or any run that fine-tunes ``load_from``, a checkpoint), D ∪ D′ (any
-    other variant with a ``ratio``; D′ items drawn by ``synthetic_sampler``, see
-    ``AugmentedDataset``) or D′ alone (``ratio`` None), with the classical augmentations
-    ``augment`` (:data:`~.augmentation.AUGMENTATIONS`), tested on real val."""
+    starting ``'D +'``, or a run that fine-tunes ``load_from``, a checkpoint, without a
+    ``ratio``), D ∪ D′ (any other variant with a ``ratio``, fine-tuning ``load_from`` when
+    given; D′ items drawn by ``synthetic_sampler``, see ``AugmentedDataset``) or D′ alone
+    (``ratio`` None), with the classical augmentations ``augment``
+    (:data:`~.augmentation.AUGMENTATIONS`), tested on real val."""
     opts = {
         'randomness.seed': seed,
         'val_dataloader.dataset.data_root': data_root,
         'test_dataloader.dataset.data_root': data_root
     }
-    if load_from is not None:  # fine-tuning a pretrained segmentor on D
-        opts.update({'train_dataloader.dataset.data_root': data_root, 'load_from': load_from})
-    elif variant == 'D' or variant.startswith('D +'):
+    if load_from is not None:  # fine-tuning a pretrained segmentor (on D, or D ∪ D′ with a ratio)
+        opts['load_from'] = load_from
+    if variant == 'D' or variant.startswith('D +') or (load_from is not None and ratio is None):
         opts['train_dataloader.dataset.data_root'] = data_root
     elif ratio is not None:
         opts.update({
