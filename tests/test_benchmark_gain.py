@@ -255,6 +255,11 @@ def test_unknown_finetuning_set_is_refused():
         gain_module.GainExperiment(preset='dubai-cpu', finetune_on=['d', 'both'])
     with pytest.raises(ValueError, match='unknown fine-tuning'):
         gain_module.GainExperiment(preset='dubai-cpu', finetune_on=[])
+    with pytest.raises(ValueError, match='give --pretrain-finetune too'):
+        gain_module.GainExperiment(preset='dubai-cpu', finetune_on=['mix'])
+    exp = gain_module.GainExperiment(
+        preset='dubai-cpu', pretrain_finetune=True, finetune_on=['d', 'mix'])
+    assert exp.finetune_on == ['d', 'mix']
 
 
 def test_augmentations_change_the_config_as_documented():

@@ -150,6 +150,9 @@ class GainExperiment:
         bad = [f for f in self.finetune_on if f not in ('d', 'mix')]
         if bad or not self.finetune_on:
             raise ValueError(f'unknown fine-tuning set(s) {bad}: d (D alone), mix (D ∪ D′)')
+        if 'mix' in self.finetune_on and not self.pretrain_finetune:
+            raise ValueError('--finetune-on mix fine-tunes the D′-pretrained segmentors: give '
+                             '--pretrain-finetune too')
         for sampler in self.synthetic_samplers:
             if sampler not in ('rare_class', 'hardness'):
                 raise ValueError(f'unknown synthetic sampler {sampler!r}: rare_class, hardness')
