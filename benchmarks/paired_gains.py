@@ -27,12 +27,24 @@ def main(argv=None):
         with open(args.baseline) as f:
             baseline = json.load(f)['runs']
     rows = paired_gains(runs, baseline)
-    print('| training set | R | seeds | mean gain | per seed |\n|---|---|---|---|---|')
+    print('| training set | R | seeds | iterations (run / D) | mean gain | per seed |\n'
+          '|---|---|---|---|---|---|')
     for row in rows:
         r = '–' if row.ratio is None else f'{row.ratio:g}'
-        print(f'| {display(row.variant)} | {r} | {row.seeds} | {row.mean:+.2f} | ' +
-              ', '.join(f'{g:+.2f}' for g in row.gains) + ' |')
+        print(f'| {display(row.variant)} | {r} | {row.seeds} | {schedule(row)} | '
+              f'{row.mean:+.2f} | ' + ', '.join(f'{g:+.2f}' for g in row.gains) + ' |')
+    unequal = [display(row.variant) for row in rows if not row.equal_schedule]
+    if unequal:
+        print('\nnot at an equal schedule (these runs trained a different number of iterations '
+              'in all than their D runs; --baseline takes D runs trained as long from another '
+              'results file): ' + '; '.join(unequal))
     return rows
+
+
+def schedule(row) -> str:
+    """'1000 / 1000', or every distinct pair when seeds differ ('?' where a run does not say)."""
+    pairs = sorted({(i, d) for i, d in zip(row.iters, row.d_iters)}, key=str)
+    return ', '.join(f'{"?" if i is None else i} / {"?" if d is None else d}' for i, d in pairs)
 
 
 if __name__ == '__main__':

@@ -52,27 +52,53 @@ def summarise(results: List[dict], classes: Sequence[str]) -> List[dict]:
 
 @dataclasses.dataclass
 class PairedGain:
-    """One variant's mIoU gain over D, seed by seed (the same seed's D run)."""
+    """One variant's mIoU gain over D, seed by seed (the same seed's D run).
+
+    ``iters`` and ``d_iters`` are the segmentor iterations in all (pretraining included) of
+    each seed's run and of the D run it is compared with (``None`` where a run does not say).
+    """
     variant: str
     ratio: Optional[float]
     seeds: List[int]
     gains: List[float]
+    iters: List[Optional[int]] = dataclasses.field(default_factory=list)
+    d_iters: List[Optional[int]] = dataclasses.field(default_factory=list)
 
     @property
     def mean(self) -> float:
         return float(np.mean(self.gains))
+
+    @property
+    def equal_schedule(self) -> bool:
+        """Whether every run trained as many iterations in all as its D run."""
+        return all(i == d for i, d in zip(self.iters, self.d_iters))
+
+
+def total_iters(run: dict, runs: List[dict]) -> Optional[int]:
+    """A run's segmentor iterations in all: its ``max_iters`` plus, when it was fine-tuned
+    (``options['load_from']``), those of the run among ``runs`` whose checkpoint it loaded."""
+    if run.get('max_iters') is None:
+        return None
+    load_from = (run.get('options') or {}).get('load_from')
+    if not load_from:
+        return int(run['max_iters'])
+    parent = next((r for r in runs if r.get('work_dir') == osp.dirname(load_from)), None)
+    before = None if parent is None else total_iters(parent, runs)
+    return None if before is None else before + int(run['max_iters'])
 
 
 def paired_gains(runs: List[dict], baseline: Optional[List[dict]] = None) -> List[PairedGain]:
     """The per-seed gains the README quotes: every variant's mIoU minus that seed's D run.
 
     Args:
-        runs: the ``runs`` of a ``gain.json`` (``variant``, ``ratio``, ``seed``, ``metrics``).
+        runs: the ``runs`` of a ``gain.json`` (``variant``, ``ratio``, ``seed``, ``metrics``;
+            ``max_iters``, ``options`` and ``work_dir`` where the schedule is to be compared).
         baseline: runs whose ``'D'`` rows are the reference instead (e.g. D trained as long
             as a fine-tuned run); by default the ``'D'`` rows of ``runs``. Seeds without a
             D run are left out.
     """
-    d = {r['seed']: r['metrics']['mIoU'] for r in (baseline or runs) if r['variant'] == 'D'}
+    ref = baseline or runs
+    d = {r['seed']: r for r in ref if r['variant'] == 'D'}
     out: Dict[tuple, PairedGain] = {}
     for r in runs:
         if r['seed'] not in d or (baseline is None and r['variant'] == 'D'):
@@ -80,7 +106,9 @@ def paired_gains(runs: List[dict], baseline: Optional[List[dict]] = None) -> Lis
         row = out.setdefault((r['variant'], r['ratio']), PairedGain(r['variant'], r['ratio'], [],
                                                                     []))
         row.seeds.append(r['seed'])
-        row.gains.append(r['metrics']['mIoU'] - d[r['seed']])
+        row.gains.append(r['metrics']['mIoU'] - d[r['seed']]['metrics']['mIoU'])
+        row.iters.append(total_iters(r, runs))
+        row.d_iters.append(total_iters(d[r['seed']], ref))
     return list(out.values())
 
 
