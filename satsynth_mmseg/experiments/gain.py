@@ -11,7 +11,7 @@ import os
 import os.path as osp
 import platform
 import time
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
@@ -312,9 +312,17 @@ class GainExperiment:
                      tag: str,
                      variant: str,
                      source: Union[str, List[str]],
-                     synthetic_sampler: Optional[str] = None) -> List[dict]:
+                     synthetic_sampler: Optional[str] = None,
+                     ratios: Optional[Sequence[float]] = None,
+                     load_from: Optional[Dict[int, str]] = None) -> List[dict]:
         """One D ∪ D′ segmentor run per seed and R (runs ``{tag}_R{r}_seed{seed}``): D and
-        ``source`` (a D′ folder or a list of them), D′ items drawn by ``synthetic_sampler``."""
+        ``source`` (a D′ folder or a list of them), D′ items drawn by ``synthetic_sampler``.
+
+        Args:
+            ratios: the R values (default: :attr:`ratios`).
+            load_from: seed -> checkpoint each seed's run is fine-tuned from (mmengine's
+                ``load_from``); default: trained from scratch.
+        """
         config = self.settings['segmentor'].format(VARIANTS['D u D\''])
         return [
             segmentor_spec(
@@ -327,7 +335,9 @@ class GainExperiment:
                 self.data_root,
                 source,
                 self.seg_iters,
-                synthetic_sampler=synthetic_sampler) for seed in self.seeds for r in self.ratios
+                synthetic_sampler=synthetic_sampler,
+                load_from=None if load_from is None else load_from[seed]) for seed in self.seeds
+            for r in (self.ratios if ratios is None else ratios)
         ]
 
     def run_generator_kind(self, stages: StageTimer, kind: str, joint_ckpt: Optional[str],
@@ -415,16 +425,17 @@ class GainExperiment:
 
     def primary_dprime(self) -> Tuple[str, str, str]:
         """The D′ the strongest classical augmentation is combined with and segmentors are
-        pretrained on: the first generator's, filtered when filtering; ``(folder, D ∪ D′ run
-        tag, D ∪ D′ variant)``."""
-        kind = self.generators[0]
-        filtered = self.filter_alpha is not None
-        folder = self.dprime_folder(kind, filtered=filtered)
-        if filtered:
-            return (folder, self.run_tag(kind,
-                                         'filtered'), f'{self.generator_variant(kind)} filtered')
+        pretrained on: :meth:`best_dprime` of the first generator."""
+        return self.best_dprime(self.generators[0])
+
+    def best_dprime(self, kind: str) -> Tuple[str, str, str]:
+        """Generator ``kind``'s D′, filtered when filtering: ``(folder, D ∪ D′ run tag,
+        D ∪ D′ variant)``."""
+        if self.filter_alpha is not None:
+            return (self.dprime_folder(kind, filtered=True), self.run_tag(kind, 'filtered'),
+                    f'{self.generator_variant(kind)} filtered')
         tag = 'd+dprime' if kind == 'joint' else f'd+dprime-{kind}'
-        return folder, tag, self.generator_variant(kind)
+        return self.dprime_folder(kind), tag, self.generator_variant(kind)
 
     def augmentation_specs(self,
                            augment: List[str],
@@ -597,14 +608,11 @@ class GainExperiment:
         """D ∪ D′ of generator ``kind`` with weighted D′ sampling: rare-class on the plain D′
         (on the filtered one when filtering), hardness on the filtered D′ (its manifest has the
         pair losses)."""
-        use_filtered = self.filter_alpha is not None
-        source = self.dprime_folder(kind, filtered=use_filtered)
+        source, tag, variant = self.best_dprime(kind)
         specs = []
         for sampler in self.synthetic_samplers:
-            variant = (f'{self.generator_variant(kind)}{" filtered" if use_filtered else ""} + '
-                       f'{sampler}')
-            tag = self.run_tag(kind, f'filtered-{sampler}' if use_filtered else sampler)
-            specs += self.dprime_specs(tag, variant, source, synthetic_sampler=sampler)
+            specs += self.dprime_specs(
+                f'{tag}-{sampler}', f'{variant} + {sampler}', source, synthetic_sampler=sampler)
         suffix = '' if kind == 'joint' else f' {kind}'
         return stages.run('resampled segmentors' + suffix, lambda: run_specs(specs))
 
@@ -645,26 +653,17 @@ class GainExperiment:
                     load_from=checkpoints[seed]) for seed in self.seeds
             ]
         if 'mix' in self.finetune_on:
-            ratio = self.ratios[0]
-            mix_config = self.settings['segmentor'].format(VARIANTS['D u D\''])
             # a hardness sampler without filtering is refused in __post_init__
             for sampler in [None] + list(self.synthetic_samplers):
                 suffix = f'-{sampler}' if sampler else ''
                 into = f'{variant} + {sampler}' if sampler else variant
-                fine_specs += [
-                    segmentor_spec(
-                        f'{tag}-finetune-mix{suffix}_R{ratio:g}_seed{seed}',
-                        f'{name} → {into} (fine-tuned)',
-                        ratio,
-                        seed,
-                        mix_config,
-                        self.work_dir,
-                        self.data_root,
-                        folder,
-                        self.seg_iters,
-                        synthetic_sampler=sampler,
-                        load_from=checkpoints[seed]) for seed in self.seeds
-                ]
+                fine_specs += self.dprime_specs(
+                    f'{tag}-finetune-mix{suffix}',
+                    f'{name} → {into} (fine-tuned)',
+                    folder,
+                    synthetic_sampler=sampler,
+                    ratios=self.ratios[:1],
+                    load_from=checkpoints)
         return results + stages.run('fine-tuned segmentors', lambda: run_specs(fine_specs))
 
     def run_combined(self, stages: StageTimer) -> List[dict]:
