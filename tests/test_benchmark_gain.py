@@ -57,6 +57,36 @@ def test_paired_gains_subtract_the_same_seeds_d_run():
     assert d.gains == pytest.approx([-2.0, -2.0]) and x.gains == pytest.approx([1.0, -1.0])
 
 
+def test_paired_gains_compare_schedules_pretraining_included():
+    """A fine-tuned run counts its pretraining run's iterations (found by its load_from), so a
+    gain against a D trained half as long is flagged."""
+    from satsynth_mmseg.experiments.report import paired_gains
+
+    def run(v, seed, m, iters, name, load_from=None):
+        options = {} if load_from is None else {'load_from': f'/w/runs/{load_from}/iter_1.pth'}
+        return dict(
+            variant=v,
+            ratio=None,
+            seed=seed,
+            metrics={'mIoU': m},
+            max_iters=iters,
+            work_dir=f'/w/runs/{name}',
+            options=options)
+
+    runs = [
+        run('D', 0, 30.0, 1000, 'd0'),
+        run('P', 0, 31.0, 1000, 'p0'),
+        run('P -> D', 0, 34.0, 1000, 'pd0', load_from='p0'),
+        run('X', 0, 33.0, 1000, 'x0', load_from='missing')
+    ]
+    p, pd, x = paired_gains(runs)
+    assert (p.iters, p.d_iters, p.equal_schedule) == ([1000], [1000], True)
+    assert (pd.iters, pd.d_iters, pd.equal_schedule) == ([2000], [1000], False)
+    assert x.iters == [None] and not x.equal_schedule  # its pretraining run is not in the file
+    (_, pd2, _) = paired_gains(runs[1:], baseline=[run('D', 0, 32.0, 2000, 'd2k')])
+    assert pd2.equal_schedule and pd2.gains == pytest.approx([2.0])
+
+
 def test_bad_arguments():
     with pytest.raises(SystemExit):
         gain.parse_args(['--ratios', '0'])
@@ -279,6 +309,48 @@ def test_augmentations_change_the_config_as_documented():
     assert [t['type'] for t in ds.pipeline] == ['RandomCutMix', 'RandomCutOut', 'PackSegInputs']
     assert 'data_source' in ds.pipeline[-1]['meta_keys']
     assert 'PackSegInputs' not in [t['type'] for t in ds.dataset.pipeline]
+
+
+def test_rot90_augmentation_rotates_image_and_mask_together():
+    """'rot90' after the configs' flips reaches all eight symmetries of the square, and the
+    mask always moves with its image (label values unchanged)."""
+    import random
+
+    import numpy as np
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmseg.registry import TRANSFORMS
+    from satsynth_mmseg.experiments.augmentation import apply_augmentation
+    from tests.conftest import REPO
+    init_default_scope('mmseg')
+    cfg = apply_augmentation(
+        Config.fromfile(
+            osp.join(REPO, 'configs', 'satsynth',
+                     'deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py')), ['rot90'])
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    assert [t['type'] for t in pipeline][-2:] == ['RandomRotFlip', 'PackSegInputs']
+    geometric = [
+        TRANSFORMS.build(t) for t in pipeline if t['type'] in ('RandomFlip', 'RandomRotFlip')
+    ]
+    mask = np.arange(16, dtype=np.uint8).reshape(4, 4) % 6
+    mask[0, 0] = 255
+    img = np.stack([mask * 10, mask * 10 + 1, mask * 10 + 2], axis=-1).astype(np.uint8)
+    d4 = {}
+    for k in range(4):
+        for m in (mask, mask.T):
+            d4[np.rot90(m, k).tobytes()] = 0
+    np.random.seed(0)
+    random.seed(0)
+    for _ in range(400):
+        r = dict(img=img.copy(), gt_seg_map=mask.copy(), seg_fields=['gt_seg_map'])
+        for t in geometric:
+            r = t(r)
+        out = r['gt_seg_map']
+        assert (r['img'][..., 0] == out.astype(np.uint8) * 10).all()
+        assert sorted(np.unique(out)) == sorted(np.unique(mask))
+        d4[out.tobytes()] += 1
+    assert len(d4) == 8 and min(d4.values()) > 20, d4
 
 
 @pytest.mark.parametrize('preset', ['dubai-cpu', 'dubai-cpu-64', 'dubai-gpu', 'procedural-cpu'])

@@ -1,5 +1,6 @@
 """Classical augmentations as config changes, for the comparison with generated data
-(SatSynth's Table 5: Cutout, CutMix, Copy-Paste).
+(SatSynth's Table 5: Cutout, CutMix, Copy-Paste; and 90-degree rotations, which the layouts of
+a mask -> image D' include).
 
 Per-sample transforms (mmseg's ``RandomCutOut``, ``PhotoMetricDistortion``) go into the
 training pipeline before ``PackSegInputs``; two-sample ones (:class:`RandomCutMix`,
@@ -21,6 +22,10 @@ AUGMENTATIONS = {
                    n_holes=(1, 3),
                    cutout_ratio=[(0.1, 0.1), (0.2, 0.2), (0.3, 0.3)])),
     'photometric': ('sample', dict(type='PhotoMetricDistortion')),
+    # a random 90-degree rotation, then a flip: with the configs' horizontal and vertical
+    # flips before it, all eight symmetries of the square -- the layouts a mask -> image D'
+    # is rendered for (tools/generate.py --masks-from) get these too
+    'rot90': ('sample', dict(type='RandomRotFlip', rotate_prob=0.0, flip_prob=1.0)),
     'cutmix': ('mix', dict(type='RandomCutMix', prob=0.5)),
     'copy_paste': ('mix', dict(type='ClassAwareCopyPaste', prob=0.5)),
 }
