@@ -268,6 +268,16 @@ def test_classical_augmentation_is_combined_with_the_first_generators_best_dprim
     assert f'{shown} (R = 1, 40.0 ± 0.5) beats the best classical augmentation' in text
     assert f'{shown} + copy_paste (41.0 ± 0.5) beats both' in text
     assert f'{shown} +3.0, classical +1.9, together +4.0 mIoU' in text
+    assert 'Copy-Paste pastes the rare classes of D: road.' in text  # no scores: as before
+    rot = [dict(r, variant=r['variant'].replace('copy_paste', 'rot90')) for r in rows]
+    text = gain_module.augmentation_verdict(
+        rot,
+        dict(
+            rare_classes=['road'],
+            dprime_variant=variant,
+            strongest=['rot90'],
+            scores={'rot90': 38.9}))
+    assert 'Copy-Paste' not in text and text.startswith('The strongest classical augmentation')
 
 
 def test_class_target_still_needs_the_joint_generator():

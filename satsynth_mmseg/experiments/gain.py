@@ -555,17 +555,17 @@ class GainExperiment:
         that folder is already done with the same settings (a folder filtered with other ones
         is refused: its runs would be reused under the new setting; given checkpoints are
         compared by their SHA-256)."""
-        if checkpoints:
-            seg_dirs = list(checkpoints)
+        # what scores the pixels: the given checkpoints, or the runs' last ones
+        sources = list(checkpoints) if checkpoints else list(seg_dirs)
         meta_path = osp.join(filtered, 'meta.json')
         if osp.exists(meta_path):
             with open(meta_path) as f:
                 done = json.load(f).get('filtering', {})
+            sha = done.get('segmentor_sha256')
             asked = dict(
                 alpha=self.filter_alpha,
                 min_agreement=self.filter_min_agreement,
-                segmentors=len(seg_dirs))
-            sha = done.get('segmentor_sha256')
+                segmentors=len(sources))
             found = dict(
                 alpha=done.get('alpha'),
                 min_agreement=done.get('min_agreement'),
@@ -578,11 +578,8 @@ class GainExperiment:
                 raise ValueError(f'{filtered} was filtered with {found}, not {asked}: its runs '
                                  'would be reused under the new setting; use another --work-dir')
             return None, False
-        if checkpoints:
-            seg_ckpts = list(checkpoints)
-        else:
-            seg_ckpts = [last_checkpoint(d) for d in seg_dirs]
-        missing = [d for d, c in zip(seg_dirs, seg_ckpts) if c is None]
+        seg_ckpts = sources if checkpoints else [last_checkpoint(d) for d in sources]
+        missing = [d for d, c in zip(sources, seg_ckpts) if c is None]
         if missing:
             raise FileNotFoundError(f'no checkpoint in the segmentor run(s) {missing} to filter '
                                     f'{self.dprime_folder(kind)} with')
@@ -874,9 +871,12 @@ def augmentation_verdict(rows: List[dict], augmentation: dict) -> str:
     best_aug = max((r for r in rows if r['variant'].startswith('D +')), key=lambda r: r['mIoU'][0])
     both = by.get(f'{with_dprime} + {" + ".join(augmentation["strongest"])}')
     d = by['D']['mIoU'][0]
+    # the augmentations that ran (files from before 'scores' existed: say it as they did)
+    ran = {a for k in augmentation.get('scores', {'copy_paste': 0}) for a in k.split(' + ')}
+    copy_paste = (f'Copy-Paste pastes the rare classes of D: '
+                  f'{", ".join(augmentation["rare_classes"])}. ') if 'copy_paste' in ran else ''
     lines = [
-        f'Copy-Paste pastes the rare classes of D: {", ".join(augmentation["rare_classes"])}'
-        f'. The strongest classical augmentation here: {display(best_aug["variant"])} '
+        f'{copy_paste}The strongest classical augmentation here: {display(best_aug["variant"])} '
         f'({fmt(best_aug["mIoU"])}, D alone {fmt(by["D"]["mIoU"])}).'
     ]
     if plain is not None:
