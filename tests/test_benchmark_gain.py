@@ -766,3 +766,64 @@ def test_filter_checkpoint_filters_with_the_given_segmentors(tmp_path, monkeypat
         json.dumps(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256=sha[::-1]))))
     with pytest.raises(ValueError, match='segmentor_sha256'):
         exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages3.json')), 'joint')
+
+
+def test_gain_by_schedule_keeps_equal_schedule_rows_and_plots(tmp_path):
+    """benchmarks/gain_by_schedule.py: one point per variant, D′ size and schedule, from
+    several results files; fine-tuned rows (longer than their D) and D-only rows are left
+    out; the table and the picture are written."""
+    import json
+    import runpy
+
+    from satsynth_mmseg.experiments.report import gain_by_schedule
+    from tests.conftest import REPO
+
+    def run(v, r, seed, m, iters, name, load_from=None):
+        options = {} if load_from is None else {'load_from': f'/w/{load_from}/iter_1.pth'}
+        return dict(
+            variant=v,
+            ratio=r,
+            seed=seed,
+            metrics={'mIoU': m},
+            max_iters=iters,
+            work_dir=f'/w/{name}',
+            options=options)
+
+    def results(iters, delta):
+        runs = []
+        for seed in (0, 1):
+            runs += [
+                run('D', 0.0, seed, 30.0 + seed, iters, f'd{iters}_{seed}'),
+                run('D + rot90', 0.0, seed, 31.0, iters, f'a{iters}_{seed}'),
+                run('D u D\' x', 1.0, seed, 30.0 + seed + delta + seed, iters, f'x{iters}_{seed}'),
+                run('D\' x', None, seed, 20.0, iters, f'p{iters}_{seed}'),
+                run('D\' x -> D u D\' x',
+                    1.0,
+                    seed,
+                    40.0,
+                    iters,
+                    f'f{iters}_{seed}',
+                    load_from=f'p{iters}_{seed}')
+            ]
+        return dict(n_synthetic=448, runs=runs)
+
+    points = gain_by_schedule([results(1000, 2.0), results(2000, 1.0), results(1000, 9.0)])
+    assert [(p.variant, p.n_synthetic, p.iters) for p in points] == [
+        ('D u D\' x', 448, 1000), ('D u D\' x', 448, 2000)
+    ]  # the third file repeats (x, 448, 1000): the first one's is kept
+    assert points[0].gains == pytest.approx([2.0, 3.0]) and points[1].mean_std[0] == 1.5
+    files = []
+    for i, (iters, delta) in enumerate(((1000, 2.0), (2000, 1.0))):
+        files.append(str(tmp_path / f'r{i}.json'))
+        with open(files[-1], 'w') as f:
+            json.dump(results(iters, delta), f)
+    out = str(tmp_path / 'sched')
+    script = runpy.run_path(osp.join(REPO, 'benchmarks', 'gain_by_schedule.py'))
+    script['main']([*files, '--target', '3', '--out', out])
+    md = open(out + '.md').read()
+    assert '| D ∪ D′ x | 448 | 2000 | 2 | +1.50 ± 0.71 | +1.00, +2.00 |' in md
+    assert 'rot90' not in md and '→' not in md and osp.getsize(out + '.png') > 1000
+    with open(tmp_path / 'empty.json', 'w') as f:
+        json.dump(dict(n_synthetic=448, runs=results(1000, 2.0)['runs'][:2]), f)  # D rows only
+    with pytest.raises(SystemExit, match='no D u D'):
+        script['main']([str(tmp_path / 'empty.json'), '--out', str(tmp_path / 'none')])

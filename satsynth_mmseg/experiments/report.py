@@ -112,6 +112,80 @@ def paired_gains(runs: List[dict], baseline: Optional[List[dict]] = None) -> Lis
     return list(out.values())
 
 
+@dataclasses.dataclass
+class SchedulePoint:
+    """A variant's paired gain over D at one segmentor schedule (D trained as long)."""
+    variant: str
+    n_synthetic: int
+    iters: int
+    seeds: List[int]
+    gains: List[float]
+
+    @property
+    def label(self) -> str:
+        return f'{display(self.variant)}, {self.n_synthetic} D′ pairs'
+
+    @property
+    def mean_std(self) -> tuple:
+        return mean_std(self.gains)
+
+
+def gain_by_schedule(results: Sequence[dict]) -> List[SchedulePoint]:
+    """Paired gains over D from several ``gain.json`` files, one point per variant, D′ size
+    and schedule, for a gain-against-iterations plot.
+
+    Args:
+        results: loaded results files (``runs``, ``n_synthetic``). Rows not at an equal
+            schedule with their D runs (:attr:`PairedGain.equal_schedule`, e.g. fine-tuned
+            runs) and D-only rows (augmentations) are left out; a point seen in two files
+            (a D′ folder shared by two experiments) is kept once, from the first.
+
+    Returns:
+        The points, sorted by variant, D′ size and iterations.
+    """
+    points: Dict[tuple, SchedulePoint] = {}
+    for res in results:
+        for row in paired_gains(res['runs']):
+            if not row.ratio or not row.equal_schedule or not row.iters:
+                continue
+            key = (row.variant, int(res['n_synthetic']), int(row.iters[0]))
+            points.setdefault(key, SchedulePoint(*key, list(row.seeds), list(row.gains)))
+    return [points[k] for k in sorted(points)]
+
+
+def plot_gain_by_schedule(points: Sequence[SchedulePoint],
+                          path: str,
+                          title: str,
+                          target: Optional[float] = None) -> None:
+    """Mean ± std paired gain against segmentor iterations, one line per variant and D′ size,
+    with the target as a dashed line."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=120)
+    labels = list(dict.fromkeys(p.label for p in points))
+    for i, label in enumerate(labels):
+        line = [p for p in points if p.label == label]
+        shift = 2**(0.04 * (i - (len(labels) - 1) / 2))  # keep the error bars apart
+        ax.errorbar([p.iters * shift for p in line], [p.mean_std[0] for p in line],
+                    yerr=[p.mean_std[1] for p in line],
+                    marker='o',
+                    capsize=4,
+                    label=label)
+    ax.axhline(0, color='grey', lw=0.8)
+    if target is not None:
+        ax.axhline(target, color='black', ls='--', label=f'target +{target:g}')
+    ax.set_xscale('log', base=2)
+    iters = sorted({p.iters for p in points})
+    ax.set_xticks(iters, [str(i) for i in iters])
+    ax.set_xlabel('segmentor iterations (D trained as long)')
+    ax.set_ylabel('mIoU gain over D (points)')
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    atomic_save_figure(fig, path)
+    plt.close(fig)
+
+
 def fmt(ms: tuple) -> str:
     """``'41.2 ± 0.5'`` (``'n/a'`` for NaN)."""
     return 'n/a' if math.isnan(ms[0]) else f'{ms[0]:.1f} ± {ms[1]:.1f}'
