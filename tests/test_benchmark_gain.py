@@ -812,6 +812,10 @@ def test_gain_by_schedule_keeps_equal_schedule_rows_and_plots(tmp_path):
         ('D u D\' x', 448, 1000), ('D u D\' x', 448, 2000)
     ]  # the third file repeats (x, 448, 1000): the first one's is kept
     assert points[0].gains == pytest.approx([2.0, 3.0]) and points[1].mean_std[0] == 1.5
+    old = results(4000, 1.0)  # a results file from before runs recorded max_iters
+    for r in old['runs']:
+        del r['max_iters']
+    assert [p.iters for p in gain_by_schedule([old, results(2000, 1.0)])] == [2000]
     files = []
     for i, (iters, delta) in enumerate(((1000, 2.0), (2000, 1.0))):
         files.append(str(tmp_path / f'r{i}.json'))

@@ -146,8 +146,8 @@ def gain_by_schedule(results: Sequence[dict]) -> List[SchedulePoint]:
     points: Dict[tuple, SchedulePoint] = {}
     for res in results:
         for row in paired_gains(res['runs']):
-            if not row.ratio or not row.equal_schedule or not row.iters:
-                continue
+            if not row.ratio or not row.equal_schedule or None in row.iters:
+                continue  # D-only, fine-tuned, or from a file that does not say
             key = (row.variant, int(res['n_synthetic']), int(row.iters[0]))
             points.setdefault(key, SchedulePoint(*key, list(row.seeds), list(row.gains)))
     return [points[k] for k in sorted(points)]
