@@ -57,21 +57,27 @@ def test_paired_gains_subtract_the_same_seeds_d_run():
     assert d.gains == pytest.approx([-2.0, -2.0]) and x.gains == pytest.approx([1.0, -1.0])
 
 
+def _scheduled_run(variant, ratio, seed, miou, iters, name, load_from=None):
+    """A results-file run with its schedule: work dir /w/runs/NAME, fine-tuned from the run
+    LOAD_FROM's checkpoint when given."""
+    options = {} if load_from is None else {'load_from': f'/w/runs/{load_from}/iter_1.pth'}
+    return dict(
+        variant=variant,
+        ratio=ratio,
+        seed=seed,
+        metrics={'mIoU': miou},
+        max_iters=iters,
+        work_dir=f'/w/runs/{name}',
+        options=options)
+
+
 def test_paired_gains_compare_schedules_pretraining_included():
     """A fine-tuned run counts its pretraining run's iterations (found by its load_from), so a
     gain against a D trained half as long is flagged."""
     from satsynth_mmseg.experiments.report import paired_gains
 
     def run(v, seed, m, iters, name, load_from=None):
-        options = {} if load_from is None else {'load_from': f'/w/runs/{load_from}/iter_1.pth'}
-        return dict(
-            variant=v,
-            ratio=None,
-            seed=seed,
-            metrics={'mIoU': m},
-            max_iters=iters,
-            work_dir=f'/w/runs/{name}',
-            options=options)
+        return _scheduled_run(v, None, seed, m, iters, name, load_from)
 
     runs = [
         run('D', 0, 30.0, 1000, 'd0'),
@@ -778,16 +784,7 @@ def test_gain_by_schedule_keeps_equal_schedule_rows_and_plots(tmp_path):
     from satsynth_mmseg.experiments.report import gain_by_schedule
     from tests.conftest import REPO
 
-    def run(v, r, seed, m, iters, name, load_from=None):
-        options = {} if load_from is None else {'load_from': f'/w/{load_from}/iter_1.pth'}
-        return dict(
-            variant=v,
-            ratio=r,
-            seed=seed,
-            metrics={'mIoU': m},
-            max_iters=iters,
-            work_dir=f'/w/{name}',
-            options=options)
+    run = _scheduled_run
 
     def results(iters, delta):
         runs = []

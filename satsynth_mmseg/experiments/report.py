@@ -176,14 +176,14 @@ def plot_gain_by_schedule(points: Sequence[SchedulePoint],
     ax.set_xscale('log', base=2)
     iters = sorted({p.iters for p in points})
     ax.set_xticks(iters, [str(i) for i in iters])
-    ax.set_xlabel('segmentor iterations (D trained as long)')
-    ax.set_ylabel('mIoU gain over D (points)')
-    ax.set_title(title, fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    atomic_save_figure(fig, path)
-    plt.close(fig)
+    _finish(
+        fig,
+        ax,
+        path,
+        title,
+        'segmentor iterations (D trained as long)',
+        'mIoU gain over D (points)',
+        legend_size=7)
 
 
 def fmt(ms: tuple) -> str:
@@ -218,6 +218,18 @@ def _pyplot():
     return plt
 
 
+def _finish(fig, ax, path: str, title: str, xlabel: str, ylabel: str, legend_size: int = 8):
+    """Labels, title, grid and legend of a line plot; write it atomically and close it."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    atomic_save_figure(fig, path)
+    _pyplot().close(fig)
+
+
 def plot_ratio_curve(rows: List[dict], path: str, title: str) -> None:
     """mIoU against R (R = 0 is D alone), with D′ only as a band."""
     plt = _pyplot()
@@ -233,14 +245,7 @@ def plot_ratio_curve(rows: List[dict], path: str, title: str) -> None:
         m, s = only[0]['mIoU']
         ax.axhline(m, color='tab:red', ls='--', label=f'D′ only ({m:.1f} ± {s:.1f})')
         ax.axhspan(m - s, m + s, color='tab:red', alpha=0.1)
-    ax.set_xlabel('R (generated pairs per real pair)')
-    ax.set_ylabel('val mIoU (%)')
-    ax.set_title(title, fontsize=9)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    atomic_save_figure(fig, path)
-    plt.close(fig)
+    _finish(fig, ax, path, title, 'R (generated pairs per real pair)', 'val mIoU (%)')
 
 
 def plot_variant_bars(rows: List[dict],
