@@ -13,7 +13,7 @@ writes OUT.png and OUT.md.
 import argparse
 import json
 
-from satsynth_mmseg.experiments.report import gain_by_schedule, plot_gain_by_schedule
+from satsynth_mmseg.experiments.report import display, gain_by_schedule, plot_gain_by_schedule
 from satsynth_mmseg.utils.atomic_io import atomic_write_text
 
 
@@ -38,7 +38,7 @@ def main(argv=None):
     ]
     for pt in points:
         m, s = pt.mean_std
-        lines.append(f'| {pt.label.rsplit(", ", 1)[0]} | {pt.n_synthetic} | {pt.iters} | '
+        lines.append(f'| {display(pt.variant)} | {pt.n_synthetic} | {pt.iters} | '
                      f'{len(pt.seeds)} | {m:+.2f} ± {s:.2f} | ' +
                      ', '.join(f'{g:+.2f}' for g in pt.gains) + ' |')
     md = '\n'.join(lines) + '\n'
