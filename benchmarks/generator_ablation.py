@@ -23,12 +23,11 @@ import os.path as osp
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
+from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
+from satsynth_mmseg.experiments.stages import run_cli
+from satsynth_mmseg.utils import atomic_write_json, atomic_write_text
 
-from satsynth_mmseg.experiments.runs import last_checkpoint, train_model  # noqa: E402
-from satsynth_mmseg.experiments.stages import run_cli  # noqa: E402
-from satsynth_mmseg.utils import atomic_write_json, atomic_write_text  # noqa: E402
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 PRESETS = {
     'dubai':

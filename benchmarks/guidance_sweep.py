@@ -17,11 +17,10 @@ import os
 import os.path as osp
 import sys
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, REPO)
+from satsynth_mmseg.experiments.report import write_report_files
+from satsynth_mmseg.experiments.stages import run_cli
 
-from satsynth_mmseg.experiments.report import write_report_files  # noqa: E402
-from satsynth_mmseg.experiments.stages import run_cli  # noqa: E402
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 GEN_CFG = 'configs/mask2img/sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py'
 SEG_CFG = 'configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py'

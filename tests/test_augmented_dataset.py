@@ -14,8 +14,8 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 from mmseg.registry import DATASETS
-from satsynth_mmseg.datasets import (PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, AugmentedDataset,
-                                     OnTheFlySyntheticDataset)
+from satsynth_mmseg.datasets import PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, AugmentedDataset
+from satsynth_mmseg.generation import OnTheFlySyntheticDataset
 from tests.conftest import REPO, load_json, on_the_fly_source, run_torchrun
 
 SEG_CONFIG = osp.join(REPO, 'configs', 'satsynth',

@@ -198,7 +198,7 @@ def test_infinite_ratio_is_a_clear_error(procedural_root, tmp_path):
 def test_failed_dubai_conversion_leaves_no_loadable_folder(tmp_path):
     from PIL import Image
 
-    from satsynth_mmseg.cli import convert_dubai_aerial as conv
+    from satsynth_mmseg.datasets.converters import dubai_aerial as conv
     from tests.test_dubai_converter import _make_raw
     raw = str(tmp_path / 'raw')
     _make_raw(raw, tiles=(1, ))

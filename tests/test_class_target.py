@@ -8,7 +8,8 @@ import torch
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.generation.class_target import (ClassTarget, measure_generator_share,
                                                     pilot_bound, resolve_target)
-from satsynth_mmseg.generation.generate import draw_pairs, sample_and_write, sample_seed
+from satsynth_mmseg.generation.generate import sample_and_write
+from satsynth_mmseg.generation.sampling import draw_pairs, sample_seed
 from satsynth_mmseg.models import GeneratedPairs
 from satsynth_mmseg.utils import ConfigError
 from tests.conftest import load_json

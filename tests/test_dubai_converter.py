@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from satsynth_mmseg.cli import convert_dubai_aerial as conv
 from satsynth_mmseg.datasets import DUBAI_AERIAL_COLOURS
+from satsynth_mmseg.datasets.converters import dubai_aerial as conv
 
 COLOURS = [rgb for _, rgb in DUBAI_AERIAL_COLOURS]
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from satsynth_mmseg.datasets import OnTheFlySyntheticDataset
+from satsynth_mmseg.generation import OnTheFlySyntheticDataset
 from tests.conftest import on_the_fly_source, run_torchrun
 from tests.test_augmented_dataset import _tiny_seg_cfg, _train_two_iters
 

@@ -12,13 +12,13 @@ from mmengine.registry import init_default_scope
 
 from mmseg.registry import DATASETS, MODELS, TRANSFORMS
 from satsynth_mmseg.bits import labels_to_bits
-from satsynth_mmseg.cli import convert_sen1floods11 as s1conv
 from satsynth_mmseg.cli import generate as gen_tool
-from satsynth_mmseg.datasets import BandNorm, read_raster
+from satsynth_mmseg.datasets import BandNorm, atomic_write_raster, read_raster
 from satsynth_mmseg.datasets.band_stats import band_statistics
+from satsynth_mmseg.datasets.converters import sen1floods11 as s1conv
 from satsynth_mmseg.generation import (ImageStorage, SyntheticDatasetWriter,
                                        generate_synthetic_dataset, read_manifest)
-from satsynth_mmseg.utils import ConfigError, DataError, atomic_write_png, atomic_write_raster
+from satsynth_mmseg.utils import ConfigError, DataError, atomic_write_png
 from satsynth_mmseg.visualization import display_panels, make_pair_grid
 from tests.conftest import REPO, TINY_UNET, on_the_fly_source, tiny_model_cfg
 
@@ -351,7 +351,7 @@ def test_sar_generator_to_augmented_dataset_end_to_end(tmp_path):
         sources.add(s['data_samples'].data_source)
     assert sources == {'real', 'synthetic'}
     # D' made on the fly by the same generator: GeoTIFF pairs in dB, read by the same loader
-    from satsynth_mmseg.datasets import OnTheFlySyntheticDataset
+    from satsynth_mmseg.generation import OnTheFlySyntheticDataset
     otf_cfg = on_the_fly_source((gen_cfg, osp.join(cfg.work_dir, 'iter_2.pth')),
                                 tmp_path,
                                 pool_size=2)

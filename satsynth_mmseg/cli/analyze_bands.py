@@ -51,7 +51,6 @@ def image_paths(args):
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
-    import satsynth_mmseg  # noqa: F401
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
     cfg = Config.fromfile(args.config)

@@ -17,7 +17,6 @@ import os.path as osp
 
 from mmengine.registry import init_default_scope
 
-import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import build_train_dataset, find_band_norm, train_dataset_config
 from satsynth_mmseg.generation import (ImageStorage, dataset_label_maps, label_statistics,

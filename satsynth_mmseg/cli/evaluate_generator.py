@@ -32,6 +32,12 @@ import os.path as osp
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
+from satsynth_mmseg.evaluation.feature_extractors import SegmentorFeatures, build_inception
+from satsynth_mmseg.experiments.generator_quality import (evaluate_quality, generated_batches,
+                                                          plot_report, report_markdown,
+                                                          seeded_dataset_batches)
+from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
+from satsynth_mmseg.generation import MaskLayouts, load_generator
 from satsynth_mmseg.utils import ConfigError, SatSynthError, atomic_write_json, atomic_write_text
 
 
@@ -69,7 +75,6 @@ def segmentor_checkpoint(args) -> str:
     missing)."""
     if args.segmentor_checkpoint:
         return args.segmentor_checkpoint
-    from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
     work = args.segmentor_work_dir or osp.join('work_dirs',
                                                osp.splitext(osp.basename(args.real_config))[0])
     if train_model(args.real_config, None, work):
@@ -83,7 +88,6 @@ def segmentor_checkpoint(args) -> str:
 def mask_layouts(args, real_ds, model):
     """``(layouts, description)`` for a mask-conditioned generator (``(None, '')`` for a
     joint one); sets the guidance scale."""
-    from satsynth_mmseg.generation import MaskLayouts
     if not getattr(model, 'mask_conditioned', False):
         if args.guidance_scale is not None:
             raise ConfigError('--guidance-scale is for mask-to-image diffusion models')
@@ -100,13 +104,7 @@ def mask_layouts(args, real_ds, model):
 
 
 def run(args):
-    import satsynth_mmseg  # noqa: F401
     from mmseg.registry import DATASETS
-    from satsynth_mmseg.evaluation.feature_extractors import SegmentorFeatures, build_inception
-    from satsynth_mmseg.experiments.generator_quality import (evaluate_quality, generated_batches,
-                                                              plot_report, report_markdown,
-                                                              seeded_dataset_batches)
-    from satsynth_mmseg.generation import load_generator
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     real_ds = DATASETS.build(cfg.train_dataloader.dataset)

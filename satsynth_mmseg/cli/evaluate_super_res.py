@@ -24,6 +24,12 @@ import os.path as osp
 import numpy as np
 import torch
 
+from satsynth_mmseg.evaluation import IoUAccumulator
+from satsynth_mmseg.generation import interpolate_pair, load_generator, sample_seed
+from satsynth_mmseg.models import PairCondition
+from satsynth_mmseg.utils import atomic_write_json, atomic_write_png, atomic_write_text
+from satsynth_mmseg.visualization import make_pair_grid
+
 #: the methods compared: key -> name in the report
 METHODS = dict(interpolation='bilinear image + nearest mask', super_resolution='JointSuperRes')
 
@@ -110,9 +116,6 @@ def collate(chunk):
 def score_tiles(model, tiles, args):
     """Both methods on every tile: ``(psnr lists, IoUAccumulator per method, picture rows,
     picture tile names)``."""
-    from satsynth_mmseg.evaluation import IoUAccumulator
-    from satsynth_mmseg.generation import interpolate_pair, sample_seed
-    from satsynth_mmseg.models import PairCondition
     scores = {m: IoUAccumulator(model.num_classes) for m in METHODS}
     psnrs = {m: [] for m in METHODS}
     pictures, names = [], []
@@ -166,8 +169,6 @@ def markdown(rows, n_tiles, split, size, scale, config) -> str:
 
 def write_outputs(out_dir, md, report, pictures, palette, sample_size) -> None:
     """``sr_eval.md``, ``sr_eval.json`` and the picture ``sr_eval.png``, atomically."""
-    from satsynth_mmseg.utils import atomic_write_json, atomic_write_png, atomic_write_text
-    from satsynth_mmseg.visualization import make_pair_grid
     atomic_write_text(osp.join(out_dir, 'sr_eval.md'), md)
     atomic_write_json(osp.join(out_dir, 'sr_eval.json'), report)
     imgs = torch.stack([p[0].cpu() for p in pictures]).numpy()
@@ -180,9 +181,6 @@ def main(argv=None):
     args = parse_args(argv)
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-
-    import satsynth_mmseg  # noqa: F401
-    from satsynth_mmseg.generation import load_generator
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     cfg = Config.fromfile(args.config)

@@ -25,7 +25,12 @@ import numpy as np
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from satsynth_mmseg.utils import SatSynthError, atomic_write_json, atomic_write_text
+from satsynth_mmseg.evaluation import SegmentorEnsemble, SegmentorFeatures
+from satsynth_mmseg.generation import read_manifest
+from satsynth_mmseg.generation.filter_dataset import filter_synthetic_dataset, load_pipeline
+from satsynth_mmseg.utils import (SatSynthError, atomic_write_json, atomic_write_png,
+                                  atomic_write_text)
+from satsynth_mmseg.visualization import make_pair_grid
 
 
 def parse_args(argv=None):
@@ -84,9 +89,6 @@ def report(out: str, result: dict, args) -> str:
 def preview(out: str, pipeline: list, num: int = 8) -> str:
     """image | generated mask | filtered mask of the first pairs."""
     from mmseg.registry import DATASETS
-    from satsynth_mmseg.generation import read_manifest
-    from satsynth_mmseg.utils import atomic_write_png
-    from satsynth_mmseg.visualization import make_pair_grid
     filt = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=out, pipeline=pipeline))
     src = DATASETS.build(
         dict(
@@ -115,9 +117,6 @@ def preview(out: str, pipeline: list, num: int = 8) -> str:
 
 
 def run(args):
-    import satsynth_mmseg  # noqa: F401
-    from satsynth_mmseg.evaluation import SegmentorEnsemble, SegmentorFeatures
-    from satsynth_mmseg.generation.filter_dataset import filter_synthetic_dataset, load_pipeline
     cfg = Config.fromfile(args.segmentor_config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if len(args.checkpoint) == 1:

@@ -55,10 +55,10 @@ from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
-import satsynth_mmseg  # noqa: F401
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import (BandNorm, build_train_dataset, find_raster_loader,
                                      train_dataset_config)
+from satsynth_mmseg.datasets.dprime_format import FORMAT_VERSION, DPrimeMeta
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES, build_sampler
 from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, MaskLayouts,
                                        SyntheticDatasetWriter, check_cascade, dataset_label_maps,
@@ -66,10 +66,8 @@ from satsynth_mmseg.generation import (ImageStorage, InterpolationUpsampler, Mas
                                        storage_for_generator, write_preview, write_report)
 from satsynth_mmseg.generation.class_target import (ClassTarget, measure_generator_share,
                                                     pilot_bound, resolve_target)
-from satsynth_mmseg.generation.generate import draw_pairs
+from satsynth_mmseg.generation.sampling import draw_pairs
 from satsynth_mmseg.utils import ConfigError, SatSynthError
-
-FORMAT_VERSION = 1
 
 
 def parse_args(argv=None):
@@ -443,14 +441,10 @@ def finish(args,
            real,
            display=None):
     """Rank 0: manifest and meta.json, preview, summary line, optional report."""
-    out_meta = dict(
+    out_meta = DPrimeMeta(
         classes=meta['classes'],
         palette=meta.get('palette'),
         reduce_zero_label=reduce_zero_label,
-        ignore_index=255,
-        img_dir='img_dir',
-        ann_dir='ann_dir',
-        seg_map_suffix='.png',
         num_samples=num_samples,
         generation=identity,
         **writer.storage.meta())

@@ -31,6 +31,7 @@ import argparse
 import os.path as osp
 from typing import List, Optional
 
+from satsynth_mmseg.cli import generate, train
 from satsynth_mmseg.utils.errors import SatSynthError
 
 STAGES = {
@@ -119,9 +120,7 @@ def main(argv: Optional[List[str]] = None):
     except MissingStageError as e:
         raise SystemExit(f'error: {e}')
     if args.step == 'sample':
-        from satsynth_mmseg.cli import generate
         return generate.main(command)
-    from satsynth_mmseg.cli import train
     return train.main(command)
 
 

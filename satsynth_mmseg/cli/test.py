@@ -4,7 +4,6 @@ import argparse
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-import satsynth_mmseg  # noqa: F401  (registers the plugin; allowlists checkpoint globals)
 from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
 
 

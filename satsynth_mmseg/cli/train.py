@@ -9,9 +9,9 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
-import satsynth_mmseg  # noqa: F401  (registers the plugin; allowlists checkpoint globals)
 from mmseg.registry import RUNNERS
-from satsynth_mmseg.utils import CheckpointError, load_verified_checkpoint
+from satsynth_mmseg.generation import check_checkpoint_matches
+from satsynth_mmseg.utils import CheckpointError, ConfigError, load_verified_checkpoint
 from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
 
 
@@ -137,8 +137,6 @@ def check_generator_fits(cfg: Config, ckpt: dict, path: str) -> None:
     from mmengine.registry import init_default_scope
 
     from mmseg.registry import DATASETS, MODELS
-    from satsynth_mmseg.generation import check_checkpoint_matches
-    from satsynth_mmseg.utils import ConfigError
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
     meta = (ckpt.get('meta') or {}).get('dataset_meta') or {}

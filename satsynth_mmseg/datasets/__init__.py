@@ -3,10 +3,10 @@ from .band_norm import BandNorm, find_band_norm, find_raster_loader
 from .base import CheckedSegDataset
 from .builder import build_train_dataset, train_dataset_config
 from .dubai_aerial import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR, DubaiAerialDataset
-from .on_the_fly import OnTheFlySyntheticDataset
+from .label_stats import dataset_label_maps, label_statistics, read_label_map
 from .pair_check import check_dataset_pairs, check_pair, check_pairs
 from .procedural_scenes import ProceduralScenesDataset, make_procedural_dataset
-from .raster_io import Raster, raster_size, read_raster
+from .raster_io import Raster, atomic_write_raster, raster_size, read_raster
 from .scene_painter import PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, make_scene
 from .sen1floods11 import SEN1FLOODS11_BANDS, Sen1Floods11Dataset
 from .synthetic_pairs import SyntheticPairsDataset
@@ -14,12 +14,13 @@ from .transforms import (ClassAwareCopyPaste, DecodeAnalogBits, EncodeAnalogBits
                          LoadRasterAnnotations, LoadRasterFromFile, RandomCutMix)
 
 __all__ = [
-    'AugmentedDataset', 'check_metainfo_agrees', 'OnTheFlySyntheticDataset', 'CheckedSegDataset',
-    'DubaiAerialDataset', 'DUBAI_AERIAL_COLOURS', 'DUBAI_AERIAL_IGNORE_COLOUR',
-    'ProceduralScenesDataset', 'make_procedural_dataset', 'make_scene', 'PROCEDURAL_CLASSES',
-    'PROCEDURAL_PALETTE', 'SyntheticPairsDataset', 'build_train_dataset', 'check_pair',
-    'check_pairs', 'check_dataset_pairs', 'RandomCutMix', 'ClassAwareCopyPaste',
-    'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm', 'find_band_norm', 'find_raster_loader',
-    'train_dataset_config', 'Raster', 'raster_size', 'read_raster', 'LoadRasterFromFile',
-    'LoadRasterAnnotations', 'EncodeAnalogBits', 'DecodeAnalogBits'
+    'AugmentedDataset', 'check_metainfo_agrees', 'dataset_label_maps', 'label_statistics',
+    'read_label_map', 'CheckedSegDataset', 'DubaiAerialDataset', 'DUBAI_AERIAL_COLOURS',
+    'DUBAI_AERIAL_IGNORE_COLOUR', 'ProceduralScenesDataset', 'make_procedural_dataset',
+    'make_scene', 'PROCEDURAL_CLASSES', 'PROCEDURAL_PALETTE', 'SyntheticPairsDataset',
+    'build_train_dataset', 'check_pair', 'check_pairs', 'check_dataset_pairs', 'RandomCutMix',
+    'ClassAwareCopyPaste', 'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm',
+    'find_band_norm', 'find_raster_loader', 'train_dataset_config', 'Raster', 'atomic_write_raster',
+    'raster_size', 'read_raster', 'LoadRasterFromFile', 'LoadRasterAnnotations', 'EncodeAnalogBits',
+    'DecodeAnalogBits'
 ]

@@ -11,6 +11,7 @@ from mmengine.dataset import BaseDataset, Compose, ConcatDataset, force_full_ini
 
 from mmseg.registry import DATASETS
 from ..utils.errors import ConfigError
+from .label_stats import dataset_label_maps, label_statistics
 from .pair_check import check_dataset_pairs
 from .synthetic_sampling import (SAMPLERS, WeightedDraw, class_weights, hardness_pair_weights,
                                  manifest_records, mask_histogram, pair_histograms, pair_losses,
@@ -219,7 +220,6 @@ class AugmentedDataset:
 
     def real_class_share(self) -> np.ndarray:
         """D's pixel share per class (K,), from its masks as training reads them."""
-        from ..generation.analysis import dataset_label_maps, label_statistics
         k = len(self._metainfo['classes'])
         return np.asarray(label_statistics(dataset_label_maps(self.real), k)['class_share'])
 

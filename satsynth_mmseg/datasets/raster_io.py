@@ -25,6 +25,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from ..utils.atomic_io import atomic_write_bytes
 from ..utils.errors import DataError
 
 TIFF_SUFFIXES = ('.tif', '.tiff')
@@ -192,7 +193,7 @@ def encode_raster(data: np.ndarray,
                   transform: Any = None) -> bytes:
     """A (C, H, W) array as the bytes of a file of ``kind`` ``'tiff'`` (GeoTIFF,
     deflate-compressed, georeferenced when ``crs``/``transform`` are given) or ``'npy'``;
-    written atomically by :func:`~satsynth_mmseg.utils.atomic_io.atomic_write_raster`."""
+    written atomically by :func:`atomic_write_raster`."""
     if data.ndim != 3:
         raise ValueError(f'expected (C, H, W), got shape {data.shape}')
     _check_dtype(data, '<array>')
@@ -220,3 +221,17 @@ def encode_raster(data: np.ndarray,
                     compress='deflate') as dst:
                 dst.write(data)
             return mem.read()
+
+
+def atomic_write_raster(path: str,
+                        data: np.ndarray,
+                        nodata: Optional[float] = None,
+                        fsync: bool = True,
+                        crs=None,
+                        transform=None) -> None:
+    """Write a (C, H, W) array as GeoTIFF (``.tif``/``.tiff``, georeferenced when
+    ``crs``/``transform`` are given) or ``.npy`` by the suffix of ``path``, atomically with
+    :func:`atomic_write_bytes` (any dtype and band count)."""
+    kind = raster_kind(path)
+    atomic_write_bytes(
+        path, encode_raster(data, kind, nodata=nodata, crs=crs, transform=transform), fsync=fsync)

@@ -15,13 +15,14 @@ training (on-the-fly D′) is drawn from by rejection: a uniform candidate is ac
 probability ``weight / max_weight``, reading its mask only.
 """
 from __future__ import annotations
-import json
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
 import numpy as np
 
 from ..utils.errors import ConfigError
+from .dprime_format import manifest_by_stem
+from .label_stats import read_label_map
 
 SAMPLERS = ('uniform', 'rare_class', 'hardness')
 
@@ -68,12 +69,9 @@ def manifest_records(dataset) -> Optional[Dict[str, dict]]:
     """The D′ manifest records of a ``SyntheticPairsDataset`` keyed by file stem (None for
     other datasets)."""
     root = getattr(dataset, 'data_root', None)
-    path = osp.join(root, 'manifest.jsonl') if root else None
-    if not path or not osp.exists(path) or not hasattr(dataset, 'generation_meta'):
+    if not root or not hasattr(dataset, 'generation_meta'):
         return None
-    with open(path) as f:
-        records = [json.loads(line) for line in f if line.strip()]
-    return {osp.splitext(r['file'])[0]: r for r in records}
+    return manifest_by_stem(root)
 
 
 def _stem(info: dict) -> str:
@@ -82,7 +80,6 @@ def _stem(info: dict) -> str:
 
 def mask_histogram(info: dict, num_classes: int) -> np.ndarray:
     """Class histogram (K,) of one sample's mask, read as training reads it."""
-    from ..generation.analysis import read_label_map
     labels = read_label_map(info)
     return np.bincount(labels[labels < num_classes].ravel(), minlength=num_classes)
 

@@ -12,6 +12,8 @@ import copy
 import inspect
 from typing import List, Optional, Sequence
 
+from ..utils.errors import ConfigError
+
 #: name -> (kind, transform config); kind 'sample' (one image) or 'mix' (two images).
 #: Copy-Paste's ``classes`` are filled in with the rare classes of D.
 AUGMENTATIONS = {
@@ -42,7 +44,6 @@ def _pack_with_source() -> dict:
 def check_names(names: Sequence[str]) -> None:
     unknown = [n for n in names if n not in AUGMENTATIONS]
     if unknown:
-        from ..utils.errors import ConfigError
         raise ConfigError(f'unknown augmentation(s) {unknown}; choose from '
                           f'{sorted(AUGMENTATIONS)}')
 

@@ -13,6 +13,10 @@ import platform
 import time
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
+from ..datasets import build_train_dataset
+from ..datasets.dprime_format import is_finished, read_meta
+from ..generation import dataset_label_maps, label_statistics
+from ..generation.checkpoint import file_sha256
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
                      summarise, write_report_files)
@@ -381,7 +385,6 @@ class GainExperiment:
 
     def real_dataset(self):
         """D as the generate CLI reads it: a config file in the work dir, and the dataset."""
-        from ..datasets import build_train_dataset
         real_config = self.dump_real_config(self.data_root, 'real_data_config.py')
         return real_config, build_train_dataset(real_config, pipeline=[])
 
@@ -472,7 +475,6 @@ class GainExperiment:
         """SatSynth's Table 5: D with each classical augmentation, with the two best ones
         combined, and D ∪ D′ (:meth:`primary_dprime`) with the strongest of all;
         ``(results, summary)``."""
-        from ..generation import dataset_label_maps, label_statistics
         share = label_statistics(dataset_label_maps(real), len(classes))['class_share']
         rare = rare_classes(share)
         results, ran = [], False
@@ -557,10 +559,8 @@ class GainExperiment:
         compared by their SHA-256)."""
         # what scores the pixels: the given checkpoints, or the runs' last ones
         sources = list(checkpoints) if checkpoints else list(seg_dirs)
-        meta_path = osp.join(filtered, 'meta.json')
-        if osp.exists(meta_path):
-            with open(meta_path) as f:
-                done = json.load(f).get('filtering', {})
+        if is_finished(filtered):
+            done = read_meta(filtered).filtering or {}
             sha = done.get('segmentor_sha256')
             asked = dict(
                 alpha=self.filter_alpha,
@@ -571,7 +571,6 @@ class GainExperiment:
                 min_agreement=done.get('min_agreement'),
                 segmentors=len(sha) if isinstance(sha, list) else 1)
             if checkpoints:
-                from ..generation.checkpoint import file_sha256  # torch, mmseg: at use
                 asked['segmentor_sha256'] = [file_sha256(c) for c in checkpoints]
                 found['segmentor_sha256'] = sha if isinstance(sha, list) else [sha]
             if found != asked:

@@ -17,6 +17,9 @@ import torch
 from torch import Tensor
 
 from ..evaluation.generation_metrics import feature_distances, mask_statistics
+from ..generation.generate import sample_seed
+from ..models.generators.outputs import PairCondition
+from ..utils.atomic_io import atomic_save_figure
 
 Batch = Tuple[Tensor, Tensor]  # images (N, C, H, W) as the pipeline packs them, labels (N, H, W)
 
@@ -53,8 +56,6 @@ def generated_batches(model,
     """``num`` pairs sampled as ``tools/generate.py`` samples them, with images turned back
     into the pipeline's layout (BGR for 8-bit 3-band models that swap channels). A
     mask-conditioned model renders images for ``layouts(seeds)`` (``--masks-from``)."""
-    from ..generation.generate import sample_seed
-    from ..models.generators.outputs import PairCondition
     flip = bool(getattr(model.data_preprocessor, 'bgr_to_rgb', False))
     for start in range(0, num, batch_size):
         idx = list(range(start, min(num, start + batch_size)))
@@ -215,7 +216,6 @@ def plot_report(report: QualityReport, path: str, title: str = '') -> None:
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    from ..utils.atomic_io import atomic_save_figure
     keys = [('seg_fd', 'FD (segmentor) ↓'), ('seg_precision', 'precision ↑'),
             ('seg_recall', 'recall ↑'), ('agreement_miou', 'agreement mIoU % ↑')]
     fig, axes = plt.subplots(

@@ -11,7 +11,12 @@ import sys
 import time
 from typing import List, Optional, Sequence, Tuple, Union
 
+from ..datasets import make_procedural_dataset
+from ..datasets.converters import convert_dubai_aerial, convert_sen1floods11
+from ..datasets.dprime_format import is_finished
+from ..generation.checkpoint import file_sha256
 from ..utils.atomic_io import atomic_write_json
+from ..utils.errors import FolderMismatchError
 from .augmentation import apply_augmentation
 from .stages import log, run_cli
 
@@ -37,16 +42,13 @@ def prepare_data(kind: str,
     if osp.isdir(train_dir) and os.listdir(train_dir):
         return False
     if kind == 'procedural':
-        from ..datasets import make_procedural_dataset
         make_procedural_dataset(data_root)
         return True
     if kind == 'sen1floods11':
-        from ..cli.convert_sen1floods11 import convert as convert_sen1floods11
         convert_sen1floods11(raw_dir, data_root, **(convert or {}))
         return True
-    from ..cli.convert_dubai_aerial import convert as convert_dubai
     conv = convert or {}
-    convert_dubai(
+    convert_dubai_aerial(
         raw_dir,
         data_root,
         conv.get('patch_size'),
@@ -114,7 +116,6 @@ def generate_dprime(gen_cfg: str,
     Raises:
         FolderMismatchError: ``out`` is finished and was made with other settings.
     """
-    from ..generation.checkpoint import file_sha256
     args = [
         '--num-samples',
         str(num), '--sampler', sampler, '--steps',
@@ -122,13 +123,9 @@ def generate_dprime(gen_cfg: str,
         str(batch_size), '--seed', '0', *map(str, extra)
     ]
     record = dict(config=gen_cfg, checkpoint_sha256=file_sha256(ckpt), arguments=args)
-    meta_path = osp.join(out, 'meta.json')
-    if osp.exists(meta_path):
-        with open(meta_path) as f:
-            finished = json.load(f).get('num_samples') == num
-        if finished:
-            _check_generate_record(out, record)
-            return False
+    if is_finished(out, num):
+        _check_generate_record(out, record)
+        return False
     run_cli('generate', gen_cfg, ckpt, '--out', out, *args, '--no-progress', '--real-config',
             real_config, '--report')
     atomic_write_json(osp.join(out, GENERATE_RECORD), record)
@@ -137,7 +134,6 @@ def generate_dprime(gen_cfg: str,
 
 def _check_generate_record(out: str, record: dict) -> None:
     """Refuse a finished D′ folder whose recorded settings differ from ``record``."""
-    from ..utils.errors import FolderMismatchError
     path = osp.join(out, GENERATE_RECORD)
     if not osp.exists(path):
         log(f'{out}: finished D′ without {GENERATE_RECORD} (made before it existed), reused')
@@ -215,7 +211,6 @@ def segmentor_run(spec: dict) -> dict:
     from mmengine.config import Config
     from mmengine.runner import Runner
 
-    import satsynth_mmseg  # noqa: F401
     cfg = Config.fromfile(spec['config'])
     cfg.merge_from_dict(spec['options'])
     apply_augmentation(cfg, spec.get('augment'), spec.get('copy_paste_classes'))

@@ -13,6 +13,7 @@ import os.path as osp
 import time
 from typing import List, Optional
 
+from ..datasets import build_train_dataset
 from .gain import DEFAULT_RAW_DIR, machine
 from .report import markdown, plot_variant_bars, summarise, write_report_files
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
@@ -146,7 +147,6 @@ class SuperResExperiment:
     def run(self) -> dict:
         from mmengine.config import Config
 
-        from ..datasets import build_train_dataset
         os.makedirs(self.work_dir, exist_ok=True)
         stages = StageTimer(osp.join(self.work_dir, 'stages.json'))
         t_start = time.perf_counter()

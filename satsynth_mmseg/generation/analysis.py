@@ -1,4 +1,7 @@
-"""What is in a dataset: class pixel distributions of D vs D', and pictures of pairs."""
+"""What is in a dataset: class pixel distributions of D vs D', and pictures of pairs.
+
+The statistics themselves (:func:`label_statistics`, :func:`dataset_label_maps`) live in
+:mod:`satsynth_mmseg.datasets.label_stats` and are re-exported here."""
 from __future__ import annotations
 import json
 import os
@@ -7,61 +10,10 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ..datasets.label_stats import dataset_label_maps, label_statistics, read_label_map
+from ..datasets.raster_io import raster_kind, read_raster
 from ..utils.atomic_io import atomic_save_figure, atomic_write_bytes, atomic_write_png
 from ..visualization import make_pair_grid
-
-
-def label_statistics(label_maps, num_classes: int) -> Dict:
-    """Pixel statistics of label maps (class indices as mmseg's ``LoadAnnotations`` yields).
-
-    Args:
-        label_maps: iterable of integer (H, W) arrays, values in [0, K) or ignore (>= K).
-        num_classes: K.
-
-    Returns:
-        ``dict(samples, pixels, class_pixels[K], class_share[K] (of labelled pixels),
-        ignored_pixels, distinct_classes_mean, distinct_classes_hist[K + 1])``.
-    """
-    counts = np.zeros(num_classes, np.int64)
-    distinct_hist = np.zeros(num_classes + 1, np.int64)
-    samples = pixels = ignored = 0
-    for lab in label_maps:
-        lab = np.asarray(lab).ravel()
-        c = np.bincount(lab[lab < num_classes].astype(np.int64), minlength=num_classes)
-        counts += c
-        distinct_hist[int((c > 0).sum())] += 1
-        samples += 1
-        pixels += lab.size
-        ignored += int((lab >= num_classes).sum())
-    labelled = max(int(counts.sum()), 1)
-    return dict(
-        samples=samples,
-        pixels=pixels,
-        class_pixels=counts.tolist(),
-        class_share=(counts / labelled).tolist(),
-        ignored_pixels=ignored,
-        distinct_classes_mean=float(
-            (np.arange(num_classes + 1) * distinct_hist).sum() / max(samples, 1)),
-        distinct_classes_hist=distinct_hist.tolist())
-
-
-def dataset_label_maps(dataset):
-    """Yield every label map of an mmseg dataset, read the way training reads it.
-
-    Uses mmseg's own ``LoadAnnotations`` with the dataset's ``reduce_zero_label`` and
-    ``label_map``, so the classes counted are the classes a segmentor is trained on.
-    """
-    for i in range(len(dataset)):
-        yield read_label_map(dataset.get_data_info(i))
-
-
-def read_label_map(info: dict) -> np.ndarray:
-    """The label map of one sample's data info, read by mmseg's ``LoadAnnotations`` (its
-    ``reduce_zero_label`` / ``label_map`` applied): class indices and the ignore index."""
-    from mmseg.datasets.transforms import LoadAnnotations
-    info = dict(info)
-    info.setdefault('seg_fields', [])
-    return LoadAnnotations()(info)['gt_seg_map']
 
 
 def markdown_table(classes: Sequence[str], stats: Dict[str, Dict]) -> str:
@@ -154,7 +106,6 @@ def write_preview(img_paths: List[str],
         norm: a :class:`~satsynth_mmseg.datasets.BandNorm` applied to raster images first
             (physical units -> [-1, 1]), so generated and real data share one scale.
     """
-    from ..datasets.raster_io import raster_kind, read_raster
     images = []
     for p in img_paths:
         img = read_raster(p).data
@@ -176,3 +127,9 @@ def write_preview(img_paths: List[str],
         display=display)
     atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
     return path
+
+
+__all__ = [
+    'dataset_label_maps', 'label_statistics', 'read_label_map', 'markdown_table',
+    'plot_class_distribution', 'write_report', 'write_preview'
+]

@@ -26,8 +26,11 @@ import os.path as osp
 from typing import List, Optional, Sequence
 
 import numpy as np
+import torch
 
+from ..models.generators.outputs import GeneratedPairs
 from ..utils.errors import ConfigError
+from .sampling import class_histograms, sample_seed
 
 #: named targets of ``--class-target``
 NAMED_TARGETS = ('real', 'balanced')
@@ -110,7 +113,6 @@ class ClassTarget:
 
     def accepts(self, histogram: Sequence[int], sample_seed_value: int, candidate: int) -> bool:
         """Whether candidate ``candidate`` of the sample seeded ``sample_seed_value`` is kept."""
-        from .generate import sample_seed
         u = np.random.default_rng(sample_seed(sample_seed_value, 2**31 + candidate)).random()
         return u * self.bound < self.weight(histogram)
 
@@ -134,7 +136,6 @@ def pilot_bound(target: ClassTarget, histograms, quantile: float = 0.95) -> floa
 
 def candidate_seeds(seeds: Sequence[int], candidate: int) -> List[int]:
     """Seeds of candidate ``candidate`` of each sample (candidate 0: the sample's own)."""
-    from .generate import sample_seed
     return [int(s) if candidate == 0 else sample_seed(int(s), candidate) for s in seeds]
 
 
@@ -148,7 +149,6 @@ def measure_generator_share(draw,
     """The generator's own class shares (K,) on a pilot of ``num`` samples seeded
     ``sample_seed(seed, 2**40 + j)`` (not D′'s seeds), drawn as D′ is (``draw(seeds)``);
     each pilot sample's class histogram is appended to ``histograms`` when given."""
-    from .generate import class_histograms, sample_seed
     counts = np.zeros(num_classes, dtype=np.float64)
     starts = range(0, num, batch_size)
     if progress:
@@ -163,3 +163,36 @@ def measure_generator_share(draw,
     if counts.sum() <= 0:
         raise ConfigError('class target: the pilot samples have no labelled pixel')
     return counts / counts.sum()
+
+
+def draw_class_targeted(draw, seeds, target, num_classes):
+    """Candidates per sample until :class:`~.class_target.ClassTarget` accepts one (or the
+    best of ``max_candidates``); ``(GeneratedPairs, per-sample record fields)``."""
+    n = len(seeds)
+    chosen, best, rejected = [None] * n, [None] * n, [0] * n
+    pending = list(range(n))
+    for c in range(target.max_candidates):
+        cand = candidate_seeds([seeds[j] for j in pending], c)
+        out = draw(cand)
+        hists = class_histograms(out.labels, num_classes)
+        for pos, j in enumerate(pending):
+            piece = (out.images[pos], out.labels[pos], c)
+            w = target.weight(hists[pos])
+            if best[j] is None or w > best[j][0]:
+                best[j] = (w, piece)
+            if target.accepts(hists[pos], seeds[j], c):
+                chosen[j] = piece
+            else:
+                rejected[j] += 1
+        pending = [j for j in pending if chosen[j] is None]
+        if not pending:
+            break
+    for j in pending:
+        chosen[j] = best[j][1]
+    labels = torch.stack([p[1] for p in chosen])
+    pairs = GeneratedPairs(
+        images=torch.stack([p[0] for p in chosen]),
+        labels=labels,
+        invalid_pixels=int((labels >= num_classes).sum()))
+    fields = [dict(candidate=chosen[j][2], rejected=rejected[j]) for j in range(n)]
+    return pairs, fields

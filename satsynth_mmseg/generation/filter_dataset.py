@@ -7,11 +7,14 @@ from typing import Dict, List, Optional, Sequence, Union
 import numpy as np
 import torch
 
+from ..datasets.dprime_format import FORMAT_VERSION, MANIFEST_FILE, read_manifest, sample_name
+from ..datasets.raster_io import read_raster
+from ..utils.errors import ConfigError
 from .checkpoint import file_sha256
 from .filtering import ClassLossMeans, filter_labels, filtered_fraction, keep_pair, score_pairs
 from .generate import labels_to_raw
 from .image_storage import ImageStorage
-from .writer import SyntheticDatasetWriter, iter_batches, read_manifest, sample_name
+from .writer import SyntheticDatasetWriter, iter_batches
 
 #: transforms of a segmentor pipeline that only load (kept to read D′ for scoring)
 LOADERS = ('LoadImageFromFile', 'LoadAnnotations', 'LoadRasterFromFile', 'LoadRasterAnnotations')
@@ -59,7 +62,6 @@ def _stored_image(path: str, storage: ImageStorage) -> np.ndarray:
     if storage.format == 'png':
         import cv2
         return cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    from ..datasets.raster_io import read_raster
     return read_raster(path).data
 
 
@@ -120,16 +122,15 @@ def filter_synthetic_dataset(source: str,
     class_means = means.means
     kept = [i for i in range(n) if keep_pair(scores[i], min_agreement)]
     if not kept:
-        from ..utils.errors import ConfigError
         best = max((sc.agreement for sc in scores if np.isfinite(sc.agreement)), default=0)
         raise ConfigError(f'--min-agreement {min_agreement} rejects every pair of {source} '
                           f'(the best agreement is {best:.3f}); lower it')
     storage = ImageStorage.from_meta(meta)
     identity = dict(
-        format_version=1,
+        format_version=FORMAT_VERSION,
         filter='freemask',
         source=osp.abspath(source),
-        source_manifest_sha256=file_sha256(osp.join(source, 'manifest.jsonl')),
+        source_manifest_sha256=file_sha256(osp.join(source, MANIFEST_FILE)),
         segmentor_sha256=(file_sha256(segmentor_checkpoint) if isinstance(
             segmentor_checkpoint, str) else [file_sha256(c) for c in segmentor_checkpoint]),
         alpha=alpha,
@@ -181,13 +182,11 @@ def filter_synthetic_dataset(source: str,
             class_pixels=pixels.tolist(),
             class_filtered=filtered.tolist(),
             seconds=round(time.perf_counter() - t0, 1))
-        out_meta = dict(
-            meta,
+        out_meta = dataclasses.replace(
+            src.dprime_meta,
             num_samples=len(kept),
-            filtering=dict(identity, **{
-                k_: v
-                for k_, v in summary.to_dict().items()
-            }))
+            format_version=FORMAT_VERSION,
+            filtering=dict(identity, **summary.to_dict()))
         writer.finalize(len(kept), out_meta)
     finally:
         writer.release()

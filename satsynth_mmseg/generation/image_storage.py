@@ -16,8 +16,9 @@ from typing import Optional
 
 import numpy as np
 
-from ..datasets.band_norm import BandNorm
-from ..utils.atomic_io import atomic_write_png, atomic_write_raster
+from ..datasets.band_norm import BandNorm, find_band_norm
+from ..datasets.raster_io import atomic_write_raster
+from ..utils.atomic_io import atomic_write_png
 from ..utils.errors import ConfigError
 
 SUFFIXES = {'png': '.png', 'tiff': '.tif', 'npy': '.npy'}
@@ -129,5 +130,4 @@ def generator_pipeline(cfg) -> list:
 def storage_for_generator(cfg, model, image_format: Optional[str] = None) -> ImageStorage:
     """The storage of a generator's D′: its config's band normalisation (float images are
     written in physical units) and the default or given format."""
-    from ..datasets.band_norm import find_band_norm
     return ImageStorage.for_model(model, find_band_norm(generator_pipeline(cfg)), image_format)

@@ -14,6 +14,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 import numpy as np
 import torch
 
+from ..datasets.label_stats import dataset_label_maps
 from ..utils.errors import ConfigError
 
 
@@ -99,7 +100,6 @@ class MaskLayouts:
     @classmethod
     def from_dataset(cls, dataset, size: Sequence[int], source: Optional[str] = None, **kwargs):
         """Layouts from every label map of an mmseg dataset, read as training reads them."""
-        from .analysis import dataset_label_maps
         return cls(
             list(dataset_label_maps(dataset)),
             size,

@@ -7,6 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ..models.generators.outputs import GeneratedPairs
+
 
 def interpolate_pair(images: Tensor, labels: Tensor, scale: int) -> Tuple[Tensor, Tensor]:
     """Enlarge pairs by ``scale``: bilinear image, nearest-neighbour mask.
@@ -62,7 +64,6 @@ class InterpolationUpsampler:
             :class:`~satsynth_mmseg.models.GeneratedPairs`: ``images`` uint8
             (N, C, h * scale, w * scale), ``labels`` long, ``invalid_pixels``.
         """
-        from ..models.generators.outputs import GeneratedPairs
         images, labels = interpolate_pair(condition.images, condition.labels.long(), self.scale)
         return GeneratedPairs(
             images=images, labels=labels, invalid_pixels=int((labels == invalid_index).sum()))

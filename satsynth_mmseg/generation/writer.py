@@ -1,16 +1,7 @@
 """A synthetic dataset D' on disk, written durably and resumably.
 
-Layout of ``DIR`` (mmseg's, so ``BaseSegDataset`` reads it like a real dataset)::
-
-    DIR/img_dir/gen_0000000.png   generated image (BGR PNG as mmcv writes it; ``.tif`` or
-                                  ``.npy`` for N-band or float images, see
-                                  :class:`~.image_storage.ImageStorage`)
-    DIR/ann_dir/gen_0000000.png   its label map, in the real dataset's raw label convention
-    DIR/generation.json           what DIR is made with (arguments, checkpoint hash); a rerun
-                                  with other arguments is refused
-    DIR/manifest/part-*.jsonl     one JSON line per *complete* sample, per writer process
-    DIR/manifest.jsonl            all records sorted by index (rewritten by ``finalize``)
-    DIR/meta.json                 classes, palette, label convention
+The folder's layout, names, manifest and ``meta.json`` are the D′ format of
+:mod:`satsynth_mmseg.datasets.dprime_format`; this module is its writer.
 
 Concurrency: each writer holds an exclusive lock (``manifest/lock-{rank}``, ``flock``) from
 :meth:`SyntheticDatasetWriter.prepare` until :meth:`~SyntheticDatasetWriter.release`; a second
@@ -32,16 +23,11 @@ from typing import Dict, Iterable, List, Optional, Set
 
 import numpy as np
 
+from ..datasets.dprime_format import (ANN_DIR, IDENTITY_FILE, IMG_DIR, MANIFEST_DIR, DPrimeMeta,
+                                      parse_record_lines, sample_name, write_manifest, write_meta)
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_png
 from ..utils.errors import FolderLockedError, FolderMismatchError, IncompleteOutputError
 from .image_storage import ImageStorage, image_name
-
-IDENTITY_FILE = 'generation.json'
-
-
-def sample_name(index: int) -> str:
-    """File name (without folder) of sample ``index``."""
-    return f'gen_{index:07d}.png'
 
 
 def write_pair_files(img_dir: str,
@@ -91,9 +77,9 @@ class SyntheticDatasetWriter:
         self.identity = json.loads(json.dumps(identity))  # normalise (tuples -> lists)
         self.rank = rank
         self.storage = storage or ImageStorage()
-        self.img_dir = osp.join(out_dir, 'img_dir')
-        self.ann_dir = osp.join(out_dir, 'ann_dir')
-        self.manifest_dir = osp.join(out_dir, 'manifest')
+        self.img_dir = osp.join(out_dir, IMG_DIR)
+        self.ann_dir = osp.join(out_dir, ANN_DIR)
+        self.manifest_dir = osp.join(out_dir, MANIFEST_DIR)
         self._part = None
         self._lock = None
 
@@ -154,12 +140,8 @@ class SyntheticDatasetWriter:
         """Manifest records of complete samples, by index (all parts, any rank)."""
         out: Dict[int, dict] = {}
         for path in sorted(glob.glob(osp.join(self.manifest_dir, 'part-*.jsonl'))):
-            with open(path) as f:
-                for line in f:
-                    try:
-                        rec = json.loads(line)
-                    except json.JSONDecodeError:
-                        continue  # a line cut by a crash: that sample is redone
+            with open(path) as f:  # a line cut by a crash is skipped: that sample is redone
+                for rec in parse_record_lines(path, f, strict=False):
                     out[int(rec['index'])] = rec
         return out
 
@@ -208,8 +190,9 @@ class SyntheticDatasetWriter:
             self._part.close()
             self._part = None
 
-    def finalize(self, num_samples: int, meta: dict) -> List[dict]:
-        """Merge the manifest parts into ``manifest.jsonl`` and write ``meta.json``.
+    def finalize(self, num_samples: int, meta: DPrimeMeta) -> List[dict]:
+        """Merge the manifest parts into ``manifest.jsonl`` and write ``meta.json`` (last:
+        from then on the folder is finished).
 
         Returns:
             The records of samples ``0 .. num_samples-1`` sorted by index.
@@ -225,17 +208,9 @@ class SyntheticDatasetWriter:
                                         f'{missing[:5]}); rerun the same command to finish them')
         recs = self.records()
         ordered = [recs[i] for i in range(num_samples)]
-        atomic_write_bytes(
-            osp.join(self.out_dir, 'manifest.jsonl'),
-            ''.join(json.dumps(r, sort_keys=True) + '\n' for r in ordered).encode())
-        atomic_write_bytes(osp.join(self.out_dir, 'meta.json'), json.dumps(meta, indent=1).encode())
+        write_manifest(self.out_dir, ordered)
+        write_meta(self.out_dir, meta)
         return ordered
-
-
-def read_manifest(out_dir: str) -> List[dict]:
-    """Records of a finished D' folder, sorted by index."""
-    with open(osp.join(out_dir, 'manifest.jsonl')) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def iter_batches(num_samples: int,

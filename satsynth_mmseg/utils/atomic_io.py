@@ -8,6 +8,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
+from .errors import FolderMismatchError
+
 #: Suffix of files being written; mmseg datasets list ``*.png`` and never match it.
 TMP_SUFFIX = '.partial'
 
@@ -67,21 +69,6 @@ def atomic_save_figure(fig, path: str, **savefig_kwargs) -> None:
     atomic_write_bytes(path, buf.getvalue())
 
 
-def atomic_write_raster(path: str,
-                        data: np.ndarray,
-                        nodata: Optional[float] = None,
-                        fsync: bool = True,
-                        crs=None,
-                        transform=None) -> None:
-    """Write a (C, H, W) array as GeoTIFF (``.tif``/``.tiff``, georeferenced when
-    ``crs``/``transform`` are given) or ``.npy`` by the suffix of ``path``, atomically with
-    :func:`atomic_write_bytes` (any dtype and band count)."""
-    from ..datasets.raster_io import encode_raster, raster_kind
-    kind = raster_kind(path)
-    atomic_write_bytes(
-        path, encode_raster(data, kind, nodata=nodata, crs=crs, transform=transform), fsync=fsync)
-
-
 #: suffix of a folder being written until it is complete (see :func:`begin_folder`)
 INCOMPLETE_SUFFIX = '.incomplete'
 
@@ -97,7 +84,6 @@ def begin_folder(out_dir: str, mark: str, subdirs=()) -> str:
     import os.path as osp
     import shutil
 
-    from .errors import FolderMismatchError
     out_dir = out_dir.rstrip('/')
     if osp.exists(out_dir) and not osp.exists(osp.join(out_dir, mark)):
         if not osp.isdir(out_dir) or os.listdir(out_dir):

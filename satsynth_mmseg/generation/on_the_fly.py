@@ -18,6 +18,11 @@ from mmengine.logging import print_log
 from mmseg.registry import DATASETS
 from ..utils.atomic_io import atomic_write_bytes
 from ..utils.checkpoint_io import read_checkpoint
+from .checkpoint import load_generator
+from .generate import sample_and_write
+from .image_storage import image_name, storage_for_generator
+from .sampling import sample_seed
+from .writer import sample_name, write_pair_files
 
 POOL_INDEX = 'pool.json'
 #: seconds a pair stays on disk after it leaves pool.json: readers refresh their copy of the
@@ -53,13 +58,8 @@ def produce_pool(cfg: dict,
     still finds them. Errors are written to ``pool.json`` for the readers to raise. A
     restarted producer continues the sample sequence at ``start_seq`` (pairs already made).
     """
-    # imported here: this runs in a freshly spawned interpreter
-    import satsynth_mmseg  # noqa: F401  (registers the plugin, allowlists checkpoint globals)
-    from satsynth_mmseg.generation.checkpoint import load_generator
-    from satsynth_mmseg.generation.generate import sample_and_write, sample_seed
-    from satsynth_mmseg.generation.image_storage import image_name, storage_for_generator
-    from satsynth_mmseg.generation.writer import sample_name, write_pair_files
-
+    # a freshly spawned interpreter: importing this module imported the package first, which
+    # registered the plugin and allowlisted the checkpoint globals
     index = dict(
         entries=list(range(max(0, start_seq - cfg['pool_size']), start_seq)),
         produced=start_seq,
@@ -363,7 +363,6 @@ class OnTheFlySyntheticDataset:
 
     def get_data_info(self, idx: int) -> dict:
         """Paths of pool entry ``idx`` (modulo the pairs available now)."""
-        from satsynth_mmseg.generation.writer import sample_name
         entries = self._entries()
         name = sample_name(entries[idx % len(entries)])
         img_name = osp.splitext(name)[0] + self._index.get('img_suffix', '.png')
