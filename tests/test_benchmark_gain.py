@@ -177,29 +177,30 @@ def test_finished_dprime_with_other_settings_is_refused(tmp_path, monkeypatch):
     ckpt.write_bytes(b'weights v1')
     calls = []
 
-    def fake_run_cli(*cmd, log_file=None):  # stands in for tools/generate.py
-        calls.append(cmd)
+    def fake_generate(spec):  # stands in for the D′ pipeline
+        calls.append(spec)
         os.makedirs(out, exist_ok=True)
         with open(out / 'meta.json', 'w') as f:
-            json.dump({'num_samples': int(cmd[cmd.index('--num-samples') + 1])}, f)
+            json.dump({'classes': ['a'], 'num_samples': spec.num_samples}, f)
 
-    monkeypatch.setattr(runs_module, 'run_cli', fake_run_cli)
+    monkeypatch.setattr(runs_module, 'pipeline_generate', fake_generate)
 
-    def generate(extra=(), num=4):
+    def generate(options=None, num=4):
         return runs_module.generate_dprime('gen.py', str(ckpt), str(out), num, 'ddim', 5, 2,
-                                           'real.py', extra)
+                                           'real.py', options)
 
-    assert generate(['--guidance-scale', '1.5']) and len(calls) == 1
-    assert not generate(['--guidance-scale', '1.5']) and len(calls) == 1  # same: reused
-    with pytest.raises(FolderMismatchError, match='guidance-scale'):
-        generate(['--guidance-scale', '3.0'])
+    assert generate(dict(guidance_scale=1.5)) and len(calls) == 1
+    assert calls[0].guidance_scale == 1.5 and calls[0].real_config == 'real.py'
+    assert not generate(dict(guidance_scale=1.5)) and len(calls) == 1  # same: reused
+    with pytest.raises(FolderMismatchError, match='guidance_scale'):
+        generate(dict(guidance_scale=3.0))
     ckpt.write_bytes(b'weights v2')  # retrained generator, same path
     with pytest.raises(FolderMismatchError, match='checkpoint_sha256'):
-        generate(['--guidance-scale', '1.5'])
-    assert generate(['--guidance-scale', '1.5'], num=8) and len(calls) == 2  # not finished
+        generate(dict(guidance_scale=1.5))
+    assert generate(dict(guidance_scale=1.5), num=8) and len(calls) == 2  # not finished
     # a folder finished before the record existed is reused as it is
     os.remove(out / runs_module.GENERATE_RECORD)
-    assert not generate(['--guidance-scale', '9'], num=8) and len(calls) == 2
+    assert not generate(dict(guidance_scale=9.0), num=8) and len(calls) == 2
 
 
 def test_classical_augmentation_variants_end_to_end(procedural_root, tiny_generator, tmp_path):
@@ -584,13 +585,13 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
                                                       monkeypatch):
     """A preset whose generators work at another scale than D (dubai-cpu-64): the layouts come
     from the real masks at the generators' scale and the renders are enlarged like the joint
-    D′ (its dprime_extra)."""
+    D′ (its dprime_options)."""
     from satsynth_mmseg.experiments import gain as gain_module
     preset = dict(
         gain_module.PRESETS['procedural-cpu'],
         generator_data_root=procedural_root,
         generator_convert=dict(),
-        dprime_extra=['--interp-scale', '2'])
+        dprime_options=dict(interp_scale=2))
     monkeypatch.setitem(gain_module.PRESETS, 'procedural-cpu', preset)
     m2i_cfg, m2i_ckpt, _ = tiny_m2i  # 16 x 16 renders -> the 32 x 32 segmentor crops
     work = tmp_path / 'gain'
@@ -663,7 +664,7 @@ def test_filter_rounds_filter_again_with_the_previous_rounds_segmentor(tmp_path,
     no checkpoint is named in the error."""
     from satsynth_mmseg.experiments import gain as gain_module
     calls, spec_names = [], []
-    monkeypatch.setattr(gain_module, 'run_cli', lambda *args: calls.append(args))
+    monkeypatch.setattr(gain_module, 'filter_dprime', calls.append)
     monkeypatch.setattr(gain_module, 'last_checkpoint', lambda d: osp.join(d, 'iter_1.pth'))
     monkeypatch.setattr(gain_module, 'run_specs', lambda specs:
                         (spec_names.extend(s['name'] for s in specs), ([], False))[1])
@@ -682,13 +683,12 @@ def test_filter_rounds_filter_again_with_the_previous_rounds_segmentor(tmp_path,
     exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages.json')), 'mask2img')
     first, second = calls
     runs = osp.join(str(tmp_path), 'runs')
-    for args, seg_run, out in ((first, 'd_seed3', 'dprime_mask2img_filtered'),
+    for spec, seg_run, out in ((first, 'd_seed3', 'dprime_mask2img_filtered'),
                                (second, 'd+dprime-mask2img-filtered_R2_seed3',
                                 'dprime_mask2img_filtered2')):
-        assert args[1] == osp.join(str(tmp_path), 'dprime_mask2img')  # the unfiltered D′
-        i = args.index('--checkpoint')
-        assert args[i + 1:i + 3] == (osp.join(runs, seg_run, 'iter_1.pth'), '--out')
-        assert args[i + 3] == osp.join(str(tmp_path), out)
+        assert spec.source == osp.join(str(tmp_path), 'dprime_mask2img')  # the unfiltered D′
+        assert spec.checkpoints == [osp.join(runs, seg_run, 'iter_1.pth')]
+        assert spec.out == osp.join(str(tmp_path), out)
     assert spec_names == [
         f'd+dprime-mask2img-{tag}_R{r}_seed{s}' for tag in ('filtered', 'filtered2') for s in (3, 4)
         for r in (2, 1)
@@ -704,7 +704,7 @@ def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):
     --filter-alpha); a folder filtered by one segmentor is not reused for the ensemble."""
     from satsynth_mmseg.experiments import gain as gain_module
     calls = []
-    monkeypatch.setattr(gain_module, 'run_cli', lambda *args: calls.append(args))
+    monkeypatch.setattr(gain_module, 'filter_dprime', calls.append)
     monkeypatch.setattr(gain_module, 'last_checkpoint', lambda d: osp.join(d, 'iter_1.pth'))
     monkeypatch.setattr(gain_module, 'run_specs', lambda specs: ([], False))
     with pytest.raises(ValueError, match='--filter-alpha'):
@@ -716,14 +716,17 @@ def test_filter_ensemble_passes_every_seeds_d_segmentor(tmp_path, monkeypatch):
         filter_alpha=1.0,
         filter_ensemble=True)
     exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages.json')), 'joint')
-    (args, ) = calls
-    i = args.index('--checkpoint')
-    assert args[i + 1:i + 4] == tuple(
-        osp.join(str(tmp_path), 'runs', f'd_seed{s}', 'iter_1.pth') for s in (0, 1, 2))
-    assert args[i + 4] == '--out'
+    (spec, ) = calls
+    assert spec.checkpoints == [
+        osp.join(str(tmp_path), 'runs', f'd_seed{s}', 'iter_1.pth') for s in (0, 1, 2)
+    ]
+    assert spec.out == osp.join(str(tmp_path), 'dprime_filtered') and spec.alpha == 1.0
     os.makedirs(tmp_path / 'dprime_filtered')
     with open(tmp_path / 'dprime_filtered' / 'meta.json', 'w') as f:
-        json.dump(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256='ab')), f)
+        json.dump(
+            dict(
+                classes=['a'], filtering=dict(alpha=1.0, min_agreement=None,
+                                              segmentor_sha256='ab')), f)
     with pytest.raises(ValueError, match="'segmentors': 1"):
         exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages2.json')), 'joint')
 
@@ -735,7 +738,7 @@ def test_filter_checkpoint_filters_with_the_given_segmentors(tmp_path, monkeypat
     from satsynth_mmseg.experiments import gain as gain_module
     from satsynth_mmseg.generation.checkpoint import file_sha256
     calls = []
-    monkeypatch.setattr(gain_module, 'run_cli', lambda *args: calls.append(args))
+    monkeypatch.setattr(gain_module, 'filter_dprime', calls.append)
     monkeypatch.setattr(gain_module, 'run_specs', lambda specs: ([], False))
     ckpts = [tmp_path / 'a.pth', tmp_path / 'b.pth']
     for i, c in enumerate(ckpts):
@@ -758,18 +761,23 @@ def test_filter_checkpoint_filters_with_the_given_segmentors(tmp_path, monkeypat
         filter_checkpoints=[str(c) for c in ckpts])
     assert 'D′ filtered by the given segmentor(s)' in exp.results_header(1, 1, '')
     exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages.json')), 'joint')
-    (args, ) = calls
-    i = args.index('--checkpoint')
-    assert args[i + 1:i + 4] == (str(ckpts[0]), str(ckpts[1]), '--out')
+    (spec, ) = calls
+    assert spec.checkpoints == [str(ckpts[0]), str(ckpts[1])]
     meta = tmp_path / 'work' / 'dprime_filtered' / 'meta.json'
     meta.parent.mkdir(parents=True)
     sha = [file_sha256(str(c)) for c in ckpts]
     meta.write_text(
-        json.dumps(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256=sha))))
+        json.dumps(
+            dict(
+                classes=['a'], filtering=dict(alpha=1.0, min_agreement=None,
+                                              segmentor_sha256=sha))))
     exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages2.json')), 'joint')
     assert len(calls) == 1  # done with the same checkpoints: reused
     meta.write_text(
-        json.dumps(dict(filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256=sha[::-1]))))
+        json.dumps(
+            dict(
+                classes=['a'],
+                filtering=dict(alpha=1.0, min_agreement=None, segmentor_sha256=sha[::-1]))))
     with pytest.raises(ValueError, match='segmentor_sha256'):
         exp.run_filtered(gain_module.StageTimer(str(tmp_path / 'stages3.json')), 'joint')
 

@@ -14,7 +14,7 @@ from mmseg.registry import DATASETS, MODELS
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.generation import MaskLayouts
 from satsynth_mmseg.models import PairCondition
-from satsynth_mmseg.models.denoisers import SPADE
+from satsynth_mmseg.models.networks import SPADE
 from satsynth_mmseg.utils import ConfigError
 from tests.conftest import REPO, tiny_m2i_cfg
 

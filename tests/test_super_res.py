@@ -15,7 +15,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from satsynth_mmseg.cli import generate as gen_tool
 from satsynth_mmseg.generation import (check_cascade, file_sha256, interpolate_pair, load_generator,
-                                       read_manifest)
+                                       pipeline, read_manifest)
 from satsynth_mmseg.models import GeneratedPairs, JointSuperRes, PairCondition
 from tests.conftest import REPO, load_json, tiny_model_cfg
 
@@ -195,13 +195,13 @@ def test_cascade_generate_is_x2_valid_deterministic_and_resumable(tiny_generator
     assert meta['generation']['sr_checkpoint_sha256'] == file_sha256(tiny_sr[1])
 
     # interrupted after one batch, then rerun: byte-identical to the uninterrupted run
-    real = gen_tool.generate_synthetic_dataset
+    real = pipeline.generate_synthetic_dataset
     part = tmp_path / 'part'
-    monkeypatch.setattr(gen_tool, 'generate_synthetic_dataset',
+    monkeypatch.setattr(pipeline, 'generate_synthetic_dataset',
                         lambda *a, **k: real(*a, **dict(k, max_batches=1)))
     with pytest.raises(SystemExit):  # finalize finds missing samples
         gen_tool.main(_args(tiny_generator, tiny_sr, part))
-    monkeypatch.setattr(gen_tool, 'generate_synthetic_dataset', real)
+    monkeypatch.setattr(pipeline, 'generate_synthetic_dataset', real)
     gen_tool.main(_args(tiny_generator, tiny_sr, part))
     names = _pngs(ref)
     assert len(names) == 2 * N and names == _pngs(part)

@@ -37,7 +37,8 @@ from satsynth_mmseg.experiments.generator_quality import (evaluate_quality, gene
                                                           plot_report, report_markdown,
                                                           seeded_dataset_batches)
 from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
-from satsynth_mmseg.generation import MaskLayouts, load_generator
+from satsynth_mmseg.generation import load_generator
+from satsynth_mmseg.generation.conditioning import layouts_for, set_guidance
 from satsynth_mmseg.utils import ConfigError, SatSynthError, atomic_write_json, atomic_write_text
 
 
@@ -88,18 +89,13 @@ def segmentor_checkpoint(args) -> str:
 def mask_layouts(args, real_ds, model):
     """``(layouts, description)`` for a mask-conditioned generator (``(None, '')`` for a
     joint one); sets the guidance scale."""
-    if not getattr(model, 'mask_conditioned', False):
+    if model.conditioning != 'label_map':
         if args.guidance_scale is not None:
             raise ConfigError('--guidance-scale is for mask-to-image diffusion models')
         return None, ''
-    guided = ''
-    if args.guidance_scale is not None:
-        if not hasattr(model, 'guidance_scale'):
-            raise ConfigError(f'{type(model).__name__} has no classifier-free guidance')
-        model.guidance_scale = args.guidance_scale
-    if hasattr(model, 'guidance_scale'):
-        guided = f', guidance s = {model.guidance_scale:g}'
-    layouts = MaskLayouts.from_dataset(real_ds, model.sample_size, source=args.config)
+    scale = set_guidance(model, args.guidance_scale, args.config).get('guidance_scale')
+    guided = '' if scale is None else f', guidance s = {scale:g}'
+    layouts = layouts_for(model, real_ds, source=args.config)
     return layouts, guided + ', images for new layouts of the training masks'
 
 

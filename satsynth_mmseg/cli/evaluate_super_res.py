@@ -186,7 +186,7 @@ def main(argv=None):
     cfg = Config.fromfile(args.config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model, info = load_generator(cfg, args.checkpoint, device=device)
-    if not hasattr(model, 'low_res_of_batch'):
+    if model.conditioning != 'low_res_pair':
         raise SystemExit(f'error: {args.config} does not build a super-resolution model')
     dataset, tiles = load_tiles(cfg, args, model.sample_size)
     out_dir = args.out or osp.join(osp.dirname(osp.abspath(args.checkpoint)), 'sr_eval')

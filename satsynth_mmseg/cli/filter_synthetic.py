@@ -1,5 +1,7 @@
 # Filter noisy generated pixels (FreeMask) and reject bad pairs: a new, filtered D' folder.
-"""Usage::
+"""The command line of :func:`satsynth_mmseg.generation.filter_pipeline.filter_dprime`.
+
+Usage::
 
     python tools/filter_synthetic.py DPRIME_DIR --segmentor-config CFG --checkpoint CKPT [CKPT ...]
         --out FILTERED_DIR [--alpha 1.25] [--min-agreement 0.3] [--batch-size 32]
@@ -19,18 +21,9 @@ shows image | generated mask | filtered mask.
 """
 import argparse
 import errno
-import os.path as osp
 
-import numpy as np
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
-
-from satsynth_mmseg.evaluation import SegmentorEnsemble, SegmentorFeatures
-from satsynth_mmseg.generation import read_manifest
-from satsynth_mmseg.generation.filter_dataset import filter_synthetic_dataset, load_pipeline
-from satsynth_mmseg.utils import (SatSynthError, atomic_write_json, atomic_write_png,
-                                  atomic_write_text)
-from satsynth_mmseg.visualization import make_pair_grid
+from satsynth_mmseg.generation.filter_pipeline import FilterSpec, filter_dprime
+from satsynth_mmseg.utils import ConfigError, SatSynthError
 
 
 def parse_args(argv=None):
@@ -54,100 +47,30 @@ def parse_args(argv=None):
     p.add_argument('--device', default='cpu')
     p.add_argument('--no-progress', action='store_true')
     args = p.parse_args(argv)
-    if not args.alpha > 0:
-        p.error(f'--alpha must be > 0, got {args.alpha}')
-    if args.min_agreement is not None and not 0 <= args.min_agreement <= 1:
-        p.error(f'--min-agreement must be in [0, 1], got {args.min_agreement}')
-    if osp.abspath(args.out) == osp.abspath(args.dprime):
-        p.error('--out must differ from the source folder')
+    try:
+        spec_from_args(args).validate()
+    except ConfigError as e:
+        p.error(str(e))
     return args
 
 
-def report(out: str, result: dict, args) -> str:
-    """``filter_report.md/json`` in ``out``; returns the markdown."""
-    s, names = result['summary'], result['class_names']
-    lines = [
-        f'FreeMask filtering of `{args.dprime}` with `{osp.basename(args.segmentor_config)}` '
-        f'(alpha = {args.alpha}, min agreement = {args.min_agreement}): {s.kept} pairs kept, '
-        f'{s.rejected} rejected.', '', '| class | mean loss | pixels | filtered |',
-        '|---|---|---|---|'
-    ]
-    for c, name in enumerate(names):
-        px, lost = s.class_pixels[c], s.class_filtered[c]
-        lines.append(f'| {name} | {s.class_mean_loss[c]:.3f} | {px} | '
-                     f'{100 * lost / max(px, 1):.1f} % |')
-    tot, lost = sum(s.class_pixels), sum(s.class_filtered)
-    lines.append(f'| *all* | | {tot} | {100 * lost / max(tot, 1):.1f} % |')
-    md = '\n'.join(lines) + '\n'
-    atomic_write_text(osp.join(out, 'filter_report.md'), md)
-    atomic_write_json(
-        osp.join(out, 'filter_report.json'),
-        dict(s.to_dict(), classes=names, alpha=args.alpha, min_agreement=args.min_agreement))
-    return md
-
-
-def preview(out: str, pipeline: list, num: int = 8) -> str:
-    """image | generated mask | filtered mask of the first pairs."""
-    from mmseg.registry import DATASETS
-    filt = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=out, pipeline=pipeline))
-    src = DATASETS.build(
-        dict(
-            type='SyntheticPairsDataset',
-            data_root=filt.generation_meta['filtering']['source'],
-            pipeline=pipeline))
-    recs = read_manifest(out)[:num]
-    imgs, gen, new = [], [], []
-    for j, rec in enumerate(recs):
-        a, b = src[rec['source_index']], filt[j]
-        img = a['inputs'].numpy()
-        imgs.append(img[::-1] if img.shape[0] == 3 and img.dtype == np.uint8 else img)
-        gen.append(a['data_samples'].gt_sem_seg.data[0].numpy())
-        new.append(b['data_samples'].gt_sem_seg.data[0].numpy())
-    palette = filt.metainfo.get('palette') or []
-    grid = make_pair_grid(
-        np.stack(imgs),
-        np.stack(gen),
-        palette,
-        ncols=4,
-        scale=max(1, 128 // imgs[0].shape[-1]),
-        more_labels=np.stack(new))
-    path = osp.join(out, 'filter_preview.png')
-    atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))
-    return path
-
-
-def run(args):
-    cfg = Config.fromfile(args.segmentor_config)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    if len(args.checkpoint) == 1:
-        seg = SegmentorFeatures.from_config(args.segmentor_config, args.checkpoint[0], args.device)
-        ckpt = args.checkpoint[0]
-    else:
-        seg = SegmentorEnsemble.from_config(args.segmentor_config, args.checkpoint, args.device)
-        ckpt = list(args.checkpoint)
-    pipeline = load_pipeline(cfg)
-    result = filter_synthetic_dataset(
-        args.dprime,
-        args.out,
-        seg,
-        ckpt,
-        pipeline,
+def spec_from_args(args) -> FilterSpec:
+    return FilterSpec(
+        source=args.dprime,
+        out=args.out,
+        segmentor_config=args.segmentor_config,
+        checkpoints=list(args.checkpoint),
         alpha=args.alpha,
         min_agreement=args.min_agreement,
         batch_size=args.batch_size,
+        device=args.device,
         progress=not args.no_progress)
-    md = report(args.out, result, args)
-    pic = preview(args.out, pipeline)
-    print(md)
-    print(f'{args.out}: {result["summary"].kept} pairs; report: '
-          f'{osp.join(args.out, "filter_report.md")}; preview: {pic}')
-    return result
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
-        return run(args)
+        result = filter_dprime(spec_from_args(args))
     except SatSynthError as e:
         raise SystemExit(f'error: {e}')
     except OSError as e:
@@ -155,6 +78,10 @@ def main(argv=None):
             raise SystemExit(f'error: cannot write to {args.out}: {e.strerror}. Pairs already '
                              'written are complete; rerun the same command to resume.')
         raise
+    print(result['report'])
+    print(f'{args.out}: {result["summary"].kept} pairs; report: {args.out}/filter_report.md; '
+          f'preview: {result["preview"]}')
+    return result
 
 
 if __name__ == '__main__':

@@ -7,10 +7,13 @@ import sys
 
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
+from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
-from mmseg.registry import RUNNERS
+from mmseg.registry import DATASETS, MODELS, RUNNERS
 from satsynth_mmseg.generation import check_checkpoint_matches
+from satsynth_mmseg.models import BaseGenerator
 from satsynth_mmseg.utils import CheckpointError, ConfigError, load_verified_checkpoint
 from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
 
@@ -117,15 +120,10 @@ def init_cpu_distributed(cfg: Config) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-#: the plugin's generators, whose checkpoints fix the classes and bands
-GENERATOR_TYPES = ('JointDDPM', 'JointSuperRes')
-
-
 def checkpoint_to_load(cfg: Config):
     """The file the Runner will load (``--resume``: ``load_from`` or the work dir's latest;
     else ``load_from``), or None."""
     if cfg.get('resume') and not cfg.get('load_from'):
-        from mmengine.runner.checkpoint import find_latest_checkpoint
         return find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
     return cfg.get('load_from')
 
@@ -134,9 +132,6 @@ def check_generator_fits(cfg: Config, ckpt: dict, path: str) -> None:
     """Fine-tuning a generator (``load_from``) keeps the checkpoint's classes and bands:
     refuse, in one line, a config for other classes (count or names) or other channels,
     which mmengine would otherwise load partly with a warning."""
-    from mmengine.registry import init_default_scope
-
-    from mmseg.registry import DATASETS, MODELS
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model = MODELS.build(cfg.model)
     meta = (ckpt.get('meta') or {}).get('dataset_meta') or {}
@@ -156,6 +151,14 @@ def check_generator_fits(cfg: Config, ckpt: dict, path: str) -> None:
                          f'dataset has {tuple(names)}. {hint}')
 
 
+def is_generator_config(cfg: Config) -> bool:
+    """Whether the config's model is one of the plugin's generators (their checkpoints fix
+    the classes and bands), asked of the registered class."""
+    name = cfg.model.get('type')
+    cls = MODELS.get(name) if isinstance(name, str) else None
+    return isinstance(cls, type) and issubclass(cls, BaseGenerator)
+
+
 def check_checkpoint_file(cfg: Config) -> None:
     """Refuse an unusable checkpoint with one line naming it, before the Runner starts
     (an empty file, random bytes, a corrupted tensor, non-finite weights; for a generator's
@@ -166,8 +169,7 @@ def check_checkpoint_file(cfg: Config) -> None:
             ckpt = load_verified_checkpoint(path)
         except CheckpointError as e:
             raise SystemExit(f'error: {e}')
-        if cfg.get('load_from') and not cfg.get('resume') and \
-                cfg.model.get('type') in GENERATOR_TYPES:
+        if cfg.get('load_from') and not cfg.get('resume') and is_generator_config(cfg):
             check_generator_fits(cfg, ckpt, path)
 
 

@@ -23,37 +23,17 @@ import math
 import torch
 from torch import Tensor
 
+from .prediction import _at, x0_from_model_output
+
 __all__ = [
     'x0_from_model_output', 'posterior_mean_log_variance', 'learned_log_variance', 'normal_kl',
     'discretized_gaussian_nll', 'vlb_term'
 ]
 
 
-def _at(values: Tensor, t: Tensor, like: Tensor) -> Tensor:
-    """``values[t]`` shaped to broadcast over ``like`` (N, ...)."""
-    out = values.to(device=like.device, dtype=torch.float32)[t.long()]
-    return out.reshape(-1, *([1] * (like.dim() - 1)))
-
-
 def _abar_prev(scheduler) -> Tensor:
     abar = scheduler.alphas_cumprod.float()
     return torch.cat([abar.new_ones(1), abar[:-1]])
-
-
-def x0_from_model_output(scheduler, x_t: Tensor, model_output: Tensor, t: Tensor) -> Tensor:
-    """The x_0 estimate of a network output (N, C, H, W) at integer timesteps ``t`` (N,):
-    ``(x_t - sqrt(1 - abar) eps) / sqrt(abar)`` for epsilon, ``sqrt(abar) x_t - sqrt(1 - abar)
-    v`` for v-prediction (Salimans & Ho 2022, eq. 13 inverted), the output for ``sample``."""
-    kind = scheduler.config.prediction_type
-    if kind == 'sample':
-        return model_output
-    abar = _at(scheduler.alphas_cumprod, t, x_t)
-    x_t, out = x_t.float(), model_output.float()
-    if kind == 'epsilon':
-        return (x_t - (1 - abar).sqrt() * out) / abar.sqrt()
-    if kind == 'v_prediction':
-        return abar.sqrt() * x_t - (1 - abar).sqrt() * out
-    raise ValueError(f'unsupported prediction_type {kind!r}')
 
 
 def posterior_mean_log_variance(scheduler, x0: Tensor, x_t: Tensor, t: Tensor):

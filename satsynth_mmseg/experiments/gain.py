@@ -17,12 +17,13 @@ from ..datasets import build_train_dataset
 from ..datasets.dprime_format import is_finished, read_meta
 from ..generation import dataset_label_maps, label_statistics
 from ..generation.checkpoint import file_sha256
+from ..generation.filter_pipeline import FilterSpec, filter_dprime
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
                      summarise, write_report_files)
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
-from .stages import PROJECT_ROOT, StageTimer, log, run_cli
+from .stages import PROJECT_ROOT, StageTimer, in_project_root, log, run_cli
 
 PRESETS = {
     'dubai-cpu':
@@ -57,7 +58,7 @@ PRESETS = {
         generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
         generator_data_root='data/dubai_aerial_x8',
         generator_convert=dict(patch_size=512, stride=None, downscale=8),
-        dprime_extra=['--interp-scale', '2'],
+        dprime_options=dict(interp_scale=2),
         segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py',
         sampler='ddim',
         steps=50,
@@ -228,9 +229,9 @@ class GainExperiment:
     @property
     def dprime_enlarged(self) -> bool:
         """Whether some D′ of this run is enlarged ×2 after sampling (the preset's
-        ``dprime_extra``): the joint and hybrid D′, and the mask-conditioned ones at the
+        ``dprime_options``): the joint and hybrid D′, and the mask-conditioned ones at the
         generator scale."""
-        return bool(self.settings.get('dprime_extra')) and any(
+        return bool(self.settings.get('dprime_options')) and any(
             kind in ('joint', 'hybrid') or self.conditional_at_generator_scale
             for kind in self.generators)
 
@@ -289,9 +290,8 @@ class GainExperiment:
                    (None, train_model(config, gen_root, gen_dir, self.generator_iters)))
         return last_checkpoint(gen_dir)
 
-    def dprime_and_runs(self, stages: StageTimer, kind: str, config: str, ckpt: str,
-                        extra: List[str], variant: str, real_config: str, num: int,
-                        stage: str) -> List[dict]:
+    def dprime_and_runs(self, stages: StageTimer, kind: str, config: str, ckpt: str, options: dict,
+                        variant: str, real_config: str, num: int, stage: str) -> List[dict]:
         """``work_dir/dprime_{kind}`` made by ``tools/generate.py CONFIG CKPT ... EXTRA`` and
         D ∪ D′ of it for every R and seed (runs ``d+dprime-{kind}_R*_seed*``)."""
         dprime = osp.join(self.work_dir, f'dprime_{kind}')
@@ -306,7 +306,7 @@ class GainExperiment:
                 self.steps,
                 self.settings['gen_batch_size'],
                 real_config,
-                extra=extra)
+                options=options)
 
         stages.run(f'dprime {kind}', make)
         specs = self.dprime_specs(f'd+dprime-{kind}', variant, dprime)
@@ -352,20 +352,21 @@ class GainExperiment:
         ckpt = self.prepare_conditional(stages, family)
         # at a preset whose generators work at another scale than D (dubai-cpu-64: ÷8
         # generators, ÷4 segmentors), the layouts come from the real masks at the generators'
-        # scale and the rendered pairs are enlarged like the joint D′ (dprime_extra); with
+        # scale and the rendered pairs are enlarged like the joint D′ (dprime_options); with
         # conditional_scale='data' the generator works at D's scale: D's masks, no enlargement
         masks_config = real_config
         if kind != 'hybrid' and self.conditional_at_generator_scale:
             masks_config = self.generator_scale_real_config(stages)
-        extra = (['--mask-generator', self.generator_config, joint_ckpt]
-                 if kind == 'hybrid' else ['--masks-from', masks_config])
+        options = (
+            dict(mask_generator=[self.generator_config, joint_ckpt]) if kind == 'hybrid' else dict(
+                masks_from=masks_config))
         if kind != 'hybrid' and self.layout_cutmix_prob:
-            extra += ['--cutmix-prob', str(self.layout_cutmix_prob)]
+            options['cutmix_prob'] = self.layout_cutmix_prob
         if kind == 'hybrid' or self.conditional_at_generator_scale:
-            extra += list(self.settings.get('dprime_extra', ()))
+            options.update(self.settings.get('dprime_options', {}))
         if self.guidance_scale is not None and family == 'mask2img':
-            extra += ['--guidance-scale', str(self.guidance_scale)]
-        return self.dprime_and_runs(stages, kind, getattr(self, f'{family}_config'), ckpt, extra,
+            options['guidance_scale'] = self.guidance_scale
+        return self.dprime_and_runs(stages, kind, getattr(self, f'{family}_config'), ckpt, options,
                                     self.generator_variant(kind), real_config, num,
                                     f'segmentors {kind}')
 
@@ -582,21 +583,24 @@ class GainExperiment:
         if missing:
             raise FileNotFoundError(f'no checkpoint in the segmentor run(s) {missing} to filter '
                                     f'{self.dprime_folder(kind)} with')
-        args = [
-            self.dprime_folder(kind), '--segmentor-config', self.settings['segmentor'].format('d'),
-            '--checkpoint', *seg_ckpts, '--out', filtered, '--alpha',
-            str(self.filter_alpha), '--no-progress'
-        ]
-        if self.filter_min_agreement is not None:
-            args += ['--min-agreement', str(self.filter_min_agreement)]
-        run_cli('filter_synthetic', *args)
+        spec = FilterSpec(
+            source=self.dprime_folder(kind),
+            out=filtered,
+            segmentor_config=self.settings['segmentor'].format('d'),
+            checkpoints=seg_ckpts,
+            alpha=self.filter_alpha,
+            min_agreement=self.filter_min_agreement,
+            progress=False)
+        log(f'filtering {spec.source} into {filtered}')
+        with in_project_root():
+            filter_dprime(spec)
         return None, True
 
     def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,
                            num: int) -> List[dict]:
         """D′ drawn with ``tools/generate.py --class-target`` and D ∪ D′ of it."""
-        extra = list(self.settings.get('dprime_extra', ())) + ['--class-target', self.class_target]
-        return self.dprime_and_runs(stages, 'class-target', self.generator_config, ckpt, extra,
+        options = dict(self.settings.get('dprime_options', {}), class_target=self.class_target)
+        return self.dprime_and_runs(stages, 'class-target', self.generator_config, ckpt, options,
                                     f'D u D\' class-targeted ({self.class_target})', real_config,
                                     num, 'class-targeted segmentors')
 
@@ -754,7 +758,7 @@ class GainExperiment:
                                        self.steps,
                                        p['gen_batch_size'],
                                        real_config,
-                                       extra=p.get('dprime_extra', ()))))
+                                       options=p.get('dprime_options'))))
         results = stages.run('segmentors', lambda: run_specs(self.segmentor_specs(dprime)))
         for kind in self.generators:
             if kind != 'joint':

@@ -15,10 +15,12 @@ from ..datasets import make_procedural_dataset
 from ..datasets.converters import convert_dubai_aerial, convert_sen1floods11
 from ..datasets.dprime_format import is_finished
 from ..generation.checkpoint import file_sha256
+from ..generation.pipeline import GenerateSpec
+from ..generation.pipeline import generate_dprime as pipeline_generate
 from ..utils.atomic_io import atomic_write_json
 from ..utils.errors import FolderMismatchError
 from .augmentation import apply_augmentation
-from .stages import log, run_cli
+from .stages import in_project_root, log, run_cli
 
 #: what makes two segmentor runs the same run (a finished one with other values is rerun)
 SPEC_KEYS = ('config', 'options', 'augment', 'copy_paste_classes')
@@ -103,12 +105,14 @@ def generate_dprime(gen_cfg: str,
                     steps: int,
                     batch_size: int,
                     real_config: str,
-                    extra: Sequence[str] = ()) -> bool:
-    """D′ with the generate CLI (``extra``: more of its arguments, e.g. the cascade's), plus
-    its preview and the D vs D′ class report; False when ``out`` is already finished.
+                    options: Optional[dict] = None) -> bool:
+    """D′ by :func:`~satsynth_mmseg.generation.pipeline.generate_dprime` in this process
+    (``options``: more :class:`~satsynth_mmseg.generation.pipeline.GenerateSpec` fields, e.g.
+    the cascade's), with its preview and the D vs D′ class report; False when ``out`` is
+    already finished.
 
     A finished ``out`` is reused only if it was made with the same generator config,
-    checkpoint (by SHA-256) and generate arguments, recorded in ``out/experiment_generate.json``
+    checkpoint (by SHA-256) and generate settings, recorded in ``out/experiment_generate.json``
     once generation succeeds; anything else is refused (a rerun in the same work dir with,
     say, another guidance scale would otherwise train segmentors on the old D′). A finished
     folder from before the record existed is reused as it is.
@@ -116,18 +120,29 @@ def generate_dprime(gen_cfg: str,
     Raises:
         FolderMismatchError: ``out`` is finished and was made with other settings.
     """
-    args = [
-        '--num-samples',
-        str(num), '--sampler', sampler, '--steps',
-        str(steps), '--batch-size',
-        str(batch_size), '--seed', '0', *map(str, extra)
-    ]
-    record = dict(config=gen_cfg, checkpoint_sha256=file_sha256(ckpt), arguments=args)
+    settings = dict(
+        num_samples=num,
+        sampler=sampler,
+        steps=steps,
+        batch_size=batch_size,
+        seed=0,
+        **(options or {}))
+    record = json.loads(
+        json.dumps(dict(config=gen_cfg, checkpoint_sha256=file_sha256(ckpt), settings=settings)))
     if is_finished(out, num):
         _check_generate_record(out, record)
         return False
-    run_cli('generate', gen_cfg, ckpt, '--out', out, *args, '--no-progress', '--real-config',
-            real_config, '--report')
+    log(f'generating D′ into {out} ({gen_cfg}, {settings})')
+    with in_project_root():
+        pipeline_generate(
+            GenerateSpec(
+                gen_cfg,
+                ckpt,
+                out,
+                real_config=real_config,
+                report=True,
+                progress=False,
+                **settings))
     atomic_write_json(osp.join(out, GENERATE_RECORD), record)
     return True
 

@@ -1,6 +1,8 @@
 """Resumable stages: wall-time bookkeeping and running a plugin command in its own process."""
 from __future__ import annotations
+import contextlib
 import json
+import os
 import os.path as osp
 import subprocess
 import sys
@@ -49,6 +51,19 @@ class StageTimer:
         """``'data 0.1 min, generator 3.0 min (total 3.1 min)'``."""
         return (', '.join(f'{k} {v / 60:.1f} min'
                           for k, v in self.data.items()) + f' (total {self.total / 60:.1f} min)')
+
+
+@contextlib.contextmanager
+def in_project_root():
+    """Run a library stage from the checkout: the experiments' config paths and the configs'
+    data roots are relative to it, as they were for the command lines these stages replace
+    (which ran there)."""
+    cwd = os.getcwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
 
 
 def run_cli(module: str, *args: str, log_file: Optional[str] = None) -> None:

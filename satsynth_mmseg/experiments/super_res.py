@@ -112,12 +112,12 @@ class SuperResExperiment:
         """The same low-resolution samples enlarged by interpolation and by the cascade."""
         dprimes = {u: osp.join(self.work_dir, f'dprime_{u}') for u in UPSAMPLERS}
         cascade = dict(
-            interp=['--interp-scale', '2'],
-            sr=[
-                '--sr-config', self.sr_config, '--sr-checkpoint', sr_ckpt, '--sr-sampler',
-                self.sr_sampler, '--sr-steps',
-                str(self.sr_steps)
-            ])
+            interp=dict(interp_scale=2),
+            sr=dict(
+                sr_config=self.sr_config,
+                sr_checkpoint=sr_ckpt,
+                sr_sampler=self.sr_sampler,
+                sr_steps=self.sr_steps))
         for u, out in dprimes.items():
             stages.run(
                 f'dprime_{u}', lambda: (None,
@@ -130,7 +130,7 @@ class SuperResExperiment:
                                             self.steps,
                                             DEFAULTS['gen_batch_size'],
                                             real_config,
-                                            extra=cascade[u])))
+                                            options=cascade[u])))
         return dprimes
 
     def segmentor_specs(self, dprimes: dict) -> List[dict]:

@@ -8,9 +8,11 @@ import torch
 from mmengine.config import Config
 from mmengine.logging import print_log
 
+from mmseg.models.segmentors import BaseSegmentor
 from mmseg.registry import MODELS
+from ..models.generators.base_generator import BaseGenerator
 from ..utils.checkpoint_io import load_verified_checkpoint
-from ..utils.errors import ConfigError
+from ..utils.errors import ConfigError, UnknownNameError
 
 #: ``meta`` key of a model-zoo release: which weights its ``state_dict`` holds
 EXPORTED_KEY = 'exported_weights'
@@ -143,6 +145,22 @@ def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
                               'config it was trained with')
 
 
+def generator_class(model_cfg, config_name: str) -> type:
+    """The registered class a config's ``model`` builds, refused in one line naming the
+    config unless it is one of the plugin's generators (:class:`BaseGenerator`)."""
+    name = model_cfg.get('type') if isinstance(model_cfg, dict) else None
+    cls = MODELS.get(name) if isinstance(name, str) else name
+    if cls is None:
+        raise UnknownNameError(f'{config_name}: model type {name!r} is not registered')
+    if not (isinstance(cls, type) and issubclass(cls, BaseGenerator)):
+        what = 'a segmentor' if isinstance(cls, type) and issubclass(
+            cls, BaseSegmentor) else 'another kind of model'
+        raise ConfigError(f'{config_name} builds a {getattr(cls, "__name__", cls)} ({what}), '
+                          'not a generator of image-mask pairs (e.g. JointDDPM, '
+                          'MaskToImageDDPM): give a generator config')
+    return cls
+
+
 def load_generator(config,
                    checkpoint_path: str,
                    ema: bool = True,
@@ -160,6 +178,8 @@ def load_generator(config,
         ``dict(sha256, weights='ema'|'raw', dataset_meta, iter)``.
     """
     cfg = Config.fromfile(config) if isinstance(config, str) else config
+    generator_class(cfg.model, config if isinstance(config, str) else
+                    (cfg.filename or 'the config'))
     model = MODELS.build(cfg.model)
     ckpt = load_verified_checkpoint(checkpoint_path)  # one-line CheckpointError when unusable
     meta = ckpt.get('meta', {}) or {}
@@ -180,7 +200,7 @@ def check_cascade(generator, super_res, sr_checkpoint_path: str = 'the SR checkp
     """Raise a clear ``ValueError`` unless ``super_res`` can upsample ``generator``'s pairs:
     a ``JointSuperRes`` with the same classes, image bands and analog bits, trained for the
     generator's sample size as its low resolution."""
-    if not hasattr(super_res, 'low_res_size'):
+    if getattr(super_res, 'conditioning', None) != 'low_res_pair':
         raise ConfigError(f'{sr_checkpoint_path}: the SR config builds a '
                           f'{type(super_res).__name__}, not a super-resolution model '
                           '(e.g. JointSuperRes)')

@@ -19,7 +19,7 @@ import glob
 import json
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Set, Union
 
 import numpy as np
 
@@ -190,7 +190,7 @@ class SyntheticDatasetWriter:
             self._part.close()
             self._part = None
 
-    def finalize(self, num_samples: int, meta: DPrimeMeta) -> List[dict]:
+    def finalize(self, num_samples: int, meta: Union[DPrimeMeta, dict]) -> List[dict]:
         """Merge the manifest parts into ``manifest.jsonl`` and write ``meta.json`` (last:
         from then on the folder is finished).
 
@@ -208,6 +208,8 @@ class SyntheticDatasetWriter:
                                         f'{missing[:5]}); rerun the same command to finish them')
         recs = self.records()
         ordered = [recs[i] for i in range(num_samples)]
+        if not isinstance(meta, DPrimeMeta):  # a plain dict of meta.json keys
+            meta = DPrimeMeta.from_dict(dict(dict(num_samples=num_samples), **meta))
         write_manifest(self.out_dir, ordered)
         write_meta(self.out_dir, meta)
         return ordered

@@ -1,12 +1,13 @@
 from .averaging import WarmupExponentialMovingAverage
 from .data_preprocessors import JointDataPreprocessor
-from .denoisers import DiffusersUNet2D, SPADEUNet
-from .generators import (GeneratedPairs, JointDDPM, JointSuperRes, MaskToImageDDPM,
-                         NonFiniteLossError, PairCondition, Pix2PixGAN)
-from .networks import PatchDiscriminator, UNetImageGenerator
+from .generators import (BaseGenerator, DiffusionGenerator, GeneratedPairs, GeneratorCapabilities,
+                         JointDDPM, JointSuperRes, MaskToImageDDPM, NonFiniteLossError,
+                         PairCondition, Pix2PixGAN)
+from .networks import DiffusersUNet2D, PatchDiscriminator, SPADEUNet, UNetImageGenerator
 
 __all__ = [
     'JointDataPreprocessor', 'DiffusersUNet2D', 'SPADEUNet', 'JointDDPM', 'JointSuperRes',
     'MaskToImageDDPM', 'Pix2PixGAN', 'UNetImageGenerator', 'PatchDiscriminator',
-    'NonFiniteLossError', 'GeneratedPairs', 'PairCondition', 'WarmupExponentialMovingAverage'
+    'NonFiniteLossError', 'BaseGenerator', 'DiffusionGenerator', 'GeneratorCapabilities',
+    'GeneratedPairs', 'PairCondition', 'WarmupExponentialMovingAverage'
 ]

@@ -143,9 +143,9 @@ class SampleGridHook(Hook):
         if not palette:
             raise ValueError('the train dataset has no palette in its metainfo')
         try:
-            if hasattr(model, 'low_res_of_batch'):
+            if model.conditioning == 'low_res_pair':
                 images, labels, out, ncols = self._super_res_rows(model, generator)
-            elif getattr(model, 'mask_conditioned', False):
+            elif model.conditioning == 'label_map':
                 images, labels, out, ncols = self._mask_to_image_rows(model, generator)
             else:
                 out = model.sample(

@@ -11,12 +11,12 @@ from mmseg.structures import SegDataSample
 from ...bits import labels_to_bits
 from ...utils.downsample import majority_downsample
 from ...utils.errors import ConfigError
-from .joint_ddpm import Generator, JointDDPM
+from .diffusion_generator import DiffusionGenerator, Generator
 from .outputs import GeneratedPairs, PairCondition
 
 
 @MODELS.register_module()
-class JointSuperRes(JointDDPM):
+class JointSuperRes(DiffusionGenerator):
     """Conditional joint DDPM that upsamples a generated (image, mask) pair by ``scale``.
 
     The second stage of SatSynth's cascade. The denoiser sees the noisy high-resolution joint
@@ -39,9 +39,11 @@ class JointSuperRes(JointDDPM):
         residual: diffuse the image as the residual over the interpolated condition.
         sample_size: the *high* resolution (H, W); the low resolution is H / scale x W / scale.
             Low-resolution inputs of another size are refused (the model was trained for one).
-        **kwargs: as :class:`JointDDPM` (``denoiser``, ``num_classes``, ``image_channels``,
+        **kwargs: as :class:`DiffusionGenerator` (``denoiser``, ``num_classes``, ``image_channels``,
             ``noise_scheduler``, ``sampler`` -- DPM-Solver++ by default here ...).
     """
+
+    conditioning = 'low_res_pair'
 
     def __init__(self, *args, scale: int = 2, sampler=None, residual: bool = False, **kwargs):
         if scale < 2 or int(scale) != scale:
@@ -126,13 +128,6 @@ class JointSuperRes(JointDDPM):
         return torch.cat([img, bits], 1)
 
     # ----------------------------------------------------------------------------- sampling
-    def sample(self, num_samples: int, *args, **kwargs) -> GeneratedPairs:
-        """Not available: a super-resolution model upsamples given pairs
-        (:meth:`sample_from`)."""
-        raise ConfigError('JointSuperRes upsamples given pairs: call '
-                          'sample_from(PairCondition(images=low_res_images, '
-                          'labels=low_res_labels))')
-
     @torch.inference_mode()
     def sample_from(self,
                     condition: PairCondition,

@@ -16,19 +16,11 @@ class MaskConditionedMixin:
     ``check_size`` and ``data_preprocessor``)."""
 
     #: tools and hooks render images for label maps with these generators
-    mask_conditioned = True
+    conditioning = 'label_map'
 
     def one_hot(self, labels: Tensor) -> Tensor:
         """Label map (N, H, W) -> one-hot (N, K, H, W) float; values >= K -> all zeros."""
         return labels_to_one_hot(labels, self.num_classes)
-
-    def sample(self, num_samples: int, *args, **kwargs) -> GeneratedPairs:
-        """Not available: this model renders images for given label maps."""
-        raise ConfigError(
-            f'{type(self).__name__} renders images for given label maps: call '
-            'sample_from(PairCondition(labels=...)), or run tools/generate.py with '
-            '--masks-from REAL_CONFIG (real masks) or --mask-generator CONFIG CHECKPOINT '
-            '(a joint generator\'s masks)')
 
     def condition_labels(self,
                          condition: PairCondition,

@@ -8,13 +8,13 @@ from torch import Tensor
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from ...utils.errors import ConfigError
-from .joint_ddpm import Generator, JointDDPM
+from .diffusion_generator import DiffusionGenerator, Generator
 from .mask_conditioned import MaskConditionedMixin
 from .outputs import GeneratedPairs, PairCondition
 
 
 @MODELS.register_module()
-class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
+class MaskToImageDDPM(MaskConditionedMixin, DiffusionGenerator):
     """Image DDPM conditioned on a label map (SDM, Wang et al. 2022), with classifier-free
     guidance (Ho & Salimans 2022).
 
@@ -39,10 +39,12 @@ class MaskToImageDDPM(MaskConditionedMixin, JointDDPM):
         num_classes: K.
         cond_drop_prob: probability of training a sample without its map (SDM: 0.2).
         guidance_scale: default s of :meth:`sample_from`.
-        **kwargs: as :class:`JointDDPM` (``image_channels``, ``ignore_index``,
+        **kwargs: as :class:`DiffusionGenerator` (``image_channels``, ``ignore_index``,
             ``noise_scheduler``, ``sampler``, ``sample_size``, ``snr_gamma``,
             ``data_preprocessor``).
     """
+
+    supports_guidance = True
 
     def __init__(self, *args, cond_drop_prob: float = 0.2, guidance_scale: float = 1.5, **kwargs):
         if not 0 <= cond_drop_prob < 1:

@@ -5,21 +5,19 @@ from typing import Dict, List, Optional
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from torch import Tensor
 
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from ...utils.errors import ConfigError
-from .joint_ddpm import (JointDDPM, _fill_or_check, build_joint_preprocessor, check_size_fits,
-                         default_invalid_index)
+from .base_generator import BaseGenerator, check_size_fits, fill_or_check
 from .mask_conditioned import MaskConditionedMixin
 from .outputs import GeneratedPairs, PairCondition
 
 
 @MODELS.register_module()
-class Pix2PixGAN(MaskConditionedMixin, BaseModel):
+class Pix2PixGAN(MaskConditionedMixin, BaseGenerator):
     """pix2pix for label map -> image, trained through mmengine with two optimizers.
 
     The generator G (e.g. :class:`UNetImageGenerator`) maps the one-hot label map m
@@ -57,6 +55,8 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
             ``JointDDPM``).
     """
 
+    has_sampler = False
+
     def __init__(self,
                  generator: dict,
                  discriminator: dict,
@@ -70,20 +70,18 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
-            data_preprocessor=build_joint_preprocessor(data_preprocessor, num_classes,
-                                                       image_channels, ignore_index),
+            num_classes=num_classes,
+            image_channels=image_channels,
+            ignore_index=ignore_index,
+            sample_size=sample_size,
+            data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        self.num_classes = num_classes
-        self.image_channels = image_channels
-        self.ignore_index = ignore_index
-        self.sample_size = ((sample_size,
-                             sample_size) if isinstance(sample_size, int) else tuple(sample_size))
         self.l1_weight = float(l1_weight)
         self.perceptual_weight = float(perceptual_weight)
         g, d = copy.deepcopy(dict(generator)), copy.deepcopy(dict(discriminator))
-        _fill_or_check(g, 'in_channels', num_classes, 'generator')
-        _fill_or_check(g, 'out_channels', image_channels, 'generator')
-        _fill_or_check(d, 'in_channels', num_classes + image_channels, 'discriminator')
+        fill_or_check(g, 'in_channels', num_classes, 'generator')
+        fill_or_check(g, 'out_channels', image_channels, 'generator')
+        fill_or_check(d, 'in_channels', num_classes + image_channels, 'discriminator')
         self.generator = MODELS.build(g)
         self.discriminator = MODELS.build(d)
         self.perceptual = None
@@ -100,11 +98,6 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
             for p in self.perceptual.parameters():
                 p.requires_grad_(False)
         self.check_size(self.sample_size, 'sample_size')
-
-    # the label helpers are the diffusion models' (same preprocessor, same conventions)
-    invalid_index = property(
-        lambda self: default_invalid_index(self.num_classes, self.ignore_index))
-    labels_of = JointDDPM.labels_of
 
     def check_size(self, size, what: str = 'size') -> None:
         """Raise a clear error when G cannot take (H, W) = ``size``."""
@@ -163,7 +156,7 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
         finally:
             for p in self.discriminator.parameters():
                 p.requires_grad_(True)
-        JointDDPM._check_finite({**d_losses, **g_losses})
+        self._check_finite({**d_losses, **g_losses})
         return {**d_log, **g_log}
 
     def forward(self, inputs: Tensor, data_samples=None, mode: str = 'tensor'):
@@ -171,7 +164,7 @@ class Pix2PixGAN(MaskConditionedMixin, BaseModel):
         each input's label map; ``'tensor'``: G's output for the inputs' maps."""
         if mode == 'predict':
             out = self.sample_from(PairCondition(labels=self.labels_of(inputs)))
-            return JointDDPM.pack_samples(out, data_samples, inputs.shape[0])
+            return self.pack_samples(out, data_samples, inputs.shape[0])
         cond, real = self.split_batch(inputs)
         if mode == 'loss':
             fake = self.generator(cond)
