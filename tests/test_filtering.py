@@ -61,9 +61,13 @@ def dprime(tiny_generator, tmp_path_factory):
 
 
 def _args(src, out, segmentor_checkpoint, *extra):
+    """The tool's arguments; the D′-means rule unless ``extra`` names one (SEG_CFG's own
+    train set is not on disk in the tests: FreeMask's rule is tested with one that is)."""
+    rule = [] if '--rule' in extra or extra[:1] == ('--freemask', ) else ['--rule', 'dprime-means']
+    extra = tuple(e for e in extra if e != '--freemask')
     return [
         src, '--segmentor-config', SEG_CFG, '--checkpoint', segmentor_checkpoint, '--out',
-        str(out), '--batch-size', '4', '--no-progress', *extra
+        str(out), '--batch-size', '4', '--no-progress', *rule, *extra
     ]
 
 
@@ -164,8 +168,60 @@ def test_ensemble_filter_averages_the_segmentors(dprime, segmentor_checkpoint, t
     single = filter_tool.main(_args(dprime, tmp_path / 'one', segmentor_checkpoint))
     ens = filter_tool.main([
         dprime, '--segmentor-config', SEG_CFG, '--checkpoint', segmentor_checkpoint, other, '--out',
-        str(tmp_path / 'two'), '--batch-size', '4', '--no-progress'
+        str(tmp_path / 'two'), '--batch-size', '4', '--no-progress', '--rule', 'dprime-means'
     ])
     assert ens['summary'].class_mean_loss != single['summary'].class_mean_loss
     ident = json.load(open(tmp_path / 'two' / 'meta.json'))['filtering']['segmentor_sha256']
     assert isinstance(ident, list) and len(ident) == 2 and ident[0] != ident[1]
+
+
+def _class_means(dataset, seg, k=5):
+    """The per-class mean pixel loss of ``seg`` over a dataset, computed here from scratch."""
+    total, count = np.zeros(k), np.zeros(k)
+    for i in range(len(dataset)):
+        item = dataset[i]
+        _, logits = seg.features_and_logits(item['inputs'][None])
+        labels = item['data_samples'].gt_sem_seg.data[0].long()
+        loss = pixel_losses(logits, labels[None])[0]
+        for c in range(k):
+            sel = labels == c
+            total[c] += float(loss[sel].double().sum())
+            count[c] += int(sel.sum())
+    return total / np.maximum(count, 1)
+
+
+def test_freemask_rule_takes_class_means_on_the_real_images(dprime, segmentor_checkpoint,
+                                                            procedural_root, tmp_path):
+    """--rule freemask (FreeMask's own filter, the default): the class-mean losses are the
+    segmentor's on the real training images of --segmentor-config; --rule dprime-means: over
+    D′ itself (earlier versions). Both against means computed independently here."""
+    from satsynth_mmseg.datasets import build_train_dataset
+    from satsynth_mmseg.evaluation import SegmentorFeatures
+    from satsynth_mmseg.generation.filter_dataset import load_pipeline
+    cfg = Config.fromfile(SEG_CFG)
+    cfg.train_dataloader.dataset.data_root = procedural_root
+    seg_cfg = str(tmp_path / 'seg.py')
+    cfg.dump(seg_cfg)
+    seg = SegmentorFeatures.from_config(seg_cfg, segmentor_checkpoint)
+    pipeline = load_pipeline(cfg)
+    real = build_train_dataset(seg_cfg, pipeline=pipeline)
+    synth = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=dprime, pipeline=pipeline))
+
+    def run(out, *extra):
+        args = _args(dprime, tmp_path / out, segmentor_checkpoint, *(extra or ('--freemask', )))
+        args[args.index('--segmentor-config') + 1] = seg_cfg
+        return filter_tool.main(args)
+
+    ref, old = run('ref'), run('old', '--rule', 'dprime-means')
+    on_real, on_dprime = _class_means(real, seg), _class_means(synth, seg)
+    present = np.isfinite(ref['summary'].class_mean_loss)
+    assert np.allclose(
+        np.array(ref['summary'].class_mean_loss)[present], on_real[present], rtol=1e-4)
+    got = np.array(old['summary'].class_mean_loss)
+    seen = np.isfinite(got)
+    assert np.allclose(got[seen], on_dprime[seen], rtol=1e-4)
+    assert not np.allclose(on_real[present & seen], on_dprime[present & seen])
+    meta = json.load(open(tmp_path / 'ref' / 'meta.json'))['filtering']
+    assert meta['class_means'] == 'real' and meta['real_pairs'] == len(real)
+    assert 'class_means' not in json.load(open(tmp_path / 'old' / 'meta.json'))['filtering']
+    assert 'rule freemask' in open(tmp_path / 'ref' / 'filter_report.md').read()

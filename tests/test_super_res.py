@@ -247,6 +247,15 @@ def test_cascade_refuses_mismatched_sr_checkpoint(tiny_generator, tiny_sr, tmp_p
         ])
 
 
+def test_an_sr_model_as_the_generator_names_sr_config_and_writes_nothing(tiny_sr, tmp_path):
+    out = tmp_path / 'o'
+    with pytest.raises(SystemExit) as e:
+        gen_tool.main([tiny_sr[0], tiny_sr[1], '--out', str(out), '--num-samples', '2'])
+    assert 'builds a JointSuperRes, which enlarges' in str(e.value)
+    assert '--sr-config' in str(e.value) and 'sample_from' not in str(e.value)
+    assert not out.exists()  # no empty D' skeleton left behind
+
+
 def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
     from satsynth_mmseg.cli import evaluate_super_res as ev
 

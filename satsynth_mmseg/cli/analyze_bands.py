@@ -20,6 +20,7 @@ from tqdm import tqdm
 from satsynth_mmseg.datasets.band_stats import band_statistics
 from satsynth_mmseg.datasets.raster_io import read_raster
 from satsynth_mmseg.utils import SatSynthError, atomic_write_json
+from satsynth_mmseg.utils.tool_config import read_config
 
 
 def parse_args(argv=None):
@@ -48,12 +49,11 @@ def image_paths(args):
         if not paths:
             raise SatSynthError(f'no *{args.suffix} files under {args.images}')
         return paths, {}
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     from mmseg.registry import DATASETS
     init_default_scope('mmseg')
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config, 'config')
     loader = cfg.train_dataloader if args.split == 'train' else cfg.val_dataloader
     ds_cfg = dict(loader.dataset)
     reader = {}

@@ -102,6 +102,13 @@ def parse_args(argv=None):
     p.add_argument(
         '--filter-min-agreement', type=float, help='with --filter-alpha: drop pairs below it')
     p.add_argument(
+        '--filter-rule',
+        choices=['dprime-means', 'freemask'],
+        default='dprime-means',
+        help='with --filter-alpha: where the class-mean losses come from: dprime-means (over '
+        'D\', the rule of every results file so far) or freemask (FreeMask\'s: the real '
+        'training images)')
+    p.add_argument(
         '--filter-rounds',
         type=int,
         default=1,
@@ -186,6 +193,7 @@ def main(argv=None):
         augmentations=args.augmentations,
         filter_alpha=args.filter_alpha,
         filter_min_agreement=args.filter_min_agreement,
+        filter_rule=args.filter_rule,
         filter_ensemble=args.filter_ensemble,
         filter_rounds=args.filter_rounds,
         filter_checkpoints=args.filter_checkpoint,

@@ -29,7 +29,6 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from satsynth_mmseg.evaluation.feature_extractors import SegmentorFeatures, build_inception
@@ -40,6 +39,7 @@ from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
 from satsynth_mmseg.generation import load_generator
 from satsynth_mmseg.generation.conditioning import layouts_for, set_guidance
 from satsynth_mmseg.utils import ConfigError, SatSynthError, atomic_write_json, atomic_write_text
+from satsynth_mmseg.utils.tool_config import read_config
 
 
 def parse_args(argv=None):
@@ -101,7 +101,7 @@ def mask_layouts(args, real_ds, model):
 
 def run(args):
     from mmseg.registry import DATASETS
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config, 'generator config')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     real_ds = DATASETS.build(cfg.train_dataloader.dataset)
     classes = list(real_ds.metainfo['classes'])

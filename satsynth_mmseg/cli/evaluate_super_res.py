@@ -28,6 +28,7 @@ from satsynth_mmseg.evaluation import IoUAccumulator
 from satsynth_mmseg.generation import interpolate_pair, load_generator, sample_seed
 from satsynth_mmseg.models import PairCondition
 from satsynth_mmseg.utils import atomic_write_json, atomic_write_png, atomic_write_text
+from satsynth_mmseg.utils.tool_config import read_config
 from satsynth_mmseg.visualization import make_pair_grid
 
 #: the methods compared: key -> name in the report
@@ -179,11 +180,10 @@ def write_outputs(out_dir, md, report, pictures, palette, sample_size) -> None:
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    cfg = Config.fromfile(args.config)
+    cfg = read_config(args.config, 'super-resolution config')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     model, info = load_generator(cfg, args.checkpoint, device=device)
     if model.conditioning != 'low_res_pair':

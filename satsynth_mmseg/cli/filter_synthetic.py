@@ -22,7 +22,7 @@ shows image | generated mask | filtered mask.
 import argparse
 import errno
 
-from satsynth_mmseg.generation.filter_pipeline import FilterSpec, filter_dprime
+from satsynth_mmseg.generation.filter_pipeline import FILTER_RULES, FilterSpec, filter_dprime
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 
 
@@ -43,6 +43,13 @@ def parse_args(argv=None):
         type=float,
         default=None,
         help='drop pairs whose pixel accuracy (segmentor vs mask) is below this (0..1)')
+    p.add_argument(
+        '--rule',
+        choices=FILTER_RULES,
+        default='freemask',
+        help='where the class-mean losses come from: freemask (FreeMask\'s rule: the real '
+        'training images of --segmentor-config) or dprime-means (D\' itself, the rule of '
+        'earlier versions)')
     p.add_argument('--batch-size', type=int, default=32)
     p.add_argument('--device', default='cpu')
     p.add_argument('--no-progress', action='store_true')
@@ -64,7 +71,8 @@ def spec_from_args(args) -> FilterSpec:
         min_agreement=args.min_agreement,
         batch_size=args.batch_size,
         device=args.device,
-        progress=not args.no_progress)
+        progress=not args.no_progress,
+        rule=args.rule)
 
 
 def main(argv=None):

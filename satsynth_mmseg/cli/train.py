@@ -1,5 +1,6 @@
 # Train a satsynth-mmseg generator, or any mmseg model, from a config (mmseg's CLI).
 import argparse
+import errno
 import logging
 import os
 import os.path as osp
@@ -12,9 +13,11 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from mmseg.registry import DATASETS, MODELS, RUNNERS
+from satsynth_mmseg.engine import use_atomic_checkpoints
 from satsynth_mmseg.generation import check_checkpoint_matches
 from satsynth_mmseg.models import BaseGenerator
-from satsynth_mmseg.utils import CheckpointError, ConfigError, load_verified_checkpoint
+from satsynth_mmseg.utils import (CheckpointError, ConfigError, SatSynthError,
+                                  load_verified_checkpoint)
 from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
 
 
@@ -94,6 +97,7 @@ def build_config(args) -> Config:
         cfg.custom_hooks = [
             h for h in cfg.get('custom_hooks', []) if h.get('type') != 'TrainTimeBudgetHook'
         ] + [dict(type='TrainTimeBudgetHook', seconds=args.time_budget * 60)]
+    use_atomic_checkpoints(cfg)
     return cfg
 
 
@@ -175,15 +179,24 @@ def check_checkpoint_file(cfg: Config) -> None:
 
 def main(argv=None):
     args = parse_args(argv)
-    cfg = build_config(args)
-    check_checkpoint_file(cfg)
-    init_cpu_distributed(cfg)
-    if 'runner_type' not in cfg:
-        runner = Runner.from_cfg(cfg)
-    else:
-        runner = RUNNERS.build(cfg)
     try:
+        cfg = build_config(args)
+        check_checkpoint_file(cfg)
+        init_cpu_distributed(cfg)
+        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
         runner.train()
+    except (SatSynthError, FileNotFoundError) as e:
+        # the plugin's errors say what is wrong in one line; a missing file names itself
+        shutdown_distributed()
+        raise SystemExit(f'error: {e}')
+    except OSError as e:
+        shutdown_distributed()
+        if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            what = e.strerror if str(e.filename) in str(e.strerror) else \
+                f'{e.strerror} ({e.filename})'
+            raise SystemExit(f'error: {what}. Checkpoints are written atomically: none is left '
+                             'half-written; free space, then rerun with --resume')
+        raise
     except BaseException:
         shutdown_distributed()
         raise

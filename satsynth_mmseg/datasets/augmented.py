@@ -1,6 +1,7 @@
 """D ∪ D′: real and generated pairs mixed through one pipeline, for any mmseg segmentor."""
 from __future__ import annotations
 import copy
+import logging
 import math
 import os
 from typing import Any, Iterable, List, Optional, Sequence, Union
@@ -8,11 +9,12 @@ from typing import Any, Iterable, List, Optional, Sequence, Union
 import numpy as np
 import torch
 from mmengine.dataset import BaseDataset, Compose, ConcatDataset, force_full_init
+from mmengine.logging import print_log
 
 from mmseg.registry import DATASETS
 from ..utils.errors import ConfigError
 from .label_stats import dataset_label_maps, label_statistics
-from .pair_check import check_dataset_pairs
+from .pair_check import check_dataset_pairs, first_tile_size
 from .synthetic_sampling import (SAMPLERS, WeightedDraw, class_weights, hardness_pair_weights,
                                  manifest_records, mask_histogram, pair_histograms, pair_losses,
                                  rare_class_pair_weights)
@@ -34,15 +36,29 @@ def _normalise(value: Any) -> Any:
     return value
 
 
-def check_metainfo_agrees(
-    real_meta: dict,
-    synthetic_meta: dict,
-    keys: Iterable[str] = CHECKED_META_KEYS,
-    ignore_keys: Sequence[str] = ()) -> None:
+def _size(size) -> str:
+    return 'size unknown' if size is None else f'{size[0]}x{size[1]} px'
+
+
+def describe_source(dataset) -> str:
+    """Which dataset a config or instance is: its type and data root."""
+    if isinstance(dataset, str):
+        return f'D\' folder {dataset}'
+    if isinstance(dataset, dict):
+        return f'{dataset.get("type")} at {dataset.get("data_root")!r}'
+    return f'{type(dataset).__name__} at {getattr(dataset, "data_root", None)!r}'
+
+
+def check_metainfo_agrees(real_meta: dict,
+                          synthetic_meta: dict,
+                          keys: Iterable[str] = CHECKED_META_KEYS,
+                          ignore_keys: Sequence[str] = (),
+                          real_source: str = 'the real dataset') -> None:
     """Raise ``ValueError`` naming the first metainfo key on which D and D′ differ.
 
     A key missing on one side counts as a difference only when the other side sets it to
-    something other than ``None`` / empty.
+    something other than ``None`` / empty. The palette only affects drawing: a different one
+    is a warning, and the real data's is used.
     """
     for key in keys:
         if key in ignore_keys:
@@ -50,12 +66,21 @@ def check_metainfo_agrees(
         a, b = _normalise(real_meta.get(key)), _normalise(synthetic_meta.get(key))
         if (a in (None, [], {}) or b in (None, [], {})) and key in ('palette', 'label_map'):
             continue  # not set on one side: nothing to disagree with
-        if a != b:
+        if a != b and key == 'palette':
+            print_log(
+                f'AugmentedDataset: {real_source} and D′ have different palettes; pictures '
+                'use the real data\'s (a palette only affects drawing)',
+                logger='current',
+                level=logging.WARNING)
+        elif a != b:
             raise ValueError(
                 f'AugmentedDataset: real and synthetic data disagree on metainfo '
-                f'{key!r}: real {a!r} vs synthetic {b!r}. Generate D\' from a generator '
-                f'trained on this dataset (same classes and label convention), or list '
-                f'{key!r} in ignore_keys if the difference is intended.')
+                f'{key!r}: real {a!r} ({real_source}) vs synthetic {b!r}. Generate D\' from a '
+                'generator trained on this dataset (same classes and label convention). If the '
+                'real dataset is not the one you meant: the `real=_base_.train_dataloader.'
+                'dataset` line takes the dataset of the config\'s _base_, so put the D ∪ D′ '
+                'lines in a child config (`_base_ = [\'YOUR_CONFIG.py\']`), not at the end of '
+                'YOUR_CONFIG.py itself.')
 
 
 def _build(dataset: Union[dict, str, BaseDataset], pipeline_free: bool) -> BaseDataset:
@@ -187,7 +212,10 @@ class AugmentedDataset:
         self._draw = None  # WeightedDraw over a finite D′
         self._class_weights = None  # rare_class weights (rejection over a changing pool)
         check_metainfo_agrees(
-            self.real.metainfo, self.synthetic.metainfo, ignore_keys=self.ignore_keys)
+            self.real.metainfo,
+            self.synthetic.metainfo,
+            ignore_keys=self.ignore_keys,
+            real_source=describe_source(real))
         self._metainfo = self.real.metainfo
         self._rng = None
         self._rng_pid = None
@@ -217,6 +245,32 @@ class AugmentedDataset:
         if self.synthetic_sampler != 'uniform' and self.num_synthetic:
             self._init_weights()
         self._fully_initialized = True
+        self._log_composition()
+
+    def _log_composition(self) -> None:
+        """Say at build time what training will see: the tile sizes of D and D′ and how many
+        times each D′ pair fills a slot per epoch (warnings when the sizes differ or D′ is
+        much smaller than its slots)."""
+        if not self.num_synthetic or hasattr(self.synthetic, 'pool_dir'):
+            return
+        real_size = first_tile_size(self.real)
+        syn_size = first_tile_size(self.synthetic)
+        repeats = self.num_synthetic / self.num_synthetic_items
+        msg = (f'AugmentedDataset: D {self.num_real} pairs ({_size(real_size)}), D′ '
+               f'{self.num_synthetic_items} pairs ({_size(syn_size)}), R = {self.ratio:g}: '
+               f'{self.num_synthetic} synthetic slots per epoch, each D′ pair used '
+               f'{repeats:.1f} times per epoch')
+        warn = []
+        if real_size and syn_size and real_size != syn_size:
+            warn.append('D and D′ tiles differ in size: an absolute resize or crop in the '
+                        'pipeline then sees them at different ground resolutions')
+        if repeats > 2:
+            warn.append('D′ is much smaller than its slots: generate more pairs (tools/'
+                        'generate.py --ratio R) or lower the ratio')
+        print_log(
+            '; '.join([msg] + warn),
+            logger='current',
+            level=logging.WARNING if warn else logging.INFO)
 
     def real_class_share(self) -> np.ndarray:
         """D's pixel share per class (K,), from its masks as training reads them."""

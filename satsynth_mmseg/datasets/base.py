@@ -4,6 +4,7 @@ import os.path as osp
 from typing import List
 
 from mmseg.datasets import BaseSegDataset
+from ..utils.errors import DataError
 from .pair_check import check_pairs
 
 
@@ -22,9 +23,14 @@ class CheckedSegDataset(BaseSegDataset):
     HOW_TO_CREATE = ''
 
     def load_data_list(self) -> List[dict]:
+        # mmengine has joined data_root into the prefixes already
+        img_dir = self.data_prefix.get('img_path', '') or (self.data_root or '')
+        if not self.ann_file and not osp.isdir(img_dir):
+            hint = f' {self.HOW_TO_CREATE}' if self.HOW_TO_CREATE else ''
+            raise DataError(f'{type(self).__name__}: the image folder {img_dir!r} does not exist '
+                            f'(data_root={self.data_root!r}).{hint}')
         data_list = super().load_data_list()
         if not data_list and not self.test_mode:
-            img_dir = osp.join(self.data_root or '', self.data_prefix.get('img_path', ''))
             hint = f' {self.HOW_TO_CREATE}' if self.HOW_TO_CREATE else ''
             raise FileNotFoundError(
                 f'{type(self).__name__}: no images with suffix {self.img_suffix!r} found in '

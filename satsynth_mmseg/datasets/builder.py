@@ -2,13 +2,17 @@
 from __future__ import annotations
 from typing import Optional
 
+from mmengine.registry import init_default_scope
+
+from mmseg.registry import DATASETS
+from ..utils.tool_config import read_config
+
 
 def train_dataset_config(config: str) -> dict:
     """The config dict of the training set D of an mmseg config (without building it): for
     a D ∪ D′ config (``AugmentedDataset``) its ``real`` part, with the pipeline it is read
     through."""
-    from mmengine.config import Config
-    ds_cfg = dict(Config.fromfile(config).train_dataloader.dataset)
+    ds_cfg = dict(read_config(config).train_dataloader.dataset)
     if ds_cfg.get('type') == 'AugmentedDataset' and isinstance(ds_cfg.get('real'), dict):
         outer = ds_cfg.get('pipeline')
         ds_cfg = dict(ds_cfg['real'])
@@ -27,11 +31,7 @@ def build_train_dataset(config: str, pipeline: Optional[list] = None):
         config: config path.
         pipeline: replaces the config's pipeline when given (``[]`` for statistics only).
     """
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    from mmseg.registry import DATASETS
-    cfg = Config.fromfile(config)
+    cfg = read_config(config)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     ds_cfg = train_dataset_config(config)
     if pipeline is not None:

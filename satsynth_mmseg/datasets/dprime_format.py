@@ -54,6 +54,12 @@ def sample_name(index: int) -> str:
     return f'gen_{index:07d}{SEG_MAP_SUFFIX}'
 
 
+def mask_ignore_index(num_classes: int) -> Optional[int]:
+    """The label of D′ pixels without a class, as mmseg loads the masks: 255, or None for
+    K = 256, where every 8-bit value is a class."""
+    return 255 if num_classes <= 255 else None
+
+
 def image_file_name(mask_name: str, img_suffix: str) -> str:
     """The image file name that goes with a mask file name."""
     return osp.splitext(mask_name)[0] + img_suffix

@@ -18,9 +18,44 @@ import os.path as osp
 from typing import Optional, Sequence, Tuple
 
 import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from torch import Tensor
 
+from mmseg.models.segmentors import BaseSegmentor
+from mmseg.registry import MODELS
+from ..utils.checkpoint_io import checkpoint_model_config, load_state_strictly, read_checkpoint
 from ..utils.errors import ConfigError
+
+
+def load_segmentor(config: str, checkpoint: str, device: str = 'cpu'):
+    """The mmseg segmentor of ``config`` with the weights of ``checkpoint``, in eval mode.
+
+    Raises:
+        ConfigError: the config does not exist or builds no segmentor (e.g. a generator
+            config), or the checkpoint was trained with another model type.
+        CheckpointError: the checkpoint is unreadable or does not fit the model (keys
+            missing, unexpected or of another shape: the file and the first keys named).
+    """
+    if not osp.isfile(config):
+        raise ConfigError(f'segmentor config {config} does not exist')
+    if not osp.exists(checkpoint):
+        raise ConfigError(f'segmentor checkpoint {checkpoint} does not exist')
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    name = cfg.get('model', {}).get('type')
+    cls = MODELS.get(name) if isinstance(name, str) else None
+    if not (isinstance(cls, type) and issubclass(cls, BaseSegmentor)):
+        raise ConfigError(f'{config} builds a {name}, not a segmentor: give the config of a '
+                          'segmentor trained on D (e.g. configs/satsynth/*-d-*.py)')
+    ckpt = read_checkpoint(checkpoint)
+    trained = (checkpoint_model_config(ckpt.get('meta')) or {}).get('type')
+    if isinstance(trained, str) and trained.split('.')[-1] != name.split('.')[-1]:
+        raise ConfigError(f'{checkpoint} is a {trained} checkpoint but {config} builds a '
+                          f'{name}: give the segmentor checkpoint of this config')
+    model = MODELS.build(cfg.model)
+    load_state_strictly(model, ckpt, checkpoint)
+    return model.to(device).eval()
 
 
 class SegmentorFeatures:
@@ -36,19 +71,9 @@ class SegmentorFeatures:
 
     @classmethod
     def from_config(cls, config: str, checkpoint: str, device: str = 'cpu') -> 'SegmentorFeatures':
-        """Build the segmentor of ``config`` with the weights of ``checkpoint``."""
-        from mmengine.config import Config
-        from mmengine.registry import init_default_scope
-        from mmengine.runner import load_checkpoint
-
-        from mmseg.registry import MODELS
-        if not osp.exists(checkpoint):
-            raise ConfigError(f'segmentor checkpoint {checkpoint} does not exist')
-        cfg = Config.fromfile(config)
-        init_default_scope(cfg.get('default_scope', 'mmseg'))
-        model = MODELS.build(cfg.model)
-        load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
-        return cls(model.to(device))
+        """Build the segmentor of ``config`` with the weights of ``checkpoint``, every key
+        matched (:func:`load_segmentor`)."""
+        return cls(load_segmentor(config, checkpoint, device))
 
     @property
     def device(self) -> torch.device:

@@ -65,10 +65,13 @@ def kernel_distance(real: Tensor,
                     subsets: int = 50,
                     subset_size: int = 1000,
                     seed: int = 0) -> Dict[str, float]:
-    """KID: ``dict(mean, std)`` over ``subsets`` random subsets of ``min(subset_size, N)``."""
+    """KID: ``dict(mean, std)`` over ``subsets`` random subsets of ``min(subset_size, N // 2)``
+    samples each (N: the smaller set), so the subsets differ and their std measures the
+    estimate's spread (subsets of all N samples would all be the same set, std 0)."""
     from torchmetrics.image.kid import KernelInceptionDistance
     _check(real, fake)
-    size = min(subset_size, len(real), len(fake))
+    n = min(len(real), len(fake))
+    size = max(2, min(subset_size, n // 2)) if n >= 4 else n
     kid = KernelInceptionDistance(
         feature=PrecomputedFeatures(real.shape[1]), subsets=subsets, subset_size=size)
     kid.update(real.double(), real=True)

@@ -17,7 +17,7 @@ from ..datasets import build_train_dataset
 from ..datasets.dprime_format import is_finished, read_meta
 from ..generation import dataset_label_maps, label_statistics
 from ..generation.checkpoint import file_sha256
-from ..generation.filter_pipeline import FilterSpec, filter_dprime
+from ..generation.filter_pipeline import FILTER_RULES, FilterSpec, filter_dprime
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
                      summarise, write_report_files)
@@ -118,6 +118,7 @@ class GainExperiment:
     augmentations: List[str] = dataclasses.field(default_factory=list)
     filter_alpha: Optional[float] = None
     filter_min_agreement: Optional[float] = None
+    filter_rule: str = 'dprime-means'
     filter_ensemble: bool = False
     filter_rounds: int = 1
     filter_checkpoints: List[str] = dataclasses.field(default_factory=list)
@@ -176,6 +177,9 @@ class GainExperiment:
                              'data\'s scale: it cannot use --conditional-scale data')
         if not 0 <= self.layout_cutmix_prob <= 1:
             raise ValueError(f'layout_cutmix_prob must be in [0, 1], got {self.layout_cutmix_prob}')
+        if self.filter_rule not in FILTER_RULES:
+            raise ValueError(f'filter_rule must be one of {FILTER_RULES}, got '
+                             f'{self.filter_rule!r}')
         if self.filter_ensemble and self.filter_alpha is None:
             raise ValueError('--filter-ensemble chooses the filter\'s segmentors: give '
                              '--filter-alpha too')
@@ -566,11 +570,13 @@ class GainExperiment:
             asked = dict(
                 alpha=self.filter_alpha,
                 min_agreement=self.filter_min_agreement,
-                segmentors=len(sources))
+                segmentors=len(sources),
+                rule=self.filter_rule)
             found = dict(
                 alpha=done.get('alpha'),
                 min_agreement=done.get('min_agreement'),
-                segmentors=len(sha) if isinstance(sha, list) else 1)
+                segmentors=len(sha) if isinstance(sha, list) else 1,
+                rule='freemask' if done.get('class_means') == 'real' else 'dprime-means')
             if checkpoints:
                 asked['segmentor_sha256'] = [file_sha256(c) for c in checkpoints]
                 found['segmentor_sha256'] = sha if isinstance(sha, list) else [sha]
@@ -590,8 +596,9 @@ class GainExperiment:
             checkpoints=seg_ckpts,
             alpha=self.filter_alpha,
             min_agreement=self.filter_min_agreement,
+            rule=self.filter_rule,
             progress=False)
-        log(f'filtering {spec.source} into {filtered}')
+        log(f'filtering {spec.source} into {filtered} (rule {self.filter_rule})')
         with in_project_root():
             filter_dprime(spec)
         return None, True

@@ -5,14 +5,14 @@ import logging
 from typing import Optional, Tuple
 
 import torch
-from mmengine.config import Config
 from mmengine.logging import print_log
 
 from mmseg.models.segmentors import BaseSegmentor
 from mmseg.registry import MODELS
 from ..models.generators.base_generator import BaseGenerator
-from ..utils.checkpoint_io import load_verified_checkpoint
+from ..utils.checkpoint_io import checkpoint_model_config, load_verified_checkpoint
 from ..utils.errors import ConfigError, UnknownNameError
+from ..utils.tool_config import read_config
 
 #: ``meta`` key of a model-zoo release: which weights its ``state_dict`` holds
 EXPORTED_KEY = 'exported_weights'
@@ -97,19 +97,6 @@ def check_checkpoint_matches(model, state: dict, dataset_meta: Optional[dict],
                           '; '.join(wrong[:5] + [f'missing {m}' for m in missing[:5]]))
 
 
-def checkpoint_model_config(meta: dict) -> Optional[dict]:
-    """The ``model`` dict of the config a checkpoint was trained with (mmengine's runner
-    stores the config text in ``meta['cfg']``), or None when it cannot be read."""
-    text = (meta or {}).get('cfg')
-    if not isinstance(text, str):
-        return None
-    try:
-        model = Config.fromstring(text, '.py').get('model')
-    except Exception:  # noqa: BLE001 -- a config text of another tool or version: no check
-        return None
-    return model if isinstance(model, dict) else None
-
-
 #: settings that change what a network's output means without changing any weight's shape:
 #: a config that disagrees with its checkpoint here would load and sample garbage
 OUTPUT_SETTINGS = (('noise_scheduler', 'prediction_type'), ('residual', ))
@@ -177,7 +164,7 @@ def load_generator(config,
         ``(model, info)``: the model in eval mode and
         ``dict(sha256, weights='ema'|'raw', dataset_meta, iter)``.
     """
-    cfg = Config.fromfile(config) if isinstance(config, str) else config
+    cfg = read_config(config, 'generator config') if isinstance(config, str) else config
     generator_class(cfg.model, config if isinstance(config, str) else
                     (cfg.filename or 'the config'))
     model = MODELS.build(cfg.model)

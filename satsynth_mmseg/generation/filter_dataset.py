@@ -26,7 +26,8 @@ class FilterSummary:
 
     Attributes:
         kept, rejected: pairs written / dropped by ``min_agreement``.
-        class_mean_loss: per-class mean pixel loss over the source D′.
+        class_mean_loss: per-class mean pixel loss (over the real images with FreeMask's
+            rule, else over the source D′).
         class_pixels: per-class pixels of the kept pairs before filtering.
         class_filtered: per-class pixels made ignored.
         seconds: wall time of this run.
@@ -73,7 +74,8 @@ def filter_synthetic_dataset(source: str,
                              alpha: float = 1.25,
                              min_agreement: Optional[float] = None,
                              batch_size: int = 32,
-                             progress: bool = True) -> Dict:
+                             progress: bool = True,
+                             real_dataset=None) -> Dict:
     """Score every pair of ``source`` with ``segmentor`` and write the filtered D′ to ``out``.
 
     Same guarantees as ``tools/generate.py``: every file written atomically, a manifest line
@@ -93,6 +95,9 @@ def filter_synthetic_dataset(source: str,
         min_agreement: drop pairs whose pixel accuracy (segmentor vs mask) is below it.
         batch_size: pairs per forward pass.
         progress: progress bars.
+        real_dataset: FreeMask's reference rule: the class-mean losses are measured on these
+            real training images (read through ``pipeline``), not over D′. None: over D′
+            (the rule of earlier versions, ``--rule dprime-means``).
 
     Returns:
         ``dict(summary=FilterSummary, records=[...], class_names=[...])``.
@@ -119,6 +124,17 @@ def filter_synthetic_dataset(source: str,
         losses, s = score_pairs(logits, labels)
         means.update(losses.nan_to_num(0.0), labels)
         scores.extend(s)
+    if real_dataset is not None:  # FreeMask's rule: the class means of the real images
+        means = ClassLossMeans(k)
+        for idx in tqdm(
+                list(iter_batches(len(real_dataset), batch_size)),
+                desc='class means on D',
+                unit='batch',
+                disable=not progress):
+            images, labels = _batch(real_dataset, idx)
+            _, logits = segmentor.features_and_logits(images)
+            losses, _ = score_pairs(logits, labels)
+            means.update(losses.nan_to_num(0.0), labels)
     class_means = means.means
     kept = [i for i in range(n) if keep_pair(scores[i], min_agreement)]
     if not kept:
@@ -135,6 +151,8 @@ def filter_synthetic_dataset(source: str,
             segmentor_checkpoint, str) else [file_sha256(c) for c in segmentor_checkpoint]),
         alpha=alpha,
         min_agreement=min_agreement)
+    if real_dataset is not None:  # (the D′-means identity stays as it was: old folders resume)
+        identity.update(class_means='real', real_pairs=len(real_dataset))
     writer = SyntheticDatasetWriter(out, identity, storage=storage)
     writer.prepare()
     pixels = np.zeros(k, np.int64)

@@ -12,16 +12,20 @@ import os.path as osp
 from typing import Optional, Sequence
 
 import numpy as np
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmseg.registry import DATASETS
+from ..datasets import build_train_dataset
 from ..datasets.dprime_format import read_manifest
 from ..evaluation import SegmentorEnsemble, SegmentorFeatures
 from ..utils.atomic_io import atomic_write_json, atomic_write_png, atomic_write_text
 from ..utils.errors import ConfigError
+from ..utils.tool_config import read_config
 from ..visualization import make_pair_grid
 from .filter_dataset import filter_synthetic_dataset, load_pipeline
+
+#: ``--rule``: where the class-mean losses come from (see :mod:`~.filtering`)
+FILTER_RULES = ('freemask', 'dprime-means')
 
 
 @dataclasses.dataclass
@@ -34,6 +38,9 @@ class FilterSpec:
         checkpoints: its checkpoint, or several (their ensemble's mean softmax scores).
         alpha: FreeMask's loss threshold factor (> 0).
         min_agreement: drop pairs whose pixel accuracy is below it (0..1), or None.
+        rule: ``'freemask'`` (FreeMask's: class-mean losses measured on the real training
+            images of ``segmentor_config``) or ``'dprime-means'`` (measured over D′ itself,
+            the rule of earlier versions); see :mod:`~.filtering`.
         batch_size, device, progress: how to run.
     """
     source: str
@@ -45,6 +52,7 @@ class FilterSpec:
     batch_size: int = 32
     device: str = 'cpu'
     progress: bool = True
+    rule: str = 'freemask'
 
     def validate(self) -> 'FilterSpec':
         if isinstance(self.checkpoints, str):
@@ -59,6 +67,8 @@ class FilterSpec:
             raise ConfigError('--out must differ from the source folder')
         if self.batch_size < 1:
             raise ConfigError('--batch-size must be >= 1')
+        if self.rule not in FILTER_RULES:
+            raise ConfigError(f'--rule must be one of {FILTER_RULES}, got {self.rule!r}')
         return self
 
 
@@ -70,7 +80,7 @@ def filter_dprime(spec: FilterSpec) -> dict:
         preview=path)``.
     """
     spec.validate()
-    cfg = Config.fromfile(spec.segmentor_config)
+    cfg = read_config(spec.segmentor_config, '--segmentor-config')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     if len(spec.checkpoints) == 1:
         seg = SegmentorFeatures.from_config(spec.segmentor_config, spec.checkpoints[0], spec.device)
@@ -80,6 +90,9 @@ def filter_dprime(spec: FilterSpec) -> dict:
                                             spec.device)
         ckpt = list(spec.checkpoints)
     pipeline = load_pipeline(cfg)
+    real = None
+    if spec.rule == 'freemask':
+        real = build_train_dataset(spec.segmentor_config, pipeline=pipeline)
     result = filter_synthetic_dataset(
         spec.source,
         spec.out,
@@ -89,7 +102,8 @@ def filter_dprime(spec: FilterSpec) -> dict:
         alpha=spec.alpha,
         min_agreement=spec.min_agreement,
         batch_size=spec.batch_size,
-        progress=spec.progress)
+        progress=spec.progress,
+        real_dataset=real)
     result['report'] = write_filter_report(spec, result)
     result['preview'] = write_filter_preview(spec.out, pipeline)
     return result
@@ -100,7 +114,9 @@ def write_filter_report(spec: FilterSpec, result: dict) -> str:
     s, names = result['summary'], result['class_names']
     lines = [
         f'FreeMask filtering of `{spec.source}` with `{osp.basename(spec.segmentor_config)}` '
-        f'(alpha = {spec.alpha}, min agreement = {spec.min_agreement}): {s.kept} pairs kept, '
+        f'(rule {spec.rule}: class means on '
+        f'{"the real images" if spec.rule == "freemask" else "D′"}; alpha = {spec.alpha}, '
+        f'min agreement = {spec.min_agreement}): {s.kept} pairs kept, '
         f'{s.rejected} rejected.', '', '| class | mean loss | pixels | filtered |',
         '|---|---|---|---|'
     ]
@@ -114,7 +130,12 @@ def write_filter_report(spec: FilterSpec, result: dict) -> str:
     atomic_write_text(osp.join(spec.out, 'filter_report.md'), md)
     atomic_write_json(
         osp.join(spec.out, 'filter_report.json'),
-        dict(s.to_dict(), classes=names, alpha=spec.alpha, min_agreement=spec.min_agreement))
+        dict(
+            s.to_dict(),
+            classes=names,
+            alpha=spec.alpha,
+            min_agreement=spec.min_agreement,
+            rule=spec.rule))
     return md
 
 

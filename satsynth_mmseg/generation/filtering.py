@@ -2,11 +2,14 @@
 
 A segmentor trained on the real data D scores every generated pair: the per-pixel
 cross-entropy ``l(p) = -log softmax(logits(p))[y(p)]`` of the generated mask ``y`` under the
-segmentor's prediction on the generated image. For every class ``c`` the mean loss
-``mean_c`` over all pixels of class ``c`` in the whole D′ is computed first; then a pixel of
-class ``c`` with ``l(p) > alpha * mean_c`` becomes ignored (255): the mask most likely lies
-there (``alpha = 1.25`` in the paper). Optionally a whole pair is dropped when the segmentor
-agrees with too few of its pixels (pixel accuracy below ``min_agreement``).
+segmentor's prediction on the generated image. For every class ``c`` a mean loss ``mean_c``
+is computed first; then a pixel of class ``c`` with ``l(p) > alpha * mean_c`` becomes ignored
+(255): the mask most likely lies there. FreeMask's own rule (its public ``preprocess/
+filter.py``; ``--rule freemask``, the default) measures ``mean_c`` over the pixels of class
+``c`` in the *real training images*, with ``alpha = 1.25``; the rule of earlier versions of
+this plugin (``--rule dprime-means``) measures it over the whole D′ instead, so its alpha is
+relative to the generated data, not FreeMask's. Optionally a whole pair is dropped when the
+segmentor agrees with too few of its pixels (pixel accuracy below ``min_agreement``).
 """
 from __future__ import annotations
 import dataclasses

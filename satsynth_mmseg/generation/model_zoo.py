@@ -11,9 +11,10 @@ import torch
 from mmengine.config import Config
 
 from ..utils.atomic_io import atomic_write_bytes, atomic_write_text
-from ..utils.checkpoint_io import HASH_KEY, content_sha256, load_verified_checkpoint
+from ..utils.checkpoint_io import (HASH_KEY, checkpoint_model_config, content_sha256,
+                                   load_verified_checkpoint)
 from ..utils.errors import ConfigError
-from .checkpoint import EXPORTED_KEY, file_sha256
+from .checkpoint import EXPORTED_KEY, file_sha256, generator_class
 
 
 @dataclass
@@ -99,13 +100,15 @@ def export_generator(checkpoint_path: str,
             back to the model's float32 parameters). ``meta['exported_dtype']`` records it.
 
     Raises:
-        ConfigError: the checkpoint carries no config text (not written by mmengine's Runner).
+        ConfigError: the checkpoint carries no config text (not written by mmengine's Runner),
+            or it is not a generator's (e.g. a segmentor checkpoint).
     """
     ckpt = load_verified_checkpoint(checkpoint_path)
     meta = dict(ckpt.get('meta') or {})
     if not isinstance(meta.get('cfg'), str):
         raise ConfigError(f'{checkpoint_path} has no config text in meta.cfg (was it written '
                           "by mmengine's Runner?); the release needs it")
+    generator_class(checkpoint_model_config(meta) or {}, f'{checkpoint_path} (its config)')
     if meta.get(EXPORTED_KEY):
         weights = meta[EXPORTED_KEY]
     else:

@@ -20,16 +20,16 @@ from typing import Optional, Sequence
 
 import numpy as np
 import torch
-from mmengine.config import Config
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 
 from mmseg.registry import DATASETS
-from ..datasets.dprime_format import FORMAT_VERSION, DPrimeMeta
+from ..datasets.dprime_format import FORMAT_VERSION, DPrimeMeta, mask_ignore_index
 from ..datasets.label_stats import dataset_label_maps, label_statistics
 from ..diffusion import SAMPLER_ALIASES, build_sampler
 from ..utils.dist import barrier, init_distributed
 from ..utils.errors import ConfigError
+from ..utils.tool_config import read_config
 from .analysis import write_preview, write_report
 from .checkpoint import load_generator
 from .conditioning import (build_class_target, build_mask_conditioning, build_upsampler,
@@ -209,6 +209,7 @@ def finish(spec,
         classes=meta['classes'],
         palette=meta.get('palette'),
         reduce_zero_label=reduce_zero_label,
+        ignore_index=mask_ignore_index(len(meta['classes'])),
         num_samples=num_samples,
         generation=identity,
         **writer.storage.meta())
@@ -264,8 +265,12 @@ def generate_dprime(spec: GenerateSpec) -> GenerateResult:
     spec.validate()
     rank, world_size, device = init_distributed(spec.launcher)
     device = spec.device or device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    cfg = Config.fromfile(spec.config)
+    cfg = read_config(spec.config, 'generator config')
     model, info = load_generator(cfg, spec.checkpoint, ema=spec.ema, device=device)
+    if model.conditioning == 'low_res_pair':
+        raise ConfigError(f'{spec.config} builds a {type(model).__name__}, which enlarges the '
+                          'pairs of another generator: give that joint generator as CONFIG '
+                          'CHECKPOINT and this one as --sr-config / --sr-checkpoint')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     meta = resolve_classes(cfg, model, info)
     real = load_real_dataset(spec.real_config, meta)

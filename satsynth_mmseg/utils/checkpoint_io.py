@@ -21,6 +21,7 @@ import re
 from typing import Iterator, Optional, Tuple
 
 import torch
+from mmengine.config import Config
 from mmengine.logging import print_log
 
 from .errors import CheckpointError
@@ -141,6 +142,46 @@ def verify_checkpoint(checkpoint: dict, path: str = 'the checkpoint') -> bool:
     return verified
 
 
+def checkpoint_model_config(meta: dict) -> Optional[dict]:
+    """The ``model`` dict of the config a checkpoint was trained with (mmengine's runner
+    stores the config text in ``meta['cfg']``), or None when it cannot be read."""
+    text = (meta or {}).get('cfg')
+    if not isinstance(text, str):
+        return None
+    try:
+        model = Config.fromstring(text, '.py').get('model')
+    except Exception:  # noqa: BLE001 -- a config text of another tool or version: no check
+        return None
+    return model if isinstance(model, dict) else None
+
+
+def load_state_strictly(model: torch.nn.Module, checkpoint: dict, path: str) -> None:
+    """Load ``checkpoint['state_dict']`` into ``model`` with every key matched, or refuse in
+    one line naming ``path`` and the first keys that are missing, unexpected or of another
+    shape (mmengine's non-strict loading would leave those weights random, silently)."""
+    state = checkpoint.get('state_dict', checkpoint)
+    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shapes = [
+        f'{k} {tuple(state[k].shape)} vs {tuple(own[k].shape)}' for k in own if k in state
+        and hasattr(state[k], 'shape') and tuple(state[k].shape) != tuple(own[k].shape)
+    ]
+    problems = []
+    if missing:
+        problems.append(f'{len(missing)} weights missing (first: {", ".join(missing[:3])})')
+    if unexpected:
+        problems.append(f'{len(unexpected)} weights the model does not have (first: '
+                        f'{", ".join(unexpected[:3])})')
+    if shapes:
+        problems.append(f'{len(shapes)} of another shape (first: {"; ".join(shapes[:3])})')
+    if problems:
+        raise CheckpointError(f'checkpoint {path} does not fit the model ({type(model).__name__}):'
+                              f' {"; ".join(problems)}. Give the checkpoint of this config')
+    model.load_state_dict(state, strict=True)
+
+
 def load_verified_checkpoint(path: str, map_location='cpu') -> dict:
     """:func:`read_checkpoint` then :func:`verify_checkpoint`."""
     ckpt = read_checkpoint(path, map_location)
@@ -150,5 +191,6 @@ def load_verified_checkpoint(path: str, map_location='cpu') -> dict:
 
 __all__ = [
     'CheckpointError', 'HASH_KEY', 'content_sha256', 'first_non_finite', 'read_checkpoint',
-    'verify_checkpoint', 'load_verified_checkpoint'
+    'verify_checkpoint', 'load_verified_checkpoint', 'checkpoint_model_config',
+    'load_state_strictly'
 ]

@@ -6,10 +6,20 @@ from typing import Optional
 
 from mmengine.config import Config
 
+from .errors import ConfigError
+
 
 def set_local_rank(local_rank: int) -> None:
     """Export ``LOCAL_RANK`` for launchers that pass ``--local-rank`` instead of setting it."""
     os.environ.setdefault('LOCAL_RANK', str(local_rank))
+
+
+def read_config(path: str, what: str = 'config') -> Config:
+    """``Config.fromfile`` with a one-line error naming ``what`` and the path when the file
+    does not exist (mmengine's is a long traceback)."""
+    if not isinstance(path, str) or not osp.isfile(path):
+        raise ConfigError(f'{what} {path} does not exist')
+    return Config.fromfile(path)
 
 
 def load_tool_config(config: str,
@@ -21,7 +31,7 @@ def load_tool_config(config: str,
     The work dir is ``work_dir`` if given, else the config's, else
     ``./work_dirs/<config name>`` (mmseg's default).
     """
-    cfg = Config.fromfile(config)
+    cfg = read_config(config)
     cfg.launcher = launcher
     if cfg_options is not None:
         cfg.merge_from_dict(cfg_options)
