@@ -23,7 +23,8 @@ import argparse
 import errno
 
 from satsynth_mmseg.generation.filter_pipeline import FILTER_RULES, FilterSpec, filter_dprime
-from satsynth_mmseg.utils import ConfigError, SatSynthError
+from satsynth_mmseg.utils import SatSynthError
+from satsynth_mmseg.utils.tool_config import parse_checked
 
 
 def parse_args(argv=None):
@@ -53,12 +54,7 @@ def parse_args(argv=None):
     p.add_argument('--batch-size', type=int, default=32)
     p.add_argument('--device', default='cpu')
     p.add_argument('--no-progress', action='store_true')
-    args = p.parse_args(argv)
-    try:
-        spec_from_args(args).validate()
-    except ConfigError as e:
-        p.error(str(e))
-    return args
+    return parse_checked(p, argv, spec_from_args)
 
 
 def spec_from_args(args) -> FilterSpec:

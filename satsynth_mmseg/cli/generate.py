@@ -50,7 +50,8 @@ import errno
 from satsynth_mmseg.datasets.dprime_format import FORMAT_VERSION  # noqa: F401 (tests)
 from satsynth_mmseg.diffusion import SAMPLER_ALIASES
 from satsynth_mmseg.generation.pipeline import IMAGE_FORMATS, GenerateSpec, generate_dprime
-from satsynth_mmseg.utils import ConfigError, SatSynthError
+from satsynth_mmseg.utils import SatSynthError
+from satsynth_mmseg.utils.tool_config import parse_checked
 
 
 def parse_args(argv=None):
@@ -147,12 +148,7 @@ def parse_args(argv=None):
         default=None,
         help='file format of the images (default: png for 8-bit 1/3-band images, else tiff)')
     p.add_argument('--no-progress', action='store_true')
-    args = p.parse_args(argv)
-    try:
-        spec_from_args(args).validate()
-    except ConfigError as e:
-        p.error(str(e))
-    return args
+    return parse_checked(p, argv, spec_from_args)
 
 
 def spec_from_args(args) -> GenerateSpec:

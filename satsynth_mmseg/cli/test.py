@@ -4,7 +4,7 @@ import argparse
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
+from satsynth_mmseg.utils.tool_config import add_launcher_args, load_tool_config, set_local_rank
 
 
 def parse_args(argv=None):
@@ -21,10 +21,8 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override some settings in the used config (key=value)')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help='job launcher')
+    add_launcher_args(parser)
     parser.add_argument('--tta', action='store_true', help='test time augmentation')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     set_local_rank(args.local_rank)
     return args

@@ -18,7 +18,7 @@ from satsynth_mmseg.generation import check_checkpoint_matches
 from satsynth_mmseg.models import BaseGenerator
 from satsynth_mmseg.utils import (CheckpointError, ConfigError, SatSynthError,
                                   load_verified_checkpoint)
-from satsynth_mmseg.utils.tool_config import load_tool_config, set_local_rank
+from satsynth_mmseg.utils.tool_config import add_launcher_args, load_tool_config, set_local_rank
 
 
 def parse_args(argv=None):
@@ -57,13 +57,7 @@ def parse_args(argv=None):
         metavar='MINUTES',
         help='stop after this much training wall time (TrainTimeBudgetHook; counted across '
         'resumes), saving the last iteration; train_cfg.max_iters stays the upper bound')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm'],
-        default='none',
-        help='job launcher (torchrun uses "pytorch")')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_launcher_args(parser)
     args = parser.parse_args(argv)
     set_local_rank(args.local_rank)
     return args

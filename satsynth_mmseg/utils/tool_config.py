@@ -14,6 +14,24 @@ def set_local_rank(local_rank: int) -> None:
     os.environ.setdefault('LOCAL_RANK', str(local_rank))
 
 
+def parse_checked(parser, argv, to_spec):
+    """Parse ``argv`` and validate the spec ``to_spec(args)`` builds, turning its
+    ``ConfigError`` into the parser's usage error (exit status 2, nothing written)."""
+    args = parser.parse_args(argv)
+    try:
+        to_spec(args).validate()
+    except ConfigError as e:
+        parser.error(str(e))
+    return args
+
+
+def add_launcher_args(parser, launcher_help: str = 'job launcher (torchrun uses "pytorch")'):
+    """``--launcher`` and the ``--local-rank`` that ``torch.distributed.launch`` passes."""
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm'], default='none', help=launcher_help)
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
 def read_config(path: str, what: str = 'config') -> Config:
     """``Config.fromfile`` with a one-line error naming ``what`` and the path when the file
     does not exist (mmengine's is a long traceback)."""

@@ -86,13 +86,8 @@ class DiffusionGenerator(BaseGenerator):
                  self_condition: bool = False,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        super().__init__(
-            num_classes=num_classes,
-            image_channels=image_channels,
-            ignore_index=ignore_index,
-            sample_size=sample_size,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+        super().__init__(num_classes, image_channels, ignore_index, sample_size, data_preprocessor,
+                         init_cfg)
         self.num_bits = self.data_preprocessor.num_bits
         self.mask_loss_weight = mask_loss_weight
         if snr_gamma is not None and not snr_gamma > 0:

@@ -69,13 +69,8 @@ class Pix2PixGAN(MaskConditionedMixin, BaseGenerator):
                  perceptual_network: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
-        super().__init__(
-            num_classes=num_classes,
-            image_channels=image_channels,
-            ignore_index=ignore_index,
-            sample_size=sample_size,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+        super().__init__(num_classes, image_channels, ignore_index, sample_size, data_preprocessor,
+                         init_cfg)
         self.l1_weight = float(l1_weight)
         self.perceptual_weight = float(perceptual_weight)
         g, d = copy.deepcopy(dict(generator)), copy.deepcopy(dict(discriminator))
