@@ -12,7 +12,7 @@ from mmengine.dataset import BaseDataset, Compose, ConcatDataset, force_full_ini
 from mmengine.logging import print_log
 
 from mmseg.registry import DATASETS
-from ..utils.errors import ConfigError
+from ..utils.errors import ConfigError, DataError
 from .label_stats import dataset_label_maps, label_statistics
 from .pair_check import check_dataset_pairs, first_tile_size
 from .synthetic_sampling import (SAMPLERS, WeightedDraw, class_weights, hardness_pair_weights,
@@ -54,7 +54,8 @@ def check_metainfo_agrees(real_meta: dict,
                           keys: Iterable[str] = CHECKED_META_KEYS,
                           ignore_keys: Sequence[str] = (),
                           real_source: str = 'the real dataset') -> None:
-    """Raise ``ValueError`` naming the first metainfo key on which D and D′ differ.
+    """Raise ``DataError`` (a ``ValueError``) naming the first metainfo key on which D and D′
+    differ.
 
     A key missing on one side counts as a difference only when the other side sets it to
     something other than ``None`` / empty. The palette only affects drawing: a different one
@@ -73,7 +74,7 @@ def check_metainfo_agrees(real_meta: dict,
                 logger='current',
                 level=logging.WARNING)
         elif a != b:
-            raise ValueError(
+            raise DataError(
                 f'AugmentedDataset: real and synthetic data disagree on metainfo '
                 f'{key!r}: real {a!r} ({real_source}) vs synthetic {b!r}. Generate D\' from a '
                 'generator trained on this dataset (same classes and label convention). If the '

@@ -2,6 +2,11 @@
 
 Stages (each resumable): real data -> generator -> D′ -> segmentors on D (R = 0), on D ∪ D′
 for every R and on D′ alone, each seed in its own process -> ``gain.{md,json,png}``.
+
+Over 400 lines, for now: the experiment's settings (a dataclass mirrored by the flags of
+``tools/benchmark_gain.py``), its presets and every variant's stages live here together. The
+next step of the redesign turns the presets and settings into mmengine config files
+(``configs/experiments/``, ``--cfg-options``) and splits the variants into their own modules.
 """
 from __future__ import annotations
 import dataclasses

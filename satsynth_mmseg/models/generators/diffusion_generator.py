@@ -1,9 +1,7 @@
-"""The diffusion machinery shared by the plugin's diffusion generators.
-
-Longer than 400 lines on purpose: one class holds the whole training step (targets, weights,
-the hybrid loss, self-conditioning) and the whole sampling loop (any diffusers sampler,
-learned variance, fast GPU sampling) so that each family only says what it is conditioned on.
-"""
+"""The diffusion machinery shared by the plugin's diffusion generators: one class holds the
+whole training step (targets, weights, the hybrid loss, self-conditioning) and the whole
+sampling loop (any diffusers sampler, learned variance, fast GPU sampling), so that each family
+only says what it is conditioned on."""
 from __future__ import annotations
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
