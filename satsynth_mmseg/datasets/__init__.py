@@ -11,7 +11,8 @@ from .scene_painter import PROCEDURAL_CLASSES, PROCEDURAL_PALETTE, make_scene
 from .sen1floods11 import SEN1FLOODS11_BANDS, Sen1Floods11Dataset
 from .synthetic_pairs import SyntheticPairsDataset
 from .transforms import (ClassAwareCopyPaste, DecodeAnalogBits, EncodeAnalogBits,
-                         LoadRasterAnnotations, LoadRasterFromFile, RandomCutMix)
+                         LoadRasterAnnotations, LoadRasterFromFile, RandomCutMix, RescaleUnlabelled)
+from .unlabelled import UnlabelledImagesDataset, list_images
 
 __all__ = [
     'AugmentedDataset', 'check_metainfo_agrees', 'dataset_label_maps', 'label_statistics',
@@ -22,5 +23,5 @@ __all__ = [
     'ClassAwareCopyPaste', 'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm',
     'find_band_norm', 'find_raster_loader', 'train_dataset_config', 'Raster', 'atomic_write_raster',
     'raster_size', 'read_raster', 'LoadRasterFromFile', 'LoadRasterAnnotations', 'EncodeAnalogBits',
-    'DecodeAnalogBits'
+    'DecodeAnalogBits', 'RescaleUnlabelled', 'UnlabelledImagesDataset', 'list_images'
 ]

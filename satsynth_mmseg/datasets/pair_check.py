@@ -28,7 +28,7 @@ def _header(path: str) -> Optional[Tuple[Tuple[int, int], int, str]]:
 WIDE_MASK_MODES = ('I;16', 'I;16B', 'I;16L', 'I', 'F')
 
 
-def _readable_header(path: str, what: str) -> Tuple[Tuple[int, int], int, str]:
+def readable_header(path: str, what: str) -> Tuple[Tuple[int, int], int, str]:
     """:func:`_header`, or a :class:`DataError` naming the file when it is missing, empty or
     cannot be read (mmseg's loaders would fail later without naming it)."""
     if not os.path.isfile(path):
@@ -66,7 +66,7 @@ def check_pair(img_path: str, seg_map_path: str) -> None:
     mmseg's pipelines resize image and mask together, so a mismatched pair would otherwise
     train silently on labels that do not line up with the pixels.
     """
-    (mw, mh), bands, mode = _readable_header(seg_map_path, 'mask')
+    (mw, mh), bands, mode = readable_header(seg_map_path, 'mask')
     if bands > 1 and mode not in ('P', 'PA', 'raster'):
         raise DataError(
             f'mask {seg_map_path} has {bands} channels (mode {mode}): an RGB colour mask? '
@@ -74,7 +74,7 @@ def check_pair(img_path: str, seg_map_path: str) -> None:
             'colour masks first (tools/dataset_converters/dubai_aerial.py does it for the Dubai '
             'data; for other data map each palette colour to its class index)')
     _check_label_values(seg_map_path, mode)
-    (iw, ih), _, _ = _readable_header(img_path, 'image')
+    (iw, ih), _, _ = readable_header(img_path, 'image')
     if (iw, ih) != (mw, mh):
         raise DataError(f'image and mask sizes differ: image {img_path} is {iw}x{ih} but its '
                         f'mask {seg_map_path} is {mw}x{mh}')
