@@ -2,13 +2,16 @@
 from __future__ import annotations
 import hashlib
 import logging
+import os.path as osp
 from typing import Optional, Tuple
 
 import torch
 from mmengine.logging import print_log
+from mmengine.registry import init_default_scope
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from mmseg.models.segmentors import BaseSegmentor
-from mmseg.registry import MODELS
+from mmseg.registry import DATASETS, MODELS
 from ..models.generators.base_generator import BaseGenerator
 from ..utils.checkpoint_io import checkpoint_model_config, load_verified_checkpoint
 from ..utils.errors import ConfigError, UnknownNameError
@@ -200,3 +203,53 @@ def check_cascade(generator, super_res, sr_checkpoint_path: str = 'the SR checkp
         raise ConfigError(f'{sr_checkpoint_path} upsamples {super_res.low_res_size[0]}x'
                           f'{super_res.low_res_size[1]} pairs but the generator makes '
                           f'{generator.sample_size[0]}x{generator.sample_size[1]} ones')
+
+
+def checkpoint_to_load(cfg):
+    """The file the Runner will load (``--resume``: ``load_from`` or the work dir's latest;
+    else ``load_from``), or None."""
+    if cfg.get('resume') and not cfg.get('load_from'):
+        return find_latest_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else None
+    return cfg.get('load_from')
+
+
+def check_generator_fits(cfg, ckpt: dict, path: str) -> None:
+    """Fine-tuning a generator (``load_from``) keeps the checkpoint's classes and bands:
+    refuse, in one line, a config for other classes (count or names) or other channels,
+    which mmengine would otherwise load partly with a warning."""
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model = MODELS.build(cfg.model)
+    meta = (ckpt.get('meta') or {}).get('dataset_meta') or {}
+    hint = ('Fine-tuning keeps the classes and bands of the checkpoint (the analog-bit and '
+            'image channels are part of the network); for other classes train from scratch.')
+    try:
+        check_checkpoint_matches(model, ckpt.get('state_dict', ckpt), meta, path)
+    except ConfigError as e:
+        raise ConfigError(f'{e}. {hint}') from e
+    ds = cfg.get('train_dataloader', {}).get('dataset', {})
+    names = (ds.get('metainfo') or {}).get('classes')
+    if names is None and ds.get('type') in DATASETS:
+        names = getattr(DATASETS.get(ds['type']), 'METAINFO', {}).get('classes')
+    old = meta.get('classes')
+    if names is not None and old is not None and list(names) != list(old):
+        raise ConfigError(f'{path} was trained on the classes {tuple(old)}, the config\'s '
+                          f'dataset has {tuple(names)}. {hint}')
+
+
+def is_generator_config(cfg) -> bool:
+    """Whether the config's model is one of the plugin's generators (their checkpoints fix
+    the classes and bands), asked of the registered class."""
+    name = cfg.model.get('type')
+    cls = MODELS.get(name) if isinstance(name, str) else None
+    return isinstance(cls, type) and issubclass(cls, BaseGenerator)
+
+
+def check_checkpoint_file(cfg) -> None:
+    """Refuse an unusable checkpoint with one line naming it, before the Runner starts
+    (an empty file, random bytes, a corrupted tensor, non-finite weights; for a generator's
+    ``load_from``, a config for other classes or bands)."""
+    path = checkpoint_to_load(cfg)
+    if path and osp.isfile(path):
+        ckpt = load_verified_checkpoint(path)  # CheckpointError: one line naming it
+        if cfg.get('load_from') and not cfg.get('resume') and is_generator_config(cfg):
+            check_generator_fits(cfg, ckpt, path)
