@@ -60,14 +60,13 @@ def dprime(tiny_generator, tmp_path_factory):
     return out
 
 
-def _args(src, out, segmentor_checkpoint, *extra):
-    """The tool's arguments; the D′-means rule unless ``extra`` names one (SEG_CFG's own
-    train set is not on disk in the tests: FreeMask's rule is tested with one that is)."""
-    rule = [] if '--rule' in extra or extra[:1] == ('--freemask', ) else ['--rule', 'dprime-means']
-    extra = tuple(e for e in extra if e != '--freemask')
+def _args(src, out, segmentor_checkpoint, *extra, rule='dprime-means'):
+    """The tool's arguments, with ``--rule RULE`` (None: the tool's default). The D′-means
+    rule by default: SEG_CFG's own train set is not on disk in the tests (FreeMask's rule is
+    tested with a config whose train set is)."""
     return [
         src, '--segmentor-config', SEG_CFG, '--checkpoint', segmentor_checkpoint, '--out',
-        str(out), '--batch-size', '4', '--no-progress', *rule, *extra
+        str(out), '--batch-size', '4', '--no-progress', *(['--rule', rule] if rule else []), *extra
     ]
 
 
@@ -207,12 +206,12 @@ def test_freemask_rule_takes_class_means_on_the_real_images(dprime, segmentor_ch
     real = build_train_dataset(seg_cfg, pipeline=pipeline)
     synth = DATASETS.build(dict(type='SyntheticPairsDataset', data_root=dprime, pipeline=pipeline))
 
-    def run(out, *extra):
-        args = _args(dprime, tmp_path / out, segmentor_checkpoint, *(extra or ('--freemask', )))
+    def run(out, rule):
+        args = _args(dprime, tmp_path / out, segmentor_checkpoint, rule=rule)
         args[args.index('--segmentor-config') + 1] = seg_cfg
         return filter_tool.main(args)
 
-    ref, old = run('ref'), run('old', '--rule', 'dprime-means')
+    ref, old = run('ref', None), run('old', 'dprime-means')
     on_real, on_dprime = _class_means(real, seg), _class_means(synth, seg)
     present = np.isfinite(ref['summary'].class_mean_loss)
     assert np.allclose(

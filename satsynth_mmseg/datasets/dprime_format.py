@@ -87,7 +87,7 @@ class DPrimeMeta:
     num_samples: int
     palette: Optional[list] = None
     reduce_zero_label: bool = False
-    ignore_index: int = 255
+    ignore_index: Optional[int] = 255
     img_dir: str = IMG_DIR
     ann_dir: str = ANN_DIR
     seg_map_suffix: str = SEG_MAP_SUFFIX

@@ -135,11 +135,17 @@ def check_model_type(cfg_model: dict, meta: dict, checkpoint_path: str) -> None:
                               'config it was trained with')
 
 
+def _registered_class(model_cfg):
+    """``(type name, class)`` of a config's ``model`` from mmseg's registry (class None when
+    not registered)."""
+    name = model_cfg.get('type') if isinstance(model_cfg, dict) else None
+    return name, MODELS.get(name) if isinstance(name, str) else name
+
+
 def generator_class(model_cfg, config_name: str) -> type:
     """The registered class a config's ``model`` builds, refused in one line naming the
     config unless it is one of the plugin's generators (:class:`BaseGenerator`)."""
-    name = model_cfg.get('type') if isinstance(model_cfg, dict) else None
-    cls = MODELS.get(name) if isinstance(name, str) else name
+    name, cls = _registered_class(model_cfg)
     if cls is None:
         raise UnknownNameError(f'{config_name}: model type {name!r} is not registered')
     if not (isinstance(cls, type) and issubclass(cls, BaseGenerator)):
@@ -239,8 +245,7 @@ def check_generator_fits(cfg, ckpt: dict, path: str) -> None:
 def is_generator_config(cfg) -> bool:
     """Whether the config's model is one of the plugin's generators (their checkpoints fix
     the classes and bands), asked of the registered class."""
-    name = cfg.model.get('type')
-    cls = MODELS.get(name) if isinstance(name, str) else None
+    cls = _registered_class(cfg.model)[1]
     return isinstance(cls, type) and issubclass(cls, BaseGenerator)
 
 

@@ -11,12 +11,12 @@ array a file holds and writes it atomically:
 """
 from __future__ import annotations
 import dataclasses
-import os.path as osp
 from typing import Optional
 
 import numpy as np
 
 from ..datasets.band_norm import BandNorm, find_band_norm
+from ..datasets.dprime_format import image_file_name
 from ..datasets.raster_io import atomic_write_raster
 from ..utils.atomic_io import atomic_write_png
 from ..utils.errors import ConfigError
@@ -115,9 +115,7 @@ class ImageStorage:
 
 def image_name(mask_name: str, storage: Optional[ImageStorage]) -> str:
     """The image file name that goes with a mask file name (``gen_0000007.png``)."""
-    if storage is None:
-        return mask_name
-    return osp.splitext(mask_name)[0] + storage.suffix
+    return mask_name if storage is None else image_file_name(mask_name, storage.suffix)
 
 
 def generator_pipeline(cfg) -> list:

@@ -16,6 +16,7 @@ import torch
 from mmengine.logging import print_log
 
 from mmseg.registry import DATASETS
+from ..datasets.dprime_format import ANN_DIR, IMG_DIR
 from ..utils.atomic_io import atomic_write_bytes
 from ..utils.checkpoint_io import read_checkpoint
 from .checkpoint import load_generator
@@ -75,7 +76,7 @@ def produce_pool(cfg: dict,
         model, _ = load_generator(gen_cfg, cfg['checkpoint'], ema=cfg['ema'], device=cfg['device'])
         storage = storage_for_generator(gen_cfg, model)
         index['img_suffix'] = storage.suffix
-        img_dir, ann_dir = osp.join(pool_dir, 'img_dir'), osp.join(pool_dir, 'ann_dir')
+        img_dir, ann_dir = osp.join(pool_dir, IMG_DIR), osp.join(pool_dir, ANN_DIR)
         for sub in (img_dir, ann_dir):
             os.makedirs(sub, exist_ok=True)
 
@@ -367,8 +368,8 @@ class OnTheFlySyntheticDataset:
         name = sample_name(entries[idx % len(entries)])
         img_name = osp.splitext(name)[0] + self._index.get('img_suffix', '.png')
         return dict(
-            img_path=osp.join(self.pool_dir, 'img_dir', img_name),
-            seg_map_path=osp.join(self.pool_dir, 'ann_dir', name),
+            img_path=osp.join(self.pool_dir, IMG_DIR, img_name),
+            seg_map_path=osp.join(self.pool_dir, ANN_DIR, name),
             label_map=None,
             reduce_zero_label=self._metainfo['reduce_zero_label'],
             seg_fields=[],
