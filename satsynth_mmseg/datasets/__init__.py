@@ -4,6 +4,7 @@ from .base import CheckedSegDataset
 from .builder import build_train_dataset, train_dataset_config
 from .dubai_aerial import DUBAI_AERIAL_COLOURS, DUBAI_AERIAL_IGNORE_COLOUR, DubaiAerialDataset
 from .label_stats import dataset_label_maps, label_statistics, read_label_map
+from .labelled_unlabelled import LabelledUnlabelledBatchSampler, LabelledUnlabelledDataset
 from .pair_check import check_dataset_pairs, check_pair, check_pairs
 from .procedural_scenes import ProceduralScenesDataset, make_procedural_dataset
 from .raster_io import Raster, atomic_write_raster, raster_size, read_raster
@@ -23,5 +24,6 @@ __all__ = [
     'ClassAwareCopyPaste', 'Sen1Floods11Dataset', 'SEN1FLOODS11_BANDS', 'BandNorm',
     'find_band_norm', 'find_raster_loader', 'train_dataset_config', 'Raster', 'atomic_write_raster',
     'raster_size', 'read_raster', 'LoadRasterFromFile', 'LoadRasterAnnotations', 'EncodeAnalogBits',
-    'DecodeAnalogBits', 'RescaleUnlabelled', 'UnlabelledImagesDataset', 'list_images'
+    'DecodeAnalogBits', 'RescaleUnlabelled', 'UnlabelledImagesDataset', 'list_images',
+    'LabelledUnlabelledDataset', 'LabelledUnlabelledBatchSampler'
 ]

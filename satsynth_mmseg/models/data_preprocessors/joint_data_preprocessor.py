@@ -27,6 +27,11 @@ class JointDataPreprocessor(BaseDataPreprocessor):
        {-1, +1}, 0 at the ignore index;
     5. concatenates them: ``inputs`` of shape (N, C + B, H, W).
 
+    A sample without ``gt_sem_seg`` (an image of an unlabelled pool, see
+    :class:`~satsynth_mmseg.datasets.UnlabelledImagesDataset`) gets all-zero bits, the code of
+    "no label"; the generator's :meth:`~satsynth_mmseg.models.generators.BaseGenerator.labelled_samples`
+    tells it from a labelled one and refuses it when the model cannot learn from it.
+
     Args:
         num_classes: K, number of classes of the label maps (2..256).
         image_channels: C, bands of the image (3 for RGB, 1 for SAR, more for multispectral).
@@ -90,25 +95,39 @@ class JointDataPreprocessor(BaseDataPreprocessor):
         if data_samples is None or len(data_samples) != len(inputs):
             raise ValueError('the joint generator needs a gt_sem_seg for every image; use '
                              'LoadAnnotations and PackSegInputs in the pipeline')
-        for img, sample in zip(inputs, data_samples):
-            self._check_pair(img, sample)
-        for sample in data_samples:
-            self._check_labels(sample)
+        labelled = ['gt_sem_seg' in s for s in data_samples]
+        for img, sample, has_mask in zip(inputs, data_samples, labelled):
+            self._check_image(img, sample)
+            if has_mask:
+                self._check_pair(img, sample)
+        for sample, has_mask in zip(data_samples, labelled):
+            if has_mask:
+                self._check_labels(sample)
         sizes = {tuple(img.shape[-2:]) for img in inputs}
         if len(sizes) > 1:
             raise ValueError(f'images of one batch differ in size {sorted(sizes)}; add '
                              'RandomCrop/Resize to the pipeline so they share one size')
         images = torch.stack(inputs).float()
-        labels = torch.stack([s.gt_sem_seg.data for s in data_samples])
-        return dict(inputs=self.encode(images, labels), data_samples=data_samples)
+        labels = torch.stack([
+            s.gt_sem_seg.data if has_mask else img.new_zeros((1, *img.shape[-2:]))
+            for s, img, has_mask in zip(data_samples, inputs, labelled)
+        ]).long()
+        joint = self.encode(images, labels)
+        if not all(labelled):
+            unlabelled = ~torch.tensor(labelled, device=joint.device)
+            joint[unlabelled, self.image_channels:] = 0
+        return dict(inputs=joint, data_samples=data_samples)
 
-    def _check_pair(self, img: Tensor, sample) -> None:
-        """Channels and sizes of one pair, with its file names in the error."""
-        img_path = sample.metainfo.get('img_path', '?')
-        seg_path = sample.metainfo.get('seg_map_path', '?')
+    def _check_image(self, img: Tensor, sample) -> None:
+        """The band count of one image, with its file name in the error."""
         if img.shape[0] != self.image_channels:
             raise DataError(f'image has {img.shape[0]} channels, the model expects '
-                            f'{self.image_channels} ({img_path})')
+                            f'{self.image_channels} ({sample.metainfo.get("img_path", "?")})')
+
+    def _check_pair(self, img: Tensor, sample) -> None:
+        """Mask channels and sizes of one pair, with its file names in the error."""
+        img_path = sample.metainfo.get('img_path', '?')
+        seg_path = sample.metainfo.get('seg_map_path', '?')
         seg = sample.gt_sem_seg.data
         if seg.dim() != 3 or seg.shape[0] != 1:
             # PackSegInputs keeps an (H, W, C) colour mask as it is

@@ -9,6 +9,9 @@ attributes, or :meth:`BaseGenerator.capabilities`) instead of probing it with ``
   ``'low_res_pair'`` (enlarges given low-resolution pairs);
 * ``has_sampler``: it samples through a diffusion sampler (``sampler`` / ``steps`` apply);
 * ``supports_guidance``: it has a classifier-free guidance scale ``guidance_scale``;
+* ``learns_from_unlabelled``: its training batches may hold images without masks (an
+  unlabelled pool, :class:`~satsynth_mmseg.datasets.LabelledUnlabelledDataset`); the others
+  refuse such a batch with an error naming the image;
 * ``num_classes``, ``image_channels``, ``ignore_index``, ``sample_size``: its data.
 
 A new generator family subclasses :class:`BaseGenerator` (or
@@ -49,6 +52,7 @@ class GeneratorCapabilities:
     conditioning: str
     has_sampler: bool
     supports_guidance: bool
+    learns_from_unlabelled: bool
     num_classes: int
     image_channels: int
     sample_size: Tuple[int, int]
@@ -119,6 +123,9 @@ class BaseGenerator(BaseModel):
     has_sampler: ClassVar[bool] = True
     #: it has a classifier-free guidance scale (``guidance_scale``)
     supports_guidance: ClassVar[bool] = False
+    #: how it learns from images without masks, or None when it cannot (see
+    #: :meth:`labelled_samples`); a subclass may make it depend on its configuration
+    unlabelled_use: ClassVar[Optional[str]] = None
 
     def __init__(self,
                  num_classes: int,
@@ -151,9 +158,43 @@ class BaseGenerator(BaseModel):
             conditioning=self.conditioning,
             has_sampler=self.has_sampler,
             supports_guidance=self.supports_guidance,
+            learns_from_unlabelled=self.learns_from_unlabelled,
             num_classes=self.num_classes,
             image_channels=self.image_channels,
             sample_size=tuple(self.sample_size))
+
+    @property
+    def learns_from_unlabelled(self) -> bool:
+        """Its training batches may hold images without masks (:attr:`unlabelled_use`)."""
+        return self.unlabelled_use is not None
+
+    def labelled_samples(self, inputs: Tensor, data_samples=None) -> Tensor:
+        """Which samples of a training batch carry a mask: bool (N,).
+
+        A sample is unlabelled when its ``SegDataSample`` has no ``gt_sem_seg`` (an image of
+        an unlabelled pool; the data preprocessor gives it all-zero bits). A generator that
+        cannot learn from such images raises a ``ConfigError`` naming the first one.
+        """
+        n = inputs.shape[0]
+        if data_samples is None:
+            return torch.ones(n, dtype=torch.bool, device=inputs.device)
+        labelled = torch.tensor(['gt_sem_seg' in s for s in data_samples],
+                                dtype=torch.bool,
+                                device=inputs.device)
+        if not self.learns_from_unlabelled and not bool(labelled.all()):
+            first = data_samples[int((~labelled).nonzero()[0])]
+            raise ConfigError(
+                f'{type(self).__name__} cannot learn from images without masks, but the '
+                f'training batch holds one ({first.metainfo.get("img_path", "?")}): '
+                f'{self.unlabelled_refusal()}. If the image should have a mask, put '
+                'LoadAnnotations in its pipeline')
+        return labelled
+
+    def unlabelled_refusal(self) -> str:
+        """Why this generator cannot use an unlabelled pool (for the error message)."""
+        return ('it learns the image from its mask (or the pair jointly), so an image '
+                'without a mask carries nothing it can learn; train it on labelled pairs '
+                'only (remove the unlabelled dataset)')
 
     @property
     def invalid_index(self) -> int:

@@ -113,6 +113,8 @@ class DiffusionGenerator(BaseGenerator):
 
     #: channels concatenated to x_t as the denoiser's condition (0: unconditional)
     condition_channels = 0
+    #: the denoiser sees the mask channels' own timestep (set by :class:`JointDDPM`)
+    mask_timestep_embedding = False
 
     # ------------------------------------------------------------------- fast sampling (GPU)
     def enable_fast_sampling(self,
@@ -232,32 +234,56 @@ class DiffusionGenerator(BaseGenerator):
 
         Args:
             inputs: x_0, (N, C + B, H, W) in [-1, 1]; ignored pixels have 0 in all bit channels.
+            data_samples: the batch's samples; one without ``gt_sem_seg`` is an unlabelled
+                image (see :meth:`labelled_samples` and :meth:`mask_timesteps`).
 
         Returns:
             ``dict(loss_image=scalar, loss_mask=scalar)``.
         """
         self.check_size(inputs.shape[-2:], 'a training batch of size')
+        labelled = self.labelled_samples(inputs, data_samples)
         n = inputs.shape[0]
         cond = self.condition(inputs)
         x0 = self.to_diffusion_space(inputs, cond)
         noise = torch.randn_like(x0)
         t = torch.randint(0, self.num_train_timesteps, (n, ), device=x0.device)
-        x_t = self.noise_scheduler.add_noise(x0, noise, t)
-        pred, v = self.split_output(self.training_output(x_t, t, cond))
-        target = self._target(x0, noise, t)
+        t_mask = self.mask_timesteps(t, labelled)
+        x_t = self.per_modality(self.noise_scheduler.add_noise, t, t_mask, x0, noise)
+        pred, v = self.split_output(self.training_output(x_t, t, cond, t_mask))
+        target = self.per_modality(self._target, t, t_mask, x0, noise)
         err = (pred.float() - target.float()).pow(2)
         c = self.image_channels
         w = self.loss_weights(t)  # (N,)
+        w_mask = w if t_mask is None else self.loss_weights(t_mask)
+        # unlabelled samples have all-zero bits, so no valid pixel: no mask loss, no gradient
         valid = valid_pixel_mask(inputs[:, c:]).to(err.dtype)  # (N, 1, H, W)
+        valid = valid * labelled.to(err.dtype)[:, None, None, None]
         loss_mask = ((err[:, c:] * valid).sum(dim=(1, 2, 3)) *
-                     w).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
+                     w_mask).sum() / (valid.sum() * self.num_bits).clamp_min(1.0)
         loss_image = (err[:, :c].mean(dim=(1, 2, 3)) * w).mean()
         losses = dict(loss_image=loss_image, loss_mask=self.mask_loss_weight * loss_mask)
         if v is not None:
             weight = torch.cat([torch.ones_like(x0[:, :c]), valid.expand_as(x0[:, c:])], 1)
-            losses['loss_vlb'] = self.vlb_loss(x0, x_t, t, pred, v, weight)
+            losses['loss_vlb'] = self.vlb_loss(x0, x_t, t, pred, v, weight, t_mask)
         self._check_finite(losses)
         return losses
+
+    def mask_timesteps(self, t: Tensor, labelled: Tensor) -> Optional[Tensor]:
+        """The mask channels' timesteps (N,) for image timesteps ``t``, or None when the
+        mask is noised with ``t`` too (here: always; :class:`JointDDPM` with
+        ``mask_timestep_embedding`` draws its own)."""
+        return None
+
+    def per_modality(self, fn, t: Tensor, t_mask: Optional[Tensor], *tensors: Tensor) -> Tensor:
+        """``fn(*tensors, t)`` with the image channels at ``t`` and the mask channels at
+        ``t_mask`` (the UniDiffuser split, Bao et al. 2023); all channels at ``t`` when
+        ``t_mask`` is None."""
+        if t_mask is None:
+            return fn(*tensors, t)
+        c = self.image_channels
+        image = fn(*[x[:, :c] for x in tensors], t)
+        mask = fn(*[x[:, c:] for x in tensors], t_mask)
+        return torch.cat([image, mask], 1)
 
     def vlb_loss(self,
                  x0: Tensor,
@@ -265,27 +291,35 @@ class DiffusionGenerator(BaseGenerator):
                  t: Tensor,
                  pred: Tensor,
                  v: Tensor,
-                 weight: Optional[Tensor] = None) -> Tensor:
+                 weight: Optional[Tensor] = None,
+                 t_mask: Optional[Tensor] = None) -> Tensor:
         """``λ T mean(L_t)`` of the hybrid loss (Nichol & Dhariwal 2021, eq. 16), the mean
         over the elements with ``weight`` 1 (all by default); the mean output is detached,
-        so the term trains only the variance."""
-        term = vlb_term(self.noise_scheduler, x0, x_t, t, pred.detach(), v)
+        so the term trains only the variance. ``t_mask``: the mask channels' timesteps."""
+        term = self.per_modality(
+            lambda a, b, p, w, tt: vlb_term(self.noise_scheduler, a, b, tt, p, w), t, t_mask, x0,
+            x_t, pred.detach(), v)
         if weight is None:
             mean = term.mean()
         else:
             mean = (term * weight).sum() / weight.sum().clamp_min(1.0)
         return self.vlb_weight * self.num_train_timesteps * mean
 
-    def training_output(self, x_t: Tensor, t: Tensor, cond: Optional[Tensor]) -> Tensor:
+    def training_output(self,
+                        x_t: Tensor,
+                        t: Tensor,
+                        cond: Optional[Tensor],
+                        t_mask: Optional[Tensor] = None) -> Tensor:
         """The denoiser's output while training; with ``self_condition``, half of the batches
         first estimate x_0 without gradient and condition on that estimate (Chen et al.
         2022, Algorithm 1)."""
         self_cond = None
         if self.self_condition and bool(torch.rand(()) < 0.5):
             with torch.no_grad():
-                first, _ = self.split_output(self.predict_model_output(x_t, t, cond))
-                self_cond = self.x0_estimate(x_t, first, t)
-        return self.predict_model_output(x_t, t, cond, self_cond=self_cond)
+                first, _ = self.split_output(self.predict_model_output(x_t, t, cond, t_mask=t_mask))
+                self_cond = self.per_modality(lambda a, b, tt: self.x0_estimate(a, b, tt), t,
+                                              t_mask, x_t, first)
+        return self.predict_model_output(x_t, t, cond, self_cond=self_cond, t_mask=t_mask)
 
     def to_diffusion_space(self, x0: Tensor, cond: Optional[Tensor]) -> Tensor:
         """The data the diffusion runs on, from the encoded pair and the condition (here the
@@ -310,18 +344,25 @@ class DiffusionGenerator(BaseGenerator):
                              x_t: Tensor,
                              t: Tensor,
                              cond: Optional[Tensor] = None,
-                             self_cond: Optional[Tensor] = None) -> Tensor:
+                             self_cond: Optional[Tensor] = None,
+                             t_mask: Optional[Tensor] = None) -> Tensor:
         """The network's output for ``x_t`` at timesteps ``t``, given the condition (if any)
         and, with ``self_condition``, the previous x_0 estimate (zeros when None), all
         concatenated along the channels: epsilon, v or x_0 as the schedule's
         ``prediction_type`` says (diffusers calls it the model output), followed by the
-        variance output with ``learn_sigma``."""
+        variance output with ``learn_sigma``. With ``mask_timestep_embedding`` the denoiser
+        also sees the mask channels' timesteps ``t_mask`` (default: ``t``, as in sampling)."""
         parts = [x_t]
         if self.self_condition:
             parts.append(torch.zeros_like(x_t) if self_cond is None else self_cond.to(x_t))
         if cond is not None:
             parts.append(cond.to(x_t))
-        return self.denoiser_fn(parts[0] if len(parts) == 1 else torch.cat(parts, 1), t)
+        x = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
+        if self.mask_timestep_embedding:
+            t_mask = t if t_mask is None else t_mask
+            return self.denoiser_fn(x, t,
+                                    t_mask.expand(x.shape[0]) if t_mask.dim() == 0 else t_mask)
+        return self.denoiser_fn(x, t)
 
     def _target(self, x0: Tensor, noise: Tensor, t: Tensor) -> Tensor:
         return training_target(self.noise_scheduler, x0, noise, t)

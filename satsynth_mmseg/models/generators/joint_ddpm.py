@@ -8,6 +8,7 @@ from torch import Tensor
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from ...utils.errors import ConfigError
+from ..networks.unet2d import DiffusersUNet2D
 from .base_generator import NonFiniteLossError
 from .diffusion_generator import DiffusionGenerator, Generator
 from .outputs import GeneratedPairs
@@ -28,9 +29,76 @@ class JointDDPM(DiffusionGenerator):
     ``mask_loss_weight``. A non-finite loss raises :class:`NonFiniteLossError` before any
     backward pass or optimizer step.
 
-    Args: those of :class:`~satsynth_mmseg.models.generators.DiffusionGenerator`.
+    **Learning from unlabelled images** (``mask_timestep_embedding=True``): each modality has
+    its own noise level, as in UniDiffuser (Bao et al., ICML 2023): the image channels are
+    noised to t and the mask bits to t_mask, and the U-Net sees t_mask as a second timestep
+    embedding (diffusers' ``UNet2DModel(class_embed_type='timestep')``, which adds
+    ``TimestepEmbedding(proj(t_mask))`` to the time embedding). A labelled pair has
+    t_mask = t — so sampling pairs is unchanged — or, with probability
+    ``independent_timestep_prob``, an independent t_mask, which teaches the model to denoise a
+    mask for a less noisy (down to clean) image. An unlabelled image (no ``gt_sem_seg``) has
+    t_mask = T - 1, pure noise: its all-zero bits are then noise alone, it carries no mask loss
+    and trains the image channels only.
+
+    Args:
+        mask_timestep_embedding: give the mask its own timestep (above); needs the
+            ``DiffusersUNet2D`` denoiser, whose ``class_embed_type`` is filled in.
+        independent_timestep_prob: probability that a labelled pair draws t_mask
+            independently of t (0: never).
+        **kwargs: those of :class:`~satsynth_mmseg.models.generators.DiffusionGenerator`.
     """
     conditioning = 'none'
+
+    def __init__(self,
+                 *args,
+                 mask_timestep_embedding: bool = False,
+                 independent_timestep_prob: float = 0.0,
+                 **kwargs):
+        if not 0 <= independent_timestep_prob <= 1:
+            raise ConfigError(f'independent_timestep_prob must be in [0, 1], got '
+                              f'{independent_timestep_prob}')
+        if independent_timestep_prob and not mask_timestep_embedding:
+            raise ConfigError('independent_timestep_prob needs mask_timestep_embedding=True: '
+                              'without it the network cannot tell the mask\'s noise level')
+        self.mask_timestep_embedding = bool(mask_timestep_embedding)
+        self.independent_timestep_prob = float(independent_timestep_prob)
+        denoiser = kwargs.get('denoiser') or (args[0] if args else None)
+        kind = (denoiser or {}).get('type')
+        if self.mask_timestep_embedding and not (kind is DiffusersUNet2D
+                                                 or str(kind).split('.')[-1] == 'DiffusersUNet2D'):
+            raise ConfigError(
+                'mask_timestep_embedding needs the DiffusersUNet2D denoiser (its '
+                f'class_embed_type=\'timestep\' embeds the mask timestep), got {kind!r}')
+        super().__init__(*args, **kwargs)
+
+    @property
+    def unlabelled_use(self) -> Optional[str]:
+        """Unlabelled images train the image channels, with the mask at pure noise (with
+        ``mask_timestep_embedding``); None otherwise."""
+        return 'image channels, mask at t = T' if self.mask_timestep_embedding else None
+
+    def unlabelled_refusal(self) -> str:
+        return ('set mask_timestep_embedding=True in the model config, so the mask of an '
+                'unlabelled image can sit at pure noise with its own timestep (UniDiffuser)')
+
+    def denoiser_fill_in(self) -> dict:
+        fill = super().denoiser_fill_in()
+        if self.mask_timestep_embedding:
+            fill['class_embed_type'] = 'timestep'
+        return fill
+
+    def mask_timesteps(self, t: Tensor, labelled: Tensor) -> Optional[Tensor]:
+        """t_mask (N,): t for labelled pairs (an independent draw with probability
+        ``independent_timestep_prob``), T - 1 for unlabelled images; None without
+        ``mask_timestep_embedding``."""
+        if not self.mask_timestep_embedding:
+            return None
+        t_mask = t.clone()
+        if self.independent_timestep_prob > 0:
+            draw = torch.randint_like(t, 0, self.num_train_timesteps)
+            indep = torch.rand(t.shape[0], device=t.device) < self.independent_timestep_prob
+            t_mask = torch.where(indep & labelled, draw, t_mask)
+        return t_mask.masked_fill(~labelled, self.num_train_timesteps - 1)
 
     @torch.inference_mode()
     def sample(self,

@@ -193,6 +193,11 @@ class JointSuperRes(DiffusionGenerator):
         (N, h, w), e.g. to show low-resolution pairs next to high-resolution ones."""
         return x.repeat_interleave(self.scale, -2).repeat_interleave(self.scale, -1)
 
+    def unlabelled_refusal(self) -> str:
+        return ('it enlarges a low-resolution *pair*, which an image without a mask does not '
+                'give; pretrain the joint base model on the pool instead and train this one on '
+                'labelled pairs')
+
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Super-resolve the ``scale``-times downsampled version of each input pair."""
         images, labels = self.low_res_of_batch(inputs)

@@ -45,6 +45,8 @@ class MaskToImageDDPM(MaskConditionedMixin, DiffusionGenerator):
     """
 
     supports_guidance = True
+    #: an image without a mask trains the unconditional (null-map) branch of the guidance
+    unlabelled_use = 'null-map branch'
 
     def __init__(self, *args, cond_drop_prob: float = 0.2, guidance_scale: float = 1.5, **kwargs):
         if not 0 <= cond_drop_prob < 1:
@@ -96,7 +98,8 @@ class MaskToImageDDPM(MaskConditionedMixin, DiffusionGenerator):
     # ----------------------------------------------------------------------------- training
     def loss(self, inputs: Tensor, data_samples=None) -> Dict[str, Tensor]:
         """Denoising loss of the image given its map, the map dropped with
-        ``cond_drop_prob``.
+        ``cond_drop_prob``; an unlabelled image (no ``gt_sem_seg``) always trains the null
+        map (its bits are zero, so its one-hot map is all zeros anyway).
 
         Args:
             inputs: the joint tensor (N, C + B, H, W) in [-1, 1] of the data preprocessor.
@@ -105,9 +108,11 @@ class MaskToImageDDPM(MaskConditionedMixin, DiffusionGenerator):
             ``dict(loss_image=scalar)``, plus ``loss_vlb`` with ``learn_sigma``.
         """
         self.check_size(inputs.shape[-2:], 'a training batch of size')
+        labelled = self.labelled_samples(inputs, data_samples)
         x0 = inputs[:, :self.image_channels]
         cond = self.one_hot(self.labels_of(inputs))
-        keep = (torch.rand(x0.shape[0], device=x0.device) >= self.cond_drop_prob).to(cond.dtype)
+        keep = (torch.rand(x0.shape[0], device=x0.device) >= self.cond_drop_prob)
+        keep = (keep & labelled).to(cond.dtype)  # an unlabelled image: the null map
         cond = cond * keep[:, None, None, None]
         noise = torch.randn_like(x0)
         t = torch.randint(0, self.num_train_timesteps, (x0.shape[0], ), device=x0.device)

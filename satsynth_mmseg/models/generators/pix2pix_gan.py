@@ -132,6 +132,7 @@ class Pix2PixGAN(MaskConditionedMixin, BaseGenerator):
             raise ConfigError('Pix2PixGAN trains with two optimizers: write optim_wrapper = '
                               'dict(generator=dict(...), discriminator=dict(...))')
         data = self.data_preprocessor(data, True)
+        self.labelled_samples(data['inputs'], data.get('data_samples'))  # refuses unlabelled
         cond, real = self.split_batch(data['inputs'])
         self.check_size(real.shape[-2:], 'a training batch of size')
         g_opt, d_opt = optim_wrapper['generator'], optim_wrapper['discriminator']
