@@ -29,8 +29,8 @@ class JointDataPreprocessor(BaseDataPreprocessor):
 
     A sample without ``gt_sem_seg`` (an image of an unlabelled pool, see
     :class:`~satsynth_mmseg.datasets.UnlabelledImagesDataset`) gets all-zero bits, the code of
-    "no label"; the generator's :meth:`~satsynth_mmseg.models.generators.BaseGenerator.labelled_samples`
-    tells it from a labelled one and refuses it when the model cannot learn from it.
+    "no label"; the generator's ``labelled_samples`` tells it from a labelled one and
+    refuses it when the model cannot learn from it.
 
     Args:
         num_classes: K, number of classes of the label maps (2..256).
