@@ -103,3 +103,11 @@ def test_the_shared_pool_base_config_builds_on_a_folder(tmp_path):
     ds_cfg['pipeline'][2] = dict(type='RandomCrop', crop_size=(2, 2))  # 16 px * 0.125
     ds = build(**{k: v for k, v in ds_cfg.items() if k != 'type'})
     assert len(ds) == 5 and tuple(ds[0]['inputs'].shape) == (3, 2, 2)
+
+
+def test_rescale_keeps_at_least_the_crop_size():
+    t = TRANSFORMS.build(dict(type='RescaleUnlabelled', min_size=32))
+    out = t(dict(img=np.zeros((247, 256, 3), np.uint8), scale_factor=0.125))
+    assert out['img'].shape == (32, 33, 3)  # 247 * 0.125 = 31 < 32: the factor grows
+    out = t(dict(img=np.zeros((256, 256, 3), np.uint8), scale_factor=0.125))
+    assert out['img'].shape == (32, 32, 3)

@@ -31,6 +31,7 @@ import os.path as osp
 
 from mmengine.registry import init_default_scope
 
+from satsynth_mmseg.datasets import train_dataset_config
 from satsynth_mmseg.evaluation.feature_extractors import SegmentorFeatures, build_inception
 from satsynth_mmseg.experiments.generator_quality import (evaluate_quality, generated_batches,
                                                           plot_report, report_markdown,
@@ -103,7 +104,8 @@ def run(args):
     from mmseg.registry import DATASETS
     cfg = read_config(args.config, 'generator config')
     init_default_scope(cfg.get('default_scope', 'mmseg'))
-    real_ds = DATASETS.build(cfg.train_dataloader.dataset)
+    real_cfg = train_dataset_config(args.config)  # the labelled pairs, without a pool
+    real_ds = DATASETS.build(real_cfg)
     classes = list(real_ds.metainfo['classes'])
     seg = SegmentorFeatures.from_config(args.real_config, segmentor_checkpoint(args), args.device)
     inception = build_inception(args.inception_weights, args.device)
@@ -114,7 +116,7 @@ def run(args):
 
     if args.dprime:
         loaders = [
-            t for t in cfg.train_dataloader.dataset.pipeline
+            t for t in real_cfg['pipeline']
             if t['type'] in ('LoadImageFromFile', 'LoadAnnotations', 'LoadRasterFromFile',
                              'LoadRasterAnnotations')
         ]

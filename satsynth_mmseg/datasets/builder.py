@@ -11,8 +11,12 @@ from ..utils.tool_config import read_config
 def train_dataset_config(config: str) -> dict:
     """The config dict of the training set D of an mmseg config (without building it): for
     a D ∪ D′ config (``AugmentedDataset``) its ``real`` part, with the pipeline it is read
-    through."""
+    through; for a generator trained on pairs and an unlabelled pool
+    (``LabelledUnlabelledDataset``) its ``labelled`` part."""
     ds_cfg = dict(read_config(config).train_dataloader.dataset)
+    if ds_cfg.get('type') == 'LabelledUnlabelledDataset' and isinstance(
+            ds_cfg.get('labelled'), dict):
+        ds_cfg = dict(ds_cfg['labelled'])
     if ds_cfg.get('type') == 'AugmentedDataset' and isinstance(ds_cfg.get('real'), dict):
         outer = ds_cfg.get('pipeline')
         ds_cfg = dict(ds_cfg['real'])

@@ -5,6 +5,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmseg.registry import HOOKS
+from ...datasets.labelled_unlabelled import LabelledUnlabelledDataset
 from ...datasets.pair_check import check_dataset_pairs
 
 
@@ -33,4 +34,6 @@ class GeneratorDataCheckHook(Hook):
                 f'model.num_classes={num_classes} but the train dataset '
                 f'({type(dataset).__name__}) has {len(classes)} classes {tuple(classes)}; '
                 'make them agree in the config')
-        check_dataset_pairs(dataset)
+        # the labelled pairs of a generator that also learns from an unlabelled pool
+        check_dataset_pairs(
+            dataset.labelled if isinstance(dataset, LabelledUnlabelledDataset) else dataset)
