@@ -56,6 +56,9 @@ class UnlabelledImagesDataset(BaseDataset):
         scale_factor: resize factor towards D's ground resolution (recorded in every item for
             :class:`~satsynth_mmseg.datasets.transforms.RescaleUnlabelled`).
         max_items: use only the first N files (sorted), e.g. for a quick experiment.
+        holdout_every: hold out every n-th file (sorted; 0, n, 2n, ...) for evaluation, e.g.
+            the scene accuracy of a pretrained encoder; None: no hold-out.
+        subset: with ``holdout_every``: ``'train'`` (the others) or ``'holdout'``.
         pipeline, lazy_init, ...: ``mmengine.dataset.BaseDataset`` arguments.
     """
     METAINFO = dict(classes=(), palette=[])
@@ -67,8 +70,18 @@ class UnlabelledImagesDataset(BaseDataset):
                  num_bands: Optional[int] = None,
                  scale_factor: float = 1.0,
                  max_items: Optional[int] = None,
+                 holdout_every: Optional[int] = None,
+                 subset: str = 'train',
                  pipeline: Sequence = (),
                  **kwargs):
+        if holdout_every is not None and holdout_every < 2:
+            raise DataError(f'UnlabelledImagesDataset: holdout_every must be >= 2, got '
+                            f'{holdout_every}')
+        if subset not in ('train', 'holdout'):
+            raise DataError(f"UnlabelledImagesDataset: subset must be 'train' or 'holdout', got "
+                            f'{subset!r}')
+        self.holdout_every = holdout_every
+        self.subset = subset
         if (data_root is None) == (source is None):
             raise DataError('UnlabelledImagesDataset: give data_root (a folder of images) or '
                             'source (a dataset whose masks are dropped), not both or neither')
@@ -95,7 +108,11 @@ class UnlabelledImagesDataset(BaseDataset):
             where = f'{self.data_root!r} (searched recursively for {", ".join(self.suffixes)})'
         if not paths:
             raise DataError(f'UnlabelledImagesDataset: no images in {where}')
-        return paths[:self.max_items] if self.max_items else paths
+        paths = paths[:self.max_items] if self.max_items else paths
+        if self.holdout_every:
+            held = self.subset == 'holdout'
+            paths = [p for i, p in enumerate(paths) if (i % self.holdout_every == 0) == held]
+        return paths
 
     def _scene_label(self, path: str, classes: List[str]) -> Optional[int]:
         rel = osp.relpath(path, self.data_root).split(os.sep)

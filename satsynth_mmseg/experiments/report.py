@@ -27,6 +27,35 @@ def mean_std(values) -> tuple:
     return float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0
 
 
+#: two-sided 95 % critical values of Student's t for 1..30 degrees of freedom
+T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+       2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+       2.052, 2.048, 2.045, 2.042)
+
+
+def t95(df: int) -> float:
+    """The two-sided 95 % critical value of Student's t with ``df`` degrees of freedom (the
+    table to 30, then 2.021 to 40, 2.000 to 60, 1.980 to 120, 1.960 beyond)."""
+    if df < 1:
+        raise ValueError(f'a t interval needs >= 1 degree of freedom, got {df}')
+    if df <= 30:
+        return T95[df - 1]
+    return 2.021 if df <= 40 else 2.000 if df <= 60 else 1.980 if df <= 120 else 1.960
+
+
+def paired_interval(gains: Sequence[float]) -> tuple:
+    """``(mean, low, high)``: the mean of paired differences and its 95 % t interval,
+    ``mean ± t95(n - 1) · s / sqrt(n)`` (s the sample std); NaN bounds for one pair."""
+    g = np.asarray([x for x in gains if x is not None and not math.isnan(x)], dtype=float)
+    if not len(g):
+        return float('nan'), float('nan'), float('nan')
+    m = float(g.mean())
+    if len(g) < 2:
+        return m, float('nan'), float('nan')
+    half = t95(len(g) - 1) * float(g.std(ddof=1)) / math.sqrt(len(g))
+    return m, m - half, m + half
+
+
 def summarise(results: List[dict], classes: Sequence[str]) -> List[dict]:
     """Rows (variant, R, seeds, mIoU mean/std, per-class mean/std), in run order."""
     rows, keys = [], []
