@@ -21,7 +21,6 @@ import os.path as osp
 import sys
 import time
 
-import numpy as np
 import torch
 
 from satsynth_mmseg.experiments.report import mean_std, paired_interval

@@ -8,7 +8,8 @@ checkpoint's ``backbone.*`` weights are then what mmseg loads with
 
 OpenMMLab's pretraining toolbox (mmpretrain 1.x) would be the natural home for this model, but
 it cannot be imported next to the plugin's CPU stack (it imports torchvision, whose only torch
-2.13 build on the package registry needs CUDA torch); see ``docs/en/user_guides/pretrain_encoder.md``.
+2.13 build on the package registry needs CUDA torch); see
+``docs/en/user_guides/pretrain_encoder.md``.
 This model keeps mmpretrain's layout (``ImageClassifier``: backbone, global pooling, linear
 head; checkpoint keys ``backbone.*``), so a checkpoint trained with mmpretrain on a GPU machine
 loads the same way.
