@@ -41,8 +41,14 @@ def test_config_model_and_hooks_build(path):
         if h['type'] in ('SampleGridHook', 'GeneratorDataCheckHook', 'CheckpointIntegrityHook',
                          'RNGStateHook'):  # the plugin's (the others are mmengine's)
             HOOKS.build(h)
-    # the dataset class knows as many classes as the model
-    ds_cls = DATASETS.get(cfg.train_dataloader.dataset.type)
+    # the dataset class knows as many classes as the model (the labelled part of a pool mix)
+    ds = cfg.train_dataloader.dataset
+    if ds.type == 'LabelledUnlabelledDataset':
+        assert cfg.model.mask_timestep_embedding  # a JointDDPM that can learn from the pool
+        assert ds.unlabelled.type == 'UnlabelledImagesDataset'
+        assert cfg.train_dataloader.batch_sampler.type == 'LabelledUnlabelledBatchSampler'
+        ds = ds.labelled
+    ds_cls = DATASETS.get(ds.type)
     assert len(ds_cls.METAINFO['classes']) == cfg.model.num_classes
 
 
@@ -93,15 +99,24 @@ def test_segmentor_configs_build(path):
 TRIPLET = re.compile(r'^(.*_(?:dubai|procedural|sen1floods11))-(d|d\+dprime|dprime)-(.*)\.py$')
 
 
-@pytest.mark.parametrize(
-    'family',
-    sorted({'{}-*-{}'.format(*TRIPLET.match(osp.basename(p)).group(1, 3))
-            for p in SEG_CONFIGS}))
+def _family(path):
+    m = TRIPLET.match(osp.basename(path))
+    return m and '{}-*-{}'.format(*m.group(1, 3))
+
+
+#: families with a D, a D ∪ D′ and a D′-only config (the D config of the pretrained-encoder
+#: family and the pseudo-label config are checked against theirs below)
+FAMILIES = sorted(
+    {f
+     for f in map(_family, SEG_CONFIGS) if f and sum(_family(p) == f for p in SEG_CONFIGS) == 3})
+
+
+@pytest.mark.parametrize('family', FAMILIES)
 def test_d_dunion_dprime_configs_differ_only_in_the_training_set(family):
     variants = {}
     for path in SEG_CONFIGS:
         m = TRIPLET.match(osp.basename(path))
-        if '{}-*-{}'.format(*m.group(1, 3)) == family:
+        if m and '{}-*-{}'.format(*m.group(1, 3)) == family:
             variants[m.group(2)] = Config.fromfile(path)
     assert set(variants) == {'d', 'd+dprime', 'dprime'}
     flat = {}
@@ -115,3 +130,21 @@ def test_d_dunion_dprime_configs_differ_only_in_the_training_set(family):
         variants['d'].train_dataloader.dataset
     assert variants['dprime'].train_dataloader.dataset.pipeline == \
         variants['d'].train_dataloader.dataset.pipeline
+
+
+def _seg(name):
+    return Config.fromfile(osp.join(REPO, 'configs', 'satsynth', name)).to_dict()
+
+
+def test_the_pretrained_encoder_and_pseudo_label_configs_change_only_their_part():
+    d = _seg('deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py')
+    pre = _seg('deeplabv3plus_r18-tiny-d8-scenecls-pre_1xb8-1k_dubai-d-32x32.py')
+    init = pre['model']['backbone'].pop('init_cfg')
+    assert init == dict(
+        type='Pretrained', checkpoint=pre.pop('encoder_checkpoint'), prefix='backbone.')
+    assert pre == d
+    dd = _seg('deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d+dprime-32x32.py')
+    pseudo = _seg('deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d+pseudo-32x32.py')
+    assert pseudo['train_dataloader']['dataset'].pop('synthetic') == pseudo.pop('pseudo_root')
+    dd['train_dataloader']['dataset'].pop('synthetic')
+    assert pseudo == dd
