@@ -66,7 +66,7 @@ def _checkpoint(tmp_path, drop=None):
 
 def test_the_encoder_loads_into_the_mmseg_backbone_with_every_key_matched(tmp_path):
     ckpt, model = _checkpoint(tmp_path)
-    enc = str(tmp_path / 'encoder.pth')
+    enc = str(tmp_path / 'new_folder' / 'encoder.pth')  # the folder is made
     n = export_encoder(ckpt, enc, SEG)
     assert n == len(model.backbone.state_dict())
     assert all(k.startswith('backbone.') for k in torch.load(enc)['state_dict'])

@@ -8,6 +8,8 @@ log line. :func:`check_encoder_fits` makes that an error naming the keys, and
 from __future__ import annotations
 import copy
 import io
+import os
+import os.path as osp
 from typing import Dict
 
 import torch
@@ -58,6 +60,7 @@ def export_encoder(checkpoint: str,
     after checking that they fit the segmentor's backbone; returns the number of tensors."""
     n = check_encoder_fits(segmentor_config, checkpoint, prefix)
     state = backbone_state(read_checkpoint(checkpoint), prefix)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     buf = io.BytesIO()
     torch.save(
         dict(state_dict={
