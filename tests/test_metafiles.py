@@ -1,0 +1,54 @@
+"""Every config family with released weights has a README and an mmseg-schema metafile; every
+metafile entry's config and weights exist, the weights have the entry's SHA-256 and the model
+zoo's, and each family README shows the table generated from its metafile."""
+import os.path as osp
+
+import pytest
+
+from satsynth_mmseg.generation import file_sha256
+from satsynth_mmseg.utils.metafile import family_metafiles, read_metafile, results_table, with_table
+from tests.conftest import REPO
+from tests.test_model_zoo import _zoo_rows
+
+METAFILES = family_metafiles(REPO)
+
+
+def test_the_families_with_weights_have_metafiles():
+    names = {osp.basename(osp.dirname(m)) for m in METAFILES}
+    assert {'joint_ddpm', 'mask2img', 'joint_sr'} <= names
+
+
+@pytest.mark.parametrize('path', METAFILES, ids=lambda p: osp.basename(osp.dirname(p)))
+def test_every_entry_exists_and_its_checksum_matches(path):
+    data = read_metafile(path)
+    collections = {c['Name'] for c in data['Collections']}
+    zoo = {osp.relpath(f, REPO): sha for f, sha in _zoo_rows()}
+    for m in data['Models']:
+        assert m['In Collection'] in collections, m['Name']
+        assert osp.isfile(osp.join(REPO, m['Config'])), m['Config']
+        weights = osp.join(REPO, m['Weights'])
+        assert osp.isfile(weights), m['Weights']
+        assert file_sha256(weights) == m['Metadata']['SHA256'], m['Name']
+        assert zoo.get(m['Weights']) == m['Metadata']['SHA256'], f'{m["Weights"]}: zoo row'
+        assert m['Results']['Metrics'], m['Name']
+
+
+def test_every_zoo_release_is_in_a_metafile():
+    listed = {m['Weights'] for p in METAFILES for m in read_metafile(p)['Models']}
+    assert {osp.relpath(f, REPO) for f, _ in _zoo_rows()} <= listed
+
+
+@pytest.mark.parametrize('path', METAFILES, ids=lambda p: osp.basename(osp.dirname(p)))
+def test_the_family_readme_shows_the_metafile_table(path):
+    readme = osp.join(osp.dirname(path), 'README.md')
+    with open(readme, encoding='utf-8') as f:
+        text = f.read()
+    assert with_table(
+        text, results_table(read_metafile(path)),
+        readme) == text, (f'{readme} is stale: run python -m satsynth_mmseg.utils.metafile')
+
+
+def test_a_stale_or_markerless_readme_is_caught():
+    data = {'Collections': [], 'Models': []}
+    with pytest.raises(ValueError, match='no <!-- metafile:begin -->'):
+        with_table('# a README without the block', results_table(data))
