@@ -129,14 +129,14 @@ def main(argv=None):
     probes = probe(ENCODER)
     specs = []
     for seed in args.seeds:
-        for variant, cfg in (('D', SEG_D), ('D, pretrained encoder', SEG_PRE)):
+        for variant, cfg in (('D', SEG_D), ('D + pretrained encoder', SEG_PRE)):
             name = f'{"d" if variant == "D" else "d_pre"}_s{seed}'
             specs.append(segmentor_spec(name, variant, None, seed, cfg, args.work_dir, DATA))
     results, _ = run_specs(specs)
-    by = {v: [r for r in results if r['variant'] == v] for v in ('D', 'D, pretrained encoder')}
+    by = {v: [r for r in results if r['variant'] == v] for v in ('D', 'D + pretrained encoder')}
     gains = [
         p['metrics']['mIoU'] - d['metrics']['mIoU']
-        for d, p in zip(by['D'], by['D, pretrained encoder'])
+        for d, p in zip(by['D'], by['D + pretrained encoder'])
     ]
     g, lo, hi = paired_interval(gains)
     lines = [
@@ -146,7 +146,7 @@ def main(argv=None):
         '| encoder | pool linear probe top-1 (holdout) | D-only mIoU, Dubai ÷8 val '
         f'(n = {len(args.seeds)}) | gain, paired 95 % interval |', '|---|---|---|---|'
     ]
-    for variant, key in (('D', 'random init'), ('D, pretrained encoder', 'pretrained')):
+    for variant, key in (('D', 'random init'), ('D + pretrained encoder', 'pretrained')):
         m, s = mean_std([r['metrics']['mIoU'] for r in by[variant]])
         gain = '' if variant == 'D' else f'{g:+.2f} [{lo:+.2f}, {hi:+.2f}]'
         lines.append(f'| {key} | {100 * probes[key]:.1f} % | {m:.2f} ± {s:.2f} | {gain} |')
