@@ -21,9 +21,8 @@ import json
 import os
 import os.path as osp
 import sys
-import time
 
-from satsynth_mmseg.experiments.runs import last_checkpoint, train_model
+from satsynth_mmseg.experiments.runs import train_timed
 from satsynth_mmseg.experiments.stages import run_cli
 from satsynth_mmseg.utils import atomic_write_json, atomic_write_text
 
@@ -131,34 +130,23 @@ def slug(name: str) -> str:
 
 def train_variant(name: str, wd: str, args) -> tuple:
     """Train one variant (resuming); returns (checkpoint, seconds, iterations)."""
-    timing = osp.join(wd, 'train_seconds.json')
-    if not osp.exists(timing):
-        if args.budget_minutes:
-            options = [
-                'train_cfg.max_iters=1000000', 'train_cfg.val_interval=1000001',
-                'default_hooks.checkpoint.interval=1000000'
-            ]
-            iters = None
-        else:
-            options = [f'default_hooks.checkpoint.interval={args.iters}']
-            iters = args.iters
-        t0 = time.perf_counter()
-        train_model(
-            PRESETS[args.preset]['generator'],
-            args.data_root,
-            wd,
-            iters,
-            options=[*options, *VARIANTS[name]['options']],
-            time_budget=args.budget_minutes)
-        ckpt = last_checkpoint(wd)
-        atomic_write_json(
-            timing,
-            dict(
-                seconds=round(time.perf_counter() - t0, 1),
-                iters=int(ckpt.rsplit('iter_', 1)[1].split('.')[0])))
-    with open(timing) as f:
-        t = json.load(f)
-    return last_checkpoint(wd), t['seconds'], t['iters']
+    if args.budget_minutes:
+        options = [
+            'train_cfg.max_iters=1000000', 'train_cfg.val_interval=1000001',
+            'default_hooks.checkpoint.interval=1000000'
+        ]
+        iters = None
+    else:
+        options = [f'default_hooks.checkpoint.interval={args.iters}']
+        iters = args.iters
+    run = train_timed(
+        PRESETS[args.preset]['generator'],
+        wd,
+        iters,
+        options=[*options, *VARIANTS[name]['options']],
+        time_budget=args.budget_minutes,
+        data_root=args.data_root)
+    return run['ckpt'], run['seconds'], run['iters']
 
 
 def main(argv=None):

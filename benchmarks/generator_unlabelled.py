@@ -27,11 +27,10 @@ import json
 import os
 import os.path as osp
 import sys
-import time
 
 import numpy as np
 
-from satsynth_mmseg.experiments.runs import last_checkpoint, prepare_data, train_model
+from satsynth_mmseg.experiments.runs import prepare_data, train_timed
 from satsynth_mmseg.experiments.stages import log, run_cli
 from satsynth_mmseg.utils import atomic_write_json, atomic_write_text
 
@@ -75,27 +74,14 @@ def parse_args(argv=None):
 
 def _train(config: str, wd: str, iters: int, seed: int, extra=()) -> dict:
     """Train one run for ``iters`` iterations (resuming); its checkpoint, time, iters."""
-    timing = osp.join(wd, 'train_seconds.json')
-    if not osp.exists(timing):
-        t0 = time.perf_counter()
-        train_model(
-            config,
-            None,
-            wd,
-            iters,
-            options=[
-                f'default_hooks.checkpoint.interval={iters}', f'randomness.seed={seed}',
-                f'default_hooks.sample_grid.interval={iters}', *extra
-            ])
-        ckpt = last_checkpoint(wd)
-        atomic_write_json(
-            timing,
-            dict(
-                seconds=round(time.perf_counter() - t0, 1),
-                iters=int(ckpt.rsplit('iter_', 1)[1].split('.')[0])))
-    with open(timing) as f:
-        t = json.load(f)
-    return dict(ckpt=last_checkpoint(wd), seconds=t['seconds'], iters=t['iters'])
+    return train_timed(
+        config,
+        wd,
+        iters,
+        options=[
+            f'default_hooks.checkpoint.interval={iters}', f'randomness.seed={seed}',
+            f'default_hooks.sample_grid.interval={iters}', *extra
+        ])
 
 
 def train_variant(fam: dict, variant: str, wd: str, iters: int, seed: int) -> dict:

@@ -93,6 +93,33 @@ def train_model(config: str,
     return True
 
 
+def train_timed(config: str,
+                work_dir: str,
+                iters: Optional[int] = None,
+                options: Sequence[str] = (),
+                time_budget: Optional[float] = None,
+                data_root: Optional[str] = None) -> dict:
+    """:func:`train_model` that records, once training ends, its wall time and final
+    iteration in ``work_dir/train_seconds.json`` (a rerun reads them back).
+
+    Returns:
+        ``dict(ckpt=last checkpoint, seconds=..., iters=...)``.
+    """
+    timing = osp.join(work_dir, 'train_seconds.json')
+    if not osp.exists(timing):
+        t0 = time.perf_counter()
+        train_model(config, data_root, work_dir, iters, options=options, time_budget=time_budget)
+        ckpt = last_checkpoint(work_dir)
+        atomic_write_json(
+            timing,
+            dict(
+                seconds=round(time.perf_counter() - t0, 1),
+                iters=int(ckpt.rsplit('iter_', 1)[1].split('.')[0])))
+    with open(timing) as f:
+        t = json.load(f)
+    return dict(ckpt=last_checkpoint(work_dir), seconds=t['seconds'], iters=t['iters'])
+
+
 #: the file in a D′ folder that records what an experiment made it with (see generate_dprime)
 GENERATE_RECORD = 'experiment_generate.json'
 

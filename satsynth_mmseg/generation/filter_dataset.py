@@ -57,6 +57,39 @@ def _batch(dataset, indices: Sequence[int]):
     return images, labels
 
 
+def size_groups(items: Sequence[dict]) -> List[List[int]]:
+    """Positions of loaded ``items`` grouped by image size (one forward pass needs one)."""
+    by: Dict[tuple, List[int]] = {}
+    for j, it in enumerate(items):
+        by.setdefault(tuple(it['inputs'].shape), []).append(j)
+    return list(by.values())
+
+
+def real_class_means(segmentor,
+                     real,
+                     num_classes: int,
+                     batch_size: int = 32,
+                     progress: bool = True) -> torch.Tensor:
+    """FreeMask's per-class mean loss (K,) of ``segmentor`` on the real images of ``real``
+    under their true labels (NaN for a class absent from D)."""
+    from tqdm.auto import tqdm
+    means = ClassLossMeans(num_classes)
+    for idx in tqdm(
+            list(iter_batches(len(real), batch_size)),
+            desc='class means on D',
+            unit='batch',
+            disable=not progress):
+        items = [real[i] for i in idx]
+        for group in size_groups(items):
+            images = torch.stack([items[j]['inputs'] for j in group])
+            labels = torch.stack([items[j]['data_samples'].gt_sem_seg.data[0]
+                                  for j in group]).long()
+            _, logits = segmentor.features_and_logits(images)
+            losses, _ = score_pairs(logits, labels)
+            means.update(losses.nan_to_num(0.0), labels)
+    return means.means
+
+
 def _stored_image(path: str, storage: ImageStorage) -> np.ndarray:
     """The image file's array as :meth:`ImageStorage.write` takes it (no re-encoding of
     values: PNG BGR (H, W[, C]) as cv2 reads it, rasters (C, H, W) as stored)."""
@@ -124,18 +157,9 @@ def filter_synthetic_dataset(source: str,
         losses, s = score_pairs(logits, labels)
         means.update(losses.nan_to_num(0.0), labels)
         scores.extend(s)
-    if real_dataset is not None:  # FreeMask's rule: the class means of the real images
-        means = ClassLossMeans(k)
-        for idx in tqdm(
-                list(iter_batches(len(real_dataset), batch_size)),
-                desc='class means on D',
-                unit='batch',
-                disable=not progress):
-            images, labels = _batch(real_dataset, idx)
-            _, logits = segmentor.features_and_logits(images)
-            losses, _ = score_pairs(logits, labels)
-            means.update(losses.nan_to_num(0.0), labels)
     class_means = means.means
+    if real_dataset is not None:  # FreeMask's rule: the class means of the real images
+        class_means = real_class_means(segmentor, real_dataset, k, batch_size, progress)
     kept = [i for i in range(n) if keep_pair(scores[i], min_agreement)]
     if not kept:
         best = max((sc.agreement for sc in scores if np.isfinite(sc.agreement)), default=0)

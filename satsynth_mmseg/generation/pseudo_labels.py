@@ -23,7 +23,7 @@ import dataclasses
 import hashlib
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -39,8 +39,8 @@ from ..utils.errors import ConfigError
 from ..utils.tool_config import read_config
 from ..visualization import make_pair_grid
 from .checkpoint import file_sha256
-from .filter_dataset import LOADERS, load_pipeline
-from .filtering import IGNORE, ClassLossMeans, score_pairs
+from .filter_dataset import LOADERS, load_pipeline, real_class_means, size_groups
+from .filtering import IGNORE
 from .sampling import labels_to_raw
 from .writer import SyntheticDatasetWriter, iter_batches
 
@@ -161,34 +161,6 @@ def _listing_sha256(pool) -> str:
     return h.hexdigest()
 
 
-def _groups(items: List[dict]) -> List[List[int]]:
-    """Positions of ``items`` grouped by image size (a batch needs one size)."""
-    by: Dict[tuple, List[int]] = {}
-    for j, it in enumerate(items):
-        by.setdefault(tuple(it['inputs'].shape), []).append(j)
-    return list(by.values())
-
-
-def real_class_means(seg, real, k: int, batch_size: int, progress: bool) -> Tensor:
-    """FreeMask's per-class mean loss of the segmentor on the real images (true labels)."""
-    from tqdm.auto import tqdm
-    means = ClassLossMeans(k)
-    for idx in tqdm(
-            list(iter_batches(len(real), batch_size)),
-            desc='class means on D',
-            unit='batch',
-            disable=not progress):
-        items = [real[i] for i in idx]
-        for group in _groups(items):
-            images = torch.stack([items[j]['inputs'] for j in group])
-            labels = torch.stack([items[j]['data_samples'].gt_sem_seg.data[0]
-                                  for j in group]).long()
-            _, logits = seg.features_and_logits(images)
-            losses, _ = score_pairs(logits, labels)
-            means.update(losses.nan_to_num(0.0), labels)
-    return means.means
-
-
 def pseudo_label(spec: PseudoLabelSpec) -> dict:
     """Label ``spec.pool`` into the D′ folder ``spec.out`` (resumes; refuses other settings).
 
@@ -237,7 +209,7 @@ def pseudo_label(spec: PseudoLabelSpec) -> dict:
                 unit='batch',
                 disable=not spec.progress):
             items = [pool[i] for i in idx]
-            for group in _groups(items):
+            for group in size_groups(items):
                 images = torch.stack([items[j]['inputs'] for j in group])
                 _, logits = seg.features_and_logits(images)
                 pred, kept = keep_pixels(logits, spec.rule, spec.threshold, class_means, spec.alpha)
