@@ -101,6 +101,31 @@ def test_pairs_are_still_sampled_with_the_embedding():
     assert tuple(out.images.shape) == (2, C, S, S) and tuple(out.labels.shape) == (2, S, S)
 
 
+def test_a_mask_is_denoised_for_a_given_real_image():
+    model = _joint(independent_timestep_prob=0.5).eval()
+    images = torch.stack(_batch(3, 0)['inputs'])
+    seen = []
+    real = model.denoiser.forward
+
+    def spy(x, t, class_labels=None):
+        seen.append((x[:, :C].clone(), t.clone(), class_labels.clone()))
+        return real(x, t, class_labels)
+
+    model.denoiser.forward = spy
+    gen = [torch.Generator().manual_seed(i) for i in range(3)]
+    labels = model.sample_masks_for(images, num_steps=3, generator=gen)
+    assert labels.shape == (3, S, S) and labels.dtype == torch.long
+    x_img, t_img, t_mask = seen[0]
+    assert bool((t_img == 0).all()) and bool((t_mask > 0).all())  # clean image, noisy mask
+    expect = (images.float().flip(1) - 127.5) / 127.5  # BGR -> RGB, [-1, 1]
+    torch.testing.assert_close(x_img, expect)
+    again = model.sample_masks_for(
+        images, num_steps=3, generator=[torch.Generator().manual_seed(i) for i in range(3)])
+    assert torch.equal(labels, again)
+    with pytest.raises(ConfigError, match='mask_timestep_embedding'):
+        _model(tiny_model_cfg(num_classes=K, size=S)).sample_masks_for(images)
+
+
 def test_the_null_map_branch_trains_on_unlabelled_images():
     model = _model(tiny_m2i_cfg(num_classes=K, size=S, cond_drop_prob=0.0))
     assert model.learns_from_unlabelled

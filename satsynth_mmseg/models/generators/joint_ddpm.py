@@ -144,6 +144,58 @@ class JointDDPM(DiffusionGenerator):
         invalid = int((labels == invalid_index).sum())
         return GeneratedPairs(images=images, labels=labels, invalid_pixels=invalid, joint=x)
 
+    @torch.inference_mode()
+    def sample_masks_for(self,
+                         images: Tensor,
+                         num_steps: Optional[int] = None,
+                         generator: Generator = None,
+                         sampler: Union[str, dict, None] = None,
+                         invalid_index: Optional[int] = None) -> Tensor:
+        """Denoise a mask for each given real image (the image channels held clean, t = 0,
+        the mask bits sampled from noise with their own timestep).
+
+        Needs ``mask_timestep_embedding``; the model has seen clean-image / noisy-mask inputs
+        only when trained with ``independent_timestep_prob > 0``.
+
+        Args:
+            images: (N, C, H, W) as the pipeline packs them (uint8, BGR for 3-band models that
+                swap channels), or already encoded to [-1, 1] when float.
+            num_steps, generator, sampler, invalid_index: as :meth:`sample`.
+
+        Returns:
+            long (N, H, W) labels in [0, K) or ``invalid_index``.
+        """
+        if not self.mask_timestep_embedding:
+            raise ConfigError('sample_masks_for needs mask_timestep_embedding=True (the mask '
+                              'has to be denoised at its own timestep while the image is clean)')
+        if self.self_condition:
+            raise ConfigError('sample_masks_for does not support self_condition')
+        invalid_index = self.invalid_index if invalid_index is None else invalid_index
+        self.check_size(images.shape[-2:], 'images of size')
+        device = next(self.denoiser.parameters()).device
+        if images.dtype == torch.uint8:
+            dummy = torch.zeros((images.shape[0], *images.shape[-2:]), dtype=torch.long)
+            clean = self.data_preprocessor.encode(images.float(), dummy)[:, :self.image_channels]
+        else:
+            clean = images.float()
+        clean = clean.to(device)
+        c = self.image_channels
+
+        def mask_output(x_t, t, cond=None, **_):
+            joint = torch.cat([clean.to(x_t.dtype), x_t], 1)
+            out = self.predict_model_output(joint, torch.zeros_like(t), t_mask=t)
+            mean, v = self.split_output(out)
+            return mean[:, c:] if v is None else torch.cat([mean[:, c:], v[:, c:]], 1)
+
+        bits = self.run_sampler((images.shape[0], self.num_bits, *images.shape[-2:]),
+                                num_steps=num_steps,
+                                generator=generator,
+                                sampler=sampler,
+                                model_output=mask_output)
+        _, labels = self.data_preprocessor.decode(
+            torch.cat([clean.to(bits.dtype), bits], 1), invalid_index=invalid_index)
+        return labels
+
     def predict(self, inputs: Tensor, data_samples=None) -> List[SegDataSample]:
         """Generate one pair per input, of the input's size (the inputs are not used)."""
         out = self.sample(inputs.shape[0], size=tuple(inputs.shape[-2:]))
