@@ -143,3 +143,9 @@ def test_the_paired_interval_against_a_hand_computed_case():
     m, lo, hi = paired_interval([0.5])
     assert m == 0.5 and math.isnan(lo) and math.isnan(hi)
     assert copy.copy(paired_interval([-1.0, 1.0]))[0] == 0.0
+
+
+def test_the_model_zoo_encoder_fits_the_segmentor_it_is_made_for():
+    cfg = Config.fromfile(SEG_PRE)
+    zoo = osp.join(REPO, cfg.encoder_checkpoint)
+    assert osp.isfile(zoo) and check_encoder_fits(SEG, zoo) > 100
