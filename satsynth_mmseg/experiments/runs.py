@@ -89,7 +89,10 @@ def train_model(config: str,
     opts += list(options)
     cli_opts = ['--cfg-options', *opts] if opts else []
     budget = ['--time-budget', str(time_budget)] if time_budget else []
-    run_cli('train', config, '--work-dir', work_dir, '--resume', *budget, *cli_opts)
+    # --resume only when there is something to resume: with none, mmengine would resume from
+    # a load_from checkpoint (its iteration and optimizer too) instead of fine-tuning from it
+    resume = ['--resume'] if ckpt else []
+    run_cli('train', config, '--work-dir', work_dir, *resume, *budget, *cli_opts)
     return True
 
 
