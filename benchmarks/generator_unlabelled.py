@@ -30,6 +30,7 @@ import sys
 
 import numpy as np
 
+from satsynth_mmseg.experiments.report import mean_std
 from satsynth_mmseg.experiments.runs import prepare_data, train_timed
 from satsynth_mmseg.experiments.stages import log, run_cli
 from satsynth_mmseg.utils import atomic_write_json, atomic_write_text
@@ -123,10 +124,10 @@ def table(rows: list, args) -> str:
         '(2 cores; pretrain → fine-tune: 2/3 + 1/3 of them), measured by '
         f'`tools/evaluate_generator.py` ({args.num_samples} pairs, DDIM-{args.steps}, features '
         'of the D segmentor `work_dirs/quality/segmentor_dubai-d-32x32`); mean ± std over '
-        'training seeds (n below). Pool: UC Merced Land Use (Yang & Newsam 2010), 2,100 tiles '
-        'rescaled ×0.125.', '', '| generator | trained on | n | iterations | ' +
-        ' | '.join(label for _, label, _ in ROWS) + ' | train wall time |',
-        '|---|---|---|---|' + '---|' * len(ROWS) + '---|'
+        'training seeds (sample std; n below); wall times include other jobs sharing the '
+        'cores. Pool: UC Merced Land Use (Yang & Newsam 2010), 2,100 tiles rescaled ×0.125.', '',
+        '| generator | trained on | n | iterations | ' + ' | '.join(label for _, label, _ in ROWS) +
+        ' | train wall time |', '|---|---|---|---|' + '---|' * len(ROWS) + '---|'
     ]
     for fam in args.families:
         for variant in VARIANTS:
@@ -135,8 +136,8 @@ def table(rows: list, args) -> str:
                 continue
             cells = []
             for key, _, fmt in ROWS:
-                vals = np.array([r['metrics'][key] for r in done], float)
-                cells.append(f'{fmt.format(vals.mean())} ± {fmt.format(vals.std(ddof=0))}')
+                m, sd = mean_std([r['metrics'][key] for r in done])
+                cells.append(f'{fmt.format(m)} ± {fmt.format(sd)}')
             iters = ', '.join(str(r['iters']) for r in done)
             wall = np.mean([r['train_seconds'] for r in done]) / 60
             lines.append(f'| {FAMILIES[fam]["title"]} | {variant} | {len(done)} | {iters} | ' +
