@@ -7,8 +7,8 @@ imports it. On top of that, no two modules import each other through any chain (
 and imports of the package's own modules sit at the top of a file, not inside functions,
 except where :data:`LOCAL_IMPORTS_ALLOWED` says why.
 
-The dependency table in ``docs/architecture.md`` (between the ``layers`` markers) is made
-from the same walk; ``python tests/test_layering.py`` rewrites it after a change.
+The dependency table in ``docs/en/advanced_guides/architecture.md`` (between the ``layers``
+markers) is made from the same walk; ``python tests/test_layering.py`` rewrites it after a change.
 """
 import ast
 import os
@@ -19,7 +19,7 @@ from typing import Dict, List, Set, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 PACKAGE = 'satsynth_mmseg'
-DOC = osp.join(REPO, 'docs', 'architecture.md')
+DOC = osp.join(REPO, 'docs', 'en', 'advanced_guides', 'architecture.md')
 BEGIN, END = '<!-- layers:begin -->', '<!-- layers:end -->'
 
 #: subpackages by layer, bottom first; each line may import only the lines above it
@@ -154,7 +154,8 @@ def cycles(edges) -> List[List[str]]:
 
 
 def dependency_table(edges) -> str:
-    """The markdown table of ``docs/architecture.md``: layer, subpackage, what it imports."""
+    """The markdown table of ``docs/en/advanced_guides/architecture.md``: layer, subpackage,
+    what it imports."""
     deps: Dict[str, Set[str]] = defaultdict(set)
     for a, bs in edges.items():
         for b in bs:
@@ -221,7 +222,8 @@ def test_architecture_doc_table_is_the_measured_one():
     with open(DOC) as f:
         text = f.read()
     expected = f'{head}{BEGIN}\n{dependency_table(edges)}\n{END}{tail}'
-    assert text == expected, 'docs/architecture.md is stale: run python tests/test_layering.py'
+    assert text == expected, ('docs/en/advanced_guides/architecture.md is stale: run python '
+                              'tests/test_layering.py')
 
 
 if __name__ == '__main__':

@@ -21,7 +21,7 @@
 #   TORCH_SPEC=torch==2.13.0   e.g. a CUDA build you already use
 #   TORCH_INDEX_URL=      index to install torch from (e.g. https://download.pytorch.org/whl/cpu
 #                         for the CPU build; default: pip's configured indexes, i.e. PyPI)
-#   EXTRAS=tests,lint     extras of the package to install ("" for none)
+#   EXTRAS=tests,lint,docs  extras of the package to install ("" for none)
 #   MMCV_OPS=auto|cuda|cpu  how mmcv's ops are built: auto = cuda where nvcc and a GPU are
 #                         present, else cpu
 #   MMCV_CXX20=auto|1|0   build mmcv from its source release with -std=c++20 instead of c++17
@@ -33,7 +33,7 @@ VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 TORCH_INDEX_URL=${TORCH_INDEX_URL:-}
-EXTRAS=${EXTRAS-tests,lint}
+EXTRAS=${EXTRAS-tests,lint,docs}
 MMCV_OPS=${MMCV_OPS:-auto}
 MMCV_CXX20=${MMCV_CXX20:-auto}
 

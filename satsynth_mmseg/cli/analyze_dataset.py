@@ -6,7 +6,9 @@
 
 Writes ``<out>.md`` (markdown table of class pixel shares, distinct classes per sample,
 ignored/invalid pixels), ``<out>.json`` and ``<out>.png`` (grouped bar chart, cf. SatSynth
-Fig. 2c); with ``--preview N`` also ``<out>_preview_<name>.png`` grids of the first N pairs.
+Fig. 2c); with ``--preview N`` also ``<out>_preview_<name>.png`` grids of the first N pairs;
+with ``--compare N`` (D and one D′) ``<out>_real_vs_generated.png``: N real pairs beside N
+generated ones, masks overlaid, with the class legend.
 Labels are read with mmseg's ``LoadAnnotations`` and each dataset's own label convention.
 """
 import argparse
@@ -20,7 +22,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
 from satsynth_mmseg.datasets import build_train_dataset, find_band_norm, train_dataset_config
 from satsynth_mmseg.generation import (ImageStorage, dataset_label_maps, label_statistics,
-                                       read_manifest, write_preview, write_report)
+                                       read_manifest, write_comparison, write_preview, write_report)
 
 
 def parse_args(argv=None):
@@ -29,9 +31,16 @@ def parse_args(argv=None):
     p.add_argument('--synthetic', nargs='*', default=[], help='D\' folders (tools/generate.py)')
     p.add_argument('--out', default='work_dirs/analysis/report', help='output path prefix')
     p.add_argument('--preview', type=int, default=0, help='grid of the first N pairs')
+    p.add_argument(
+        '--compare',
+        type=int,
+        default=0,
+        help='picture of N real pairs beside N generated ones (of the first --synthetic)')
     args = p.parse_args(argv)
     if not args.real_config and not args.synthetic:
         p.error('give --real-config and/or --synthetic')
+    if args.compare and not (args.real_config and args.synthetic):
+        p.error('--compare needs --real-config and a --synthetic folder')
     return args
 
 
@@ -75,8 +84,14 @@ def main(argv=None):
                           list(itertools.islice(dataset_label_maps(ds), n)),
                           ds.metainfo.get('palette') or [],
                           path,
-                          norm=norms.get(name))
+                          norm=norms.get(name),
+                          classes=classes)
             paths[f'preview {name}'] = path
+    if args.compare:
+        synth = datasets[f"D' ({osp.basename(osp.normpath(args.synthetic[0]))})"]
+        paths['real vs generated'] = write_comparison(datasets['D (real)'], synth,
+                                                      f'{args.out}_real_vs_generated.png',
+                                                      args.compare)
     with open(paths['markdown']) as f:
         print(f.read())
     for k, v in paths.items():

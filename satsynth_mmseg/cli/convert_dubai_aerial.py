@@ -7,7 +7,7 @@ from satsynth_mmseg.datasets.converters.dubai_aerial import convert
 from satsynth_mmseg.utils import SatSynthError
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Convert the Dubai aerial dataset to mmseg format')
     parser.add_argument('raw_root', help='folder holding "Tile 1" ... "Tile 8"')
     parser.add_argument('--out', default='data/dubai_aerial', help='output data root')
@@ -24,11 +24,11 @@ def parse_args():
         default=1,
         help='shrink patches by this integer factor (image: area average, '
         'labels: majority vote)')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     try:
         counts = convert(
             args.raw_root, args.out, args.patch_size, args.stride, downscale=args.downscale)

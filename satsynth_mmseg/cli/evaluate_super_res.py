@@ -168,13 +168,14 @@ def markdown(rows, n_tiles, split, size, scale, config) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def write_outputs(out_dir, md, report, pictures, palette, sample_size) -> None:
+def write_outputs(out_dir, md, report, pictures, palette, sample_size, classes=None) -> None:
     """``sr_eval.md``, ``sr_eval.json`` and the picture ``sr_eval.png``, atomically."""
     atomic_write_text(osp.join(out_dir, 'sr_eval.md'), md)
     atomic_write_json(osp.join(out_dir, 'sr_eval.json'), report)
     imgs = torch.stack([p[0].cpu() for p in pictures]).numpy()
     labs = torch.stack([p[1].cpu() for p in pictures]).numpy()
-    grid = make_pair_grid(imgs, labs, palette, ncols=4, scale=max(1, 128 // sample_size[0]))
+    grid = make_pair_grid(
+        imgs, labs, palette, ncols=4, scale=max(1, 128 // sample_size[0]), classes=classes)
     atomic_write_png(osp.join(out_dir, 'sr_eval.png'), np.ascontiguousarray(grid[..., ::-1]))
 
 
@@ -211,7 +212,8 @@ def main(argv=None):
         results=rows,
         picture_tiles=names)
     md = markdown(rows, len(tiles), args.split, model.sample_size, model.scale, args.config)
-    write_outputs(out_dir, md, report, pictures, dataset.metainfo['palette'], model.sample_size)
+    write_outputs(out_dir, md, report, pictures, dataset.metainfo['palette'], model.sample_size,
+                  dataset.metainfo.get('classes'))
     print(md)
     print(f'written to {out_dir}/sr_eval.{{md,json,png}} (picture rows: low-res | '
           'interpolation | super-resolution | real)')

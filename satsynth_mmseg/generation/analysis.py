@@ -13,7 +13,7 @@ import numpy as np
 from ..datasets.label_stats import dataset_label_maps, label_statistics, read_label_map
 from ..datasets.raster_io import raster_kind, read_raster
 from ..utils.atomic_io import atomic_save_figure, atomic_write_bytes, atomic_write_png
-from ..visualization import make_pair_grid
+from ..visualization import make_comparison_grid, make_pair_grid
 
 
 def markdown_table(classes: Sequence[str], stats: Dict[str, Dict]) -> str:
@@ -92,7 +92,8 @@ def write_preview(img_paths: List[str],
                   path: str,
                   ncols: int = 4,
                   display: Optional[dict] = None,
-                  norm=None) -> str:
+                  norm=None,
+                  classes: Optional[Sequence[str]] = None) -> str:
     """Grid PNG (image | colourised mask) of the given pairs.
 
     Args:
@@ -105,6 +106,7 @@ def write_preview(img_paths: List[str],
         display: how non-RGB images are shown (see :mod:`satsynth_mmseg.visualization`).
         norm: a :class:`~satsynth_mmseg.datasets.BandNorm` applied to raster images first
             (physical units -> [-1, 1]), so generated and real data share one scale.
+        classes: class names; when given, the picture gets a legend.
     """
     images = []
     for p in img_paths:
@@ -124,12 +126,69 @@ def write_preview(img_paths: List[str],
         palette,
         ncols=ncols,
         scale=max(1, 128 // max(images[0].shape[1:])),
-        display=display)
+        display=display,
+        classes=classes)
+    atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
+    return path
+
+
+def _rgb_pairs(ds, n: int):
+    """``n`` (RGB uint8 (3, H, W) image, (H, W) label map) pairs of a dataset, evenly spaced
+    over it (the first, ..., the last)."""
+    out = []
+    picks = sorted({int(round(x)) for x in np.linspace(0, len(ds) - 1, min(n, len(ds)))})
+    for j in picks:
+        info = ds.get_data_info(j)
+        labels, path = read_label_map(info), info['img_path']
+        img = read_raster(path).data
+        if raster_kind(path) != 'image' or img.shape[0] != 3 or img.dtype != np.uint8:
+            raise ValueError(f'{path}: the real | generated picture shows 8-bit RGB images '
+                             f'only; this one is {img.dtype} with {img.shape[0]} band(s)')
+        out.append((img[::-1], labels))  # BGR as read -> RGB
+    return out
+
+
+def _center_crop(img: np.ndarray, labels: np.ndarray, h: int, w: int):
+    ih, iw = labels.shape
+    if ih < h or iw < w:
+        raise ValueError(f'a real image of {ih}x{iw} is smaller than the generated {h}x{w}')
+    y, x = (ih - h) // 2, (iw - w) // 2
+    return img[:, y:y + h, x:x + w], labels[y:y + h, x:x + w]
+
+
+def write_comparison(real_ds, synthetic_ds, path: str, num: int = 6) -> str:
+    """Picture of real pairs beside generated ones, masks overlaid, with a class legend.
+
+    Each row: real image | real image with its mask | generated image | generated image with
+    its mask (:func:`~satsynth_mmseg.visualization.make_comparison_grid`). Real images larger
+    than the generated ones are centre-cropped to their size, as a training crop would be.
+
+    Args:
+        real_ds: the real dataset D (an mmseg dataset built with ``pipeline=[]``).
+        synthetic_ds: a D′ folder's ``SyntheticPairsDataset`` (same classes and palette).
+        path: the PNG to write (atomically).
+        num: pairs of each (rows).
+
+    Returns:
+        ``path``.
+    """
+    gen = _rgb_pairs(synthetic_ds, num)
+    h, w = gen[0][1].shape
+    real = [_center_crop(img, lab, h, w) for img, lab in _rgb_pairs(real_ds, num)]
+    n = min(len(real), len(gen))
+    grid = make_comparison_grid(
+        np.stack([r[0] for r in real[:n]]),
+        np.stack([r[1] for r in real[:n]]),
+        np.stack([g[0] for g in gen[:n]]),
+        np.stack([g[1] for g in gen[:n]]),
+        real_ds.metainfo.get('palette') or [],
+        classes=real_ds.metainfo.get('classes'),
+        scale=max(1, 96 // max(h, w)))
     atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
     return path
 
 
 __all__ = [
     'dataset_label_maps', 'label_statistics', 'read_label_map', 'markdown_table',
-    'plot_class_distribution', 'write_report', 'write_preview'
+    'plot_class_distribution', 'write_report', 'write_preview', 'write_comparison'
 ]

@@ -162,7 +162,8 @@ def write_filter_preview(out: str, pipeline: list, num: int = 8) -> str:
         palette,
         ncols=4,
         scale=max(1, 128 // imgs[0].shape[-1]),
-        more_labels=np.stack(new))
+        more_labels=np.stack(new),
+        classes=filt.metainfo.get('classes'))
     path = osp.join(out, 'filter_preview.png')
     atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))
     return path

@@ -223,7 +223,8 @@ def finish(spec,
                             meta.get('palette') or [],
                             osp.join(spec.out, 'preview.png'),
                             display=display,
-                            norm=writer.storage.norm)
+                            norm=writer.storage.norm,
+                            classes=meta.get('classes'))
     # given masks (--masks-from) carry their own "no label" pixels; generated ones invalid codes
     what = ('unlabelled pixels of the given masks'
             if identity.get('masks_from') else 'invalid codes (>= K)')

@@ -299,7 +299,8 @@ def write_pseudo_preview(spec: PseudoLabelSpec,
         metainfo.get('palette') or [],
         ncols=4,
         scale=max(1, 128 // w),
-        more_labels=pred.masked_fill(~kept, IGNORE).numpy())
+        more_labels=pred.masked_fill(~kept, IGNORE).numpy(),
+        classes=metainfo.get('classes'))
     path = osp.join(spec.out, 'pseudo_label_preview.png')
     atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))
     return path

@@ -162,7 +162,8 @@ class SampleGridHook(Hook):
             palette,
             ncols=ncols,
             scale=self.scale,
-            display=self.display)
+            display=self.display,
+            classes=runner.train_dataloader.dataset.metainfo.get('classes'))
         path = osp.join(runner.work_dir, 'samples', f'iter_{step:07d}.png')
         os.makedirs(osp.dirname(path), exist_ok=True)
         atomic_write_png(path, np.ascontiguousarray(grid[..., ::-1]))  # cv2 writes BGR
