@@ -836,3 +836,35 @@ def test_gain_by_schedule_keeps_equal_schedule_rows_and_plots(tmp_path):
         json.dump(dict(n_synthetic=448, runs=results(1000, 2.0)['runs'][:2]), f)  # D rows only
     with pytest.raises(SystemExit, match='no D u D'):
         script['main']([str(tmp_path / 'empty.json'), '--out', str(tmp_path / 'none')])
+
+
+def test_demo_recipe_filters_only_the_named_generator(procedural_root, tiny_generator,
+                                                      tiny_pix2pix, tmp_path, capsys):
+    """The main job's shape (tools/run_demo.sh): pix2pix and the joint generator side by side,
+    only pix2pix's D′ filtered and hardness-resampled; the paired table is printed."""
+    cfg, ckpt = tiny_generator
+    gan_cfg, gan_ckpt = tiny_pix2pix
+    work = tmp_path / 'demo'
+    report = gain.main([
+        '--preset', 'procedural-cpu', '--work-dir',
+        str(work), '--data-root', procedural_root, '--generator-config', cfg,
+        '--generator-checkpoint', ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint',
+        gan_ckpt, '--generator', 'pix2pix', 'joint', '--filter-alpha', '1.0',
+        '--filter-generators', 'pix2pix', '--synthetic-sampler', 'hardness', '--seeds', '0',
+        '--ratios', '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only'
+    ])
+    assert [r['variant'] for r in report['rows']] == [
+        'D', 'D u D\'', 'D u D\' pix2pix', 'D u D\' pix2pix filtered',
+        'D u D\' pix2pix filtered + hardness'
+    ]
+    assert (work / 'dprime_pix2pix_filtered' / 'meta.json').exists()
+    assert not (work / 'dprime_filtered').exists()  # the joint D′ is not filtered
+    assert report['filter_generators'] == ['pix2pix']
+    assert 'gain over D [95 % CI]' in capsys.readouterr().out
+    with pytest.raises(ValueError, match='each must be one of --generator'):
+        gain.main([
+            '--preset', 'procedural-cpu', '--generator', 'pix2pix', '--filter-alpha', '1',
+            '--filter-generators', 'joint'
+        ])
+    with pytest.raises(ValueError, match='give --filter-alpha too'):
+        gain.main(['--preset', 'procedural-cpu', '--filter-generators', 'joint'])

@@ -123,6 +123,12 @@ def parse_args(argv=None):
         'SDM-style diffusion model / the GAN for new layouts of the real masks), hybrid '
         '(images by the diffusion model for the joint generator\'s masks); several compare them')
     p.add_argument(
+        '--filter-generators',
+        nargs='+',
+        choices=list(GENERATORS),
+        help='with --filter-alpha: filter and resample the D\' of these --generator kinds only '
+        '(default: of every one)')
+    p.add_argument(
         '--combine',
         action='store_true',
         help='also train on D u D\' with the D\' of all --generator kinds together (the '
@@ -198,6 +204,7 @@ def main(argv=None):
         filter_rounds=args.filter_rounds,
         filter_checkpoints=args.filter_checkpoint,
         generators=list(dict.fromkeys(args.generator)),
+        filter_generators=args.filter_generators,
         mask2img_config=args.mask2img_config,
         mask2img_checkpoint=args.mask2img_checkpoint,
         pix2pix_config=args.pix2pix_config,

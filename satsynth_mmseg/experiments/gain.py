@@ -26,6 +26,7 @@ from ..generation.filter_pipeline import FILTER_RULES, FilterSpec, filter_dprime
 from .augmentation import check_names, rare_classes
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
                      summarise, write_report_files)
+from .results_tables import gain_markdown
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
 from .stages import PROJECT_ROOT, StageTimer, in_project_root, log, run_cli
@@ -128,6 +129,8 @@ class GainExperiment:
     filter_rounds: int = 1
     filter_checkpoints: List[str] = dataclasses.field(default_factory=list)
     generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
+    #: the generators whose D′ is filtered and resampled (default: every one of ``generators``)
+    filter_generators: Optional[List[str]] = None
     mask2img_config: Optional[str] = None
     mask2img_checkpoint: Optional[str] = None
     pix2pix_config: Optional[str] = None
@@ -158,6 +161,17 @@ class GainExperiment:
         bad = [g for g in self.generators if g not in GENERATORS]
         if bad or not self.generators:
             raise ValueError(f'unknown generator(s) {bad}: choose from {GENERATORS}')
+        if self.filter_generators is not None:
+            extra = [g for g in self.filter_generators if g not in self.generators]
+            if extra or not self.filter_generators:
+                raise ValueError(f'--filter-generators {self.filter_generators}: each must be '
+                                 f'one of --generator {self.generators}')
+            if self.filter_alpha is None:
+                raise ValueError('--filter-generators chooses whose D′ is filtered: give '
+                                 '--filter-alpha too')
+            if self.combine:
+                raise ValueError('--combine trains on the filtered D′ of every generator: '
+                                 'leave out --filter-generators')
         bad = [f for f in self.finetune_on if f not in ('d', 'mix')]
         if bad or not self.finetune_on:
             raise ValueError(f'unknown fine-tuning set(s) {bad}: d (D alone), mix (D ∪ D′)')
@@ -436,10 +450,17 @@ class GainExperiment:
             (None, train_model(self.generator_config, gen_root, gen_dir, self.generator_iters)))
         return last_checkpoint(gen_dir)
 
+    @property
+    def filtered_kinds(self) -> List[str]:
+        """The generators whose D′ is filtered (when filtering) and resampled."""
+        return list(self.filter_generators or self.generators)
+
     def primary_dprime(self) -> Tuple[str, str, str]:
         """The D′ the strongest classical augmentation is combined with and segmentors are
-        pretrained on: :meth:`best_dprime` of the first generator."""
-        return self.best_dprime(self.generators[0])
+        pretrained on: :meth:`best_dprime` of the first generator (the first filtered one
+        when filtering)."""
+        return self.best_dprime(
+            self.filtered_kinds[0] if self.filter_alpha is not None else self.generators[0])
 
     def best_dprime(self, kind: str) -> Tuple[str, str, str]:
         """Generator ``kind``'s D′, filtered when filtering: ``(folder, D ∪ D′ run tag,
@@ -729,7 +750,7 @@ class GainExperiment:
                 osp.join(folder, 'preview.png'): f'_dprime_{kind}_preview.png'
             })
         if self.filter_alpha is not None:
-            for kind in self.generators:
+            for kind in self.filtered_kinds:
                 for rnd in range(1, self.filter_rounds + 1):
                     filtered = self.dprime_folder(kind, filtered=True, filter_round=rnd)
                     tag = ('' if kind == 'joint' else f'_{kind}') + \
@@ -775,7 +796,7 @@ class GainExperiment:
         for kind in self.generators:
             if kind != 'joint':
                 results = results + self.run_generator_kind(stages, kind, ckpt, real_config, num)
-        for kind in self.generators:
+        for kind in self.filtered_kinds:
             if self.filter_alpha is not None:
                 results = results + self.run_filtered(stages, kind)
             if self.synthetic_samplers:
@@ -812,6 +833,7 @@ class GainExperiment:
             generator_config=self.generator_config,
             generator_checkpoint=ckpt,
             generators=self.generators,
+            filter_generators=self.filter_generators,
             generation_metrics=quality,
             mask2img_config=self.mask2img_config,
             pix2pix_config=self.pix2pix_config,
@@ -845,6 +867,8 @@ class GainExperiment:
             results=self.results,
             copies=self.result_copies(dprime))
         print(md)
+        print('Paired by seed (gain over the same seed\'s D run, 95 % t interval):\n')
+        print(gain_markdown(results, classes))
         log(
             f'done in {(time.perf_counter() - t_start) / 60:.1f} min this invocation; '
             f'report: {paths}', 'benchmark_gain')

@@ -88,7 +88,15 @@ def gain_table(root: str, path: str, rows: Optional[List[str]] = None) -> str:
         seed's D run with its 95 % t interval, and per-class IoU mean ± std.
     """
     data = _load(root, path)
-    runs, classes = data['runs'], data.get('classes') or []
+    return gain_markdown(data['runs'], data.get('classes') or [], rows, source=path)
+
+
+def gain_markdown(runs: List[dict],
+                  classes: Sequence[str],
+                  rows: Optional[List[str]] = None,
+                  source: str = 'the runs') -> str:
+    """The table of :func:`gain_table` for ``runs`` (a ``gain.json``'s) and ``classes``."""
+    path = source
     keys = []
     for r in runs:
         if (r['variant'], r['ratio']) not in keys:

@@ -284,8 +284,11 @@ def segmentor_run(spec: dict) -> dict:
 
 def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
     """Run every segmentor spec without a ``metrics.json`` for its settings yet, each in its
-    own process (a finished run with other settings is run again); ``(results, ran)``."""
-    results, ran = [], False
+    own process (a finished run with other settings is run again); ``(results, ran)``.
+
+    Each finished run logs its mIoU and an ETA of the runs left (the mean time of the runs
+    this call made, times the runs after it)."""
+    results, ran, took = [], False, []
     for i, spec in enumerate(runs):
         path = osp.join(spec['work_dir'], 'metrics.json')
         if osp.exists(path):
@@ -294,8 +297,9 @@ def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
             if any(done.get(k) != spec.get(k) for k in SPEC_KEYS):
                 log(f'{spec["name"]}: finished with other settings, running it again')
                 os.remove(path)
+        started = None
         if not osp.exists(path):
-            ran = True
+            ran, started = True, time.perf_counter()
             log(f'segmentor run {i + 1}/{len(runs)}: {spec["name"]} ({spec["config"]})')
             os.makedirs(spec['work_dir'], exist_ok=True)
             run_cli(
@@ -306,7 +310,12 @@ def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
         with open(path) as f:
             results.append(json.load(f))
         m = results[-1]['metrics']
-        log(f'{spec["name"]}: mIoU {m["mIoU"]:.2f} ({results[-1]["train_seconds"]:.0f} s)')
+        eta = ''
+        if started is not None:
+            took.append(time.perf_counter() - started)
+            left = len(runs) - i - 1
+            eta = f'; {left} left, ETA {sum(took) / len(took) * left / 60:.1f} min' if left else ''
+        log(f'{spec["name"]}: mIoU {m["mIoU"]:.2f} ({results[-1]["train_seconds"]:.0f} s){eta}')
     return results, ran
 
 

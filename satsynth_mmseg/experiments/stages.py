@@ -35,12 +35,21 @@ class StageTimer:
                 self.data = json.load(f)
 
     def run(self, name: str, fn: Callable[[], Tuple[object, bool]]):
-        """Run ``fn() -> (value, did_work)``; its time counts only when it did work."""
+        """Run ``fn() -> (value, did_work)``; its time counts only when it did work. A line
+        says when a stage starts (with the time it took before, when known) and ends."""
+        before = self.data.get(name)
+        log(
+            f'stage {name}: started' +
+            (f' (it took {before / 60:.1f} min when last run)' if before else ''), 'stage')
         t0 = time.perf_counter()
         out, did_work = fn()
+        took = time.perf_counter() - t0
         if did_work:
-            self.data[name] = round(self.data.get(name, 0.0) + time.perf_counter() - t0, 1)
+            self.data[name] = round(self.data.get(name, 0.0) + took, 1)
             atomic_write_json(self.path, self.data)
+        log(
+            f'stage {name}: ' + (f'done in {took / 60:.1f} min' if did_work else 'already done') +
+            f' (work so far {self.total / 60:.1f} min)', 'stage')
         return out
 
     @property
