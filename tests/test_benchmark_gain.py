@@ -838,8 +838,8 @@ def test_gain_by_schedule_keeps_equal_schedule_rows_and_plots(tmp_path):
         script['main']([str(tmp_path / 'empty.json'), '--out', str(tmp_path / 'none')])
 
 
-def test_demo_recipe_filters_only_the_named_generator(procedural_root, tiny_generator,
-                                                      tiny_pix2pix, tmp_path, capsys):
+def test_demo_recipe_filters_only_the_named_generator(procedural_root, tiny_generator, tiny_pix2pix,
+                                                      tmp_path, capsys):
     """The main job's shape (tools/run_demo.sh): pix2pix and the joint generator side by side,
     only pix2pix's D′ filtered and hardness-resampled; the paired table is printed."""
     cfg, ckpt = tiny_generator
@@ -849,9 +849,9 @@ def test_demo_recipe_filters_only_the_named_generator(procedural_root, tiny_gene
         '--preset', 'procedural-cpu', '--work-dir',
         str(work), '--data-root', procedural_root, '--generator-config', cfg,
         '--generator-checkpoint', ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint',
-        gan_ckpt, '--generator', 'pix2pix', 'joint', '--filter-alpha', '1.0',
-        '--filter-generators', 'pix2pix', '--synthetic-sampler', 'hardness', '--seeds', '0',
-        '--ratios', '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only'
+        gan_ckpt, '--generator', 'pix2pix', 'joint', '--filter-alpha', '1.0', '--filter-generators',
+        'pix2pix', '--synthetic-sampler', 'hardness', '--seeds', '0', '--ratios', '1', '--steps',
+        '2', '--seg-iters', '2', '--no-dprime-only'
     ])
     assert [r['variant'] for r in report['rows']] == [
         'D', 'D u D\'', 'D u D\' pix2pix', 'D u D\' pix2pix filtered',

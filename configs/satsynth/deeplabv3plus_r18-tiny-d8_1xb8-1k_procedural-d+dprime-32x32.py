@@ -1,6 +1,8 @@
-# The main job's D u D' run: procedural scenes + pairs from the tiny procedural generator.
+# SatSynth's experiment on the procedural scenes (tools/benchmark_gain.py), D u D' run:
+# procedural scenes + pairs from the tiny procedural generator.
 _base_ = ['./deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-d-32x32.py']
-dprime_root = 'work_dirs/gain_procedural-cpu/dprime'  # made by tools/benchmark_gain.py --preset procedural-cpu
+# made by tools/benchmark_gain.py --preset procedural-cpu
+dprime_root = 'work_dirs/gain_procedural-cpu/dprime'
 train_dataloader = dict(
     dataset=dict(
         _delete_=True,
