@@ -129,6 +129,13 @@ def parse_args(argv=None):
         help='with --filter-alpha: filter and resample the D\' of these --generator kinds only '
         '(default: of every one)')
     p.add_argument(
+        '--skip-variants',
+        nargs='+',
+        default=[],
+        metavar='VARIANT',
+        help='D u D\' variants not to train, named as in the table\'s JSON (e.g. "D u D\' '
+        'pix2pix filtered"); their D\' is still made when another variant reads it')
+    p.add_argument(
         '--combine',
         action='store_true',
         help='also train on D u D\' with the D\' of all --generator kinds together (the '
@@ -205,6 +212,7 @@ def main(argv=None):
         filter_checkpoints=args.filter_checkpoint,
         generators=list(dict.fromkeys(args.generator)),
         filter_generators=args.filter_generators,
+        skip_variants=args.skip_variants,
         mask2img_config=args.mask2img_config,
         mask2img_checkpoint=args.mask2img_checkpoint,
         pix2pix_config=args.pix2pix_config,

@@ -131,6 +131,9 @@ class GainExperiment:
     generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
     #: the generators whose D′ is filtered and resampled (default: every one of ``generators``)
     filter_generators: Optional[List[str]] = None
+    #: D ∪ D′ variants (as the table names them) not to train, e.g. to save the time of rows
+    #: a shorter run does not need; their D′ is still made when a later variant reads it
+    skip_variants: List[str] = dataclasses.field(default_factory=list)
     mask2img_config: Optional[str] = None
     mask2img_checkpoint: Optional[str] = None
     pix2pix_config: Optional[str] = None
@@ -350,6 +353,9 @@ class GainExperiment:
             load_from: seed -> checkpoint each seed's run is fine-tuned from (mmengine's
                 ``load_from``); default: trained from scratch.
         """
+        if variant in self.skip_variants:
+            log(f'skipping the {variant} runs (--skip-variants)')
+            return []
         config = self.settings['segmentor'].format(VARIANTS['D u D\''])
         return [
             segmentor_spec(
@@ -834,6 +840,7 @@ class GainExperiment:
             generator_checkpoint=ckpt,
             generators=self.generators,
             filter_generators=self.filter_generators,
+            skip_variants=self.skip_variants,
             generation_metrics=quality,
             mask2img_config=self.mask2img_config,
             pix2pix_config=self.pix2pix_config,

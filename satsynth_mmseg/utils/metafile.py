@@ -40,10 +40,11 @@ def results_table(data: Dict) -> str:
     ]
     for m in data['Models']:
         vals = [str(m['Results']['Metrics'].get(k, '')) for k in metrics]
+        weights = (f'`{m["Weights"]}` (SHA-256 `{m["Metadata"]["SHA256"][:12]}…`)'
+                   if m.get('Weights') else 'not released')
         lines.append(f'| {m["Name"]} | {m["Results"]["Dataset"]} | '
                      f'{m["Metadata"]["Training Iterations"]} | ' + ' | '.join(vals) +
-                     f' | [config]({osp.basename(m["Config"])}) | '
-                     f'`{m["Weights"]}` (SHA-256 `{m["Metadata"]["SHA256"][:12]}…`) |')
+                     f' | [config]({osp.basename(m["Config"])}) | {weights} |')
     return '\n'.join(lines)
 
 
