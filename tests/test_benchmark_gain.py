@@ -851,12 +851,12 @@ def test_demo_recipe_filters_only_the_named_generator(procedural_root, tiny_gene
         '--generator-checkpoint', ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint',
         gan_ckpt, '--generator', 'pix2pix', 'joint', '--filter-alpha', '1.0', '--filter-generators',
         'pix2pix', '--synthetic-sampler', 'hardness', '--seeds', '0', '--ratios', '1', '--steps',
-        '2', '--seg-iters', '2', '--no-dprime-only'
+        '2', '--seg-iters', '2', '--no-dprime-only', '--skip-variants', 'D u D\' pix2pix filtered'
     ])
-    assert [r['variant'] for r in report['rows']] == [
-        'D', 'D u D\'', 'D u D\' pix2pix', 'D u D\' pix2pix filtered',
-        'D u D\' pix2pix filtered + hardness'
-    ]
+    # the skipped variant's D′ (the filtered one) is still made: the resampled rows read it
+    assert [r['variant'] for r in report['rows']
+            ] == ['D', 'D u D\'', 'D u D\' pix2pix', 'D u D\' pix2pix filtered + hardness']
+    assert report['skip_variants'] == ['D u D\' pix2pix filtered']
     assert (work / 'dprime_pix2pix_filtered' / 'meta.json').exists()
     assert not (work / 'dprime_filtered').exists()  # the joint D′ is not filtered
     assert report['filter_generators'] == ['pix2pix']
