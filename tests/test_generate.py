@@ -246,6 +246,8 @@ def test_ratio_uses_the_real_training_set(tiny_generator, procedural_root, tmp_p
     assert set(report['datasets']) == {'D (real)', "D' (generated)"}
     assert report['datasets']['D (real)']['samples'] == 12
     assert osp.exists(tmp_path / 'r' / 'report.png')
+    # the real data is known: real pairs beside generated ones, masks overlaid
+    assert osp.exists(tmp_path / 'r' / 'real_vs_generated.png')
 
 
 def test_labels_to_raw_conventions():

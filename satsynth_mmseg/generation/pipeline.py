@@ -30,7 +30,7 @@ from ..diffusion import SAMPLER_ALIASES, build_sampler
 from ..utils.dist import barrier, init_distributed
 from ..utils.errors import ConfigError
 from ..utils.tool_config import read_config
-from .analysis import write_preview, write_report
+from .analysis import write_comparison, write_preview, write_report
 from .checkpoint import load_generator
 from .conditioning import (build_class_target, build_mask_conditioning, build_upsampler,
                            image_storage)
@@ -225,6 +225,13 @@ def finish(spec,
                             display=display,
                             norm=writer.storage.norm,
                             classes=meta.get('classes'))
+    if real is not None and synth.metainfo.get('palette'):
+        # real | generated with the masks overlaid, where the real data is known (8-bit RGB)
+        try:
+            preview += ', ' + write_comparison(real, synth,
+                                               osp.join(spec.out, 'real_vs_generated.png'))
+        except ValueError as e:
+            print(f'no real | generated picture: {e}')
     # given masks (--masks-from) carry their own "no label" pixels; generated ones invalid codes
     what = ('unlabelled pixels of the given masks'
             if identity.get('masks_from') else 'invalid codes (>= K)')
