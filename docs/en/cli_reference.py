@@ -8,6 +8,7 @@ import importlib
 import io
 import os
 import os.path as osp
+import sys
 
 #: tool path -> cli module, in the order a user meets them
 TOOLS = [
@@ -35,8 +36,9 @@ def help_text(module: str, prog: str) -> str:
     """What ``prog --help`` prints (the module's ``parse_args``)."""
     mod = importlib.import_module(f'satsynth_mmseg.cli.{module}')
     buf = io.StringIO()
-    env = os.environ.get('COLUMNS')
+    env, argv0 = os.environ.get('COLUMNS'), sys.argv[0]
     os.environ['COLUMNS'] = '100'
+    sys.argv[0] = prog  # argparse names the program after it
     try:
         with contextlib.redirect_stdout(buf):
             try:
@@ -44,15 +46,12 @@ def help_text(module: str, prog: str) -> str:
             except SystemExit:
                 pass
     finally:
+        sys.argv[0] = argv0
         if env is None:
             os.environ.pop('COLUMNS', None)
         else:
             os.environ['COLUMNS'] = env
-    text = buf.getvalue()
-    # argparse names the program after sys.argv[0]; show the tool's path instead
-    first, _, rest = text.partition('\n')
-    return first.replace(first.split()[1], prog, 1) + '\n' + rest if first.startswith(
-        'usage:') else text
+    return buf.getvalue()
 
 
 def write(path: str) -> None:
