@@ -55,13 +55,18 @@ class StaleBlock:
     source: str
 
 
-def _load(root: str, path: str):
-    """A JSON results file, or a JSON-lines one (a training log) as a list of its lines."""
+def _read(root: str, path: str) -> str:
+    """The text of a results file named by a block, relative to the repository root."""
     full = osp.join(root, path)
     if not osp.isfile(full):
         raise FileNotFoundError(f'results file {path!r} (named by a results block) not found')
     with open(full, encoding='utf-8') as f:
-        text = f.read()
+        return f.read()
+
+
+def _load(root: str, path: str):
+    """A JSON results file, or a JSON-lines one (a training log) as a list of its lines."""
+    text = _read(root, path)
     try:
         return json.loads(text)
     except json.JSONDecodeError:
@@ -96,7 +101,6 @@ def gain_markdown(runs: List[dict],
                   rows: Optional[List[str]] = None,
                   source: str = 'the runs') -> str:
     """The table of :func:`gain_table` for ``runs`` (a ``gain.json``'s) and ``classes``."""
-    path = source
     keys = []
     for r in runs:
         if (r['variant'], r['ratio']) not in keys:
@@ -104,7 +108,7 @@ def gain_markdown(runs: List[dict],
     if rows:
         missing = [v for v in rows if v not in {k[0] for k in keys}]
         if missing:
-            raise KeyError(f'{path}: no runs of variant(s) {missing}; it has '
+            raise KeyError(f'{source}: no runs of variant(s) {missing}; it has '
                            f'{sorted({k[0] for k in keys})}')
         keys = [k for v in rows for k in keys if k[0] == v]
     gains = {(g.variant, g.ratio): g for g in paired_gains(runs)}
@@ -175,11 +179,7 @@ def _file_numbers(root: str, path: str) -> List[Decimal]:
     """The numbers of a results file: every value of a JSON (or JSON-lines) file, every
     decimal number written in a markdown one."""
     if path.endswith('.md'):
-        full = osp.join(root, path)
-        if not osp.isfile(full):
-            raise FileNotFoundError(f'results file {path!r} (named by a results block) not found')
-        with open(full, encoding='utf-8') as f:
-            return [Decimal(t) for t in re.findall(r'\d+\.\d+', f.read())]
+        return [Decimal(t) for t in re.findall(r'\d+\.\d+', _read(root, path))]
     return [Decimal(repr(v)) for v in _numbers(_load(root, path))]
 
 
@@ -216,11 +216,7 @@ def render(root: str, kind: str, args: str) -> str:
         raise ValueError(f'a {kind!r} results block names its results file')
     path, opts = parts[0], dict(p.split('=', 1) for p in parts[1:])
     if kind == 'file':
-        full = osp.join(root, path)
-        if not osp.isfile(full):
-            raise FileNotFoundError(f'results file {path!r} (named by a results block) not found')
-        with open(full, encoding='utf-8') as f:
-            return f.read().rstrip('\n') + '\n'
+        return _read(root, path).rstrip('\n') + '\n'
     if kind == 'gain':
         rows = opts.get('rows')
         return gain_table(root, path, rows.split('|') if rows else None)
