@@ -272,3 +272,29 @@ def test_the_runner_trains_a_joint_model_on_pairs_and_a_pool(procedural_root, tm
     cfg.train_dataloader.batch_size = 2
     Runner.from_cfg(cfg).train()
     assert os.path.isfile(tmp_path / 'work' / 'iter_2.pth')
+
+
+def test_mask_denoising_scores_score_the_denoised_masks_and_seed_per_image():
+    """The benchmark's image → mask score: each real image's mask from
+    ``sample_masks_for`` with image ``i``'s noise from ``sample_seed(seed, i)`` across
+    batches, against the true masks, by the project's one IoU."""
+    from satsynth_mmseg.experiments.generator_quality import mask_denoising_scores
+    from satsynth_mmseg.generation.generate import sample_seed
+    truth = torch.randint(0, K, (5, S, S))
+    seeds = []
+
+    class Fake:
+
+        def sample_masks_for(self, images, num_steps=None, sampler=None, generator=None):
+            seeds.extend(g.initial_seed() for g in generator)
+            out = truth[images[:, 0, 0, 0].long()].clone()
+            out[0] = (out[0] + 1) % K  # the first image of every batch is labelled wrong
+            return out
+
+    images = torch.arange(5).view(5, 1, 1, 1).expand(5, 3, S, S)
+    batches = [(images[:3], truth[:3]), (images[3:], truth[3:])]
+    scores = mask_denoising_scores(Fake(), iter(batches), K, seed=7)
+    assert seeds == [sample_seed(7, i) for i in range(5)]
+    assert scores.aAcc == pytest.approx(100 * 3 / 5)
+    perfect = mask_denoising_scores(Fake(), iter([(images[:1], (truth[:1] + 1) % K)]), K)
+    assert perfect.mIoU == pytest.approx(100)

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from ..evaluation.generation_metrics import feature_distances, mask_statistics
+from ..evaluation.iou import IoUAccumulator, IoUScores
 from ..generation.generate import sample_seed
 from ..models.generators.outputs import PairCondition
 from ..utils.atomic_io import atomic_save_figure
@@ -71,6 +72,38 @@ def generated_batches(model,
             out = model.sample(len(idx), num_steps=steps, sampler=sampler, generator=gens)
         images = out.images.cpu()
         yield (images.flip(1) if flip else images), out.labels.cpu()
+
+
+def mask_denoising_scores(model,
+                          batches: Iterator[Batch],
+                          num_classes: int,
+                          seed: int = 0,
+                          steps: Optional[int] = None,
+                          sampler=None,
+                          ignore_index: int = 255) -> IoUScores:
+    """How well a joint generator labels real images: for each real image it denoises a mask
+    with the image held clean (``model.sample_masks_for``), scored against the true mask.
+
+    Args:
+        model: a joint generator with ``mask_timestep_embedding``.
+        batches: (images as the pipeline packs them, true labels (N, H, W)).
+        num_classes: K.
+        seed: image ``i`` of the whole run draws its noise from ``sample_seed(seed, i)``.
+        steps, sampler: as :meth:`JointDDPM.sample`.
+        ignore_index: the "no label" value of the true masks.
+
+    Returns:
+        :class:`~satsynth_mmseg.evaluation.iou.IoUScores` (percent) over every image.
+    """
+    acc, done = IoUAccumulator(num_classes, ignore_index), 0
+    for images, labels in batches:
+        gens = [
+            torch.Generator().manual_seed(sample_seed(seed, done + i)) for i in range(len(images))
+        ]
+        pred = model.sample_masks_for(images, num_steps=steps, sampler=sampler, generator=gens)
+        acc.update(pred.cpu(), labels)
+        done += len(images)
+    return acc.result()
 
 
 @dataclasses.dataclass
