@@ -1,5 +1,6 @@
 """tools/benchmark_gain.py (satsynth_mmseg.experiments) end to end on tiny settings, and its
 aggregation."""
+import glob
 import json
 import os
 import os.path as osp
@@ -11,7 +12,7 @@ from satsynth_mmseg.cli import benchmark_gain as gain
 from satsynth_mmseg.experiments import markdown, run_specs
 from satsynth_mmseg.experiments import runs as runs_module
 from satsynth_mmseg.experiments import segmentor_spec, summarise
-from tests.conftest import load_json
+from tests.conftest import REPO, load_json
 
 
 def test_summary_mean_and_std_over_seeds():
@@ -94,12 +95,16 @@ def test_paired_gains_compare_schedules_pretraining_included():
 
 
 def test_bad_arguments():
-    with pytest.raises(SystemExit):
-        gain.parse_args(['--ratios', '0'])
-    with pytest.raises(SystemExit):
-        gain.parse_args(['--seeds', '1', '1'])
-    with pytest.raises(SystemExit):
-        gain.parse_args(['--dprime-pairs', '0'])
+    with pytest.raises(SystemExit, match='ratios must be > 0'):
+        gain.main(['--ratios', '0'])
+    with pytest.raises(SystemExit, match='seeds must be distinct'):
+        gain.main(['--seeds', '1', '1'])
+    with pytest.raises(SystemExit, match='dprime_pairs must be > 0'):
+        gain.main(['--cfg-options', 'dprime_pairs=0'])
+    with pytest.raises(SystemExit, match=r"unknown experiment setting\(s\) \['seed'\]"):
+        gain.main(['configs/experiments/gain_procedural-cpu.py', '--cfg-options', 'seed=1'])
+    with pytest.raises(SystemExit, match="no experiment config .*gain_nowhere.py"):
+        gain.main(['--preset', 'nowhere'])
 
 
 def test_dprime_pairs_sets_the_dprime_size_and_refuses_too_few():
@@ -370,15 +375,29 @@ def test_rot90_augmentation_rotates_image_and_mask_together():
     assert len(d4) == 8 and min(d4.values()) > 20, d4
 
 
-@pytest.mark.parametrize('preset', ['dubai-cpu', 'dubai-cpu-64', 'dubai-gpu', 'procedural-cpu'])
-def test_every_preset_names_configs_that_exist(preset):
-    from satsynth_mmseg.experiments.gain import PRESETS, VARIANTS
-    from tests.conftest import REPO
-    args = gain.parse_args(['--preset', preset])
-    p = PRESETS[args.preset]
-    assert osp.exists(osp.join(REPO, p['generator']))
+@pytest.mark.parametrize(
+    'config',
+    sorted(glob.glob(osp.join(REPO, 'configs', 'experiments', 'gain_*.py'))),
+    ids=osp.basename)
+def test_every_experiment_config_builds_and_names_configs_that_exist(config):
+    from satsynth_mmseg.experiments.gain import VARIANTS, GainExperiment
+    from satsynth_mmseg.experiments.gain_settings import experiment_config, preset_config
+    exp = GainExperiment(**experiment_config(config))
+    p = exp.settings
+    assert osp.basename(preset_config(exp.preset)) == f'gain_{exp.preset}.py'
+    for key in ('generator', 'mask2img', 'pix2pix'):
+        if key in p:
+            assert osp.exists(osp.join(REPO, p[key])), p[key]
     for tag in VARIANTS.values():
         assert osp.exists(osp.join(REPO, p['segmentor'].format(tag))), tag
+    assert not any(str(v).startswith('..') for v in p.values())  # no path outside the checkout
+
+
+def test_a_data_root_without_data_asks_for_the_raw_download(tmp_path):
+    from satsynth_mmseg.experiments.runs import prepare_data
+    from satsynth_mmseg.utils.errors import ConfigError
+    with pytest.raises(ConfigError, match=r'holds no converted dubai data yet: give .*--raw-dir'):
+        prepare_data('dubai', str(tmp_path / 'empty'), raw_dir=None)
 
 
 def test_filtered_variant_end_to_end(procedural_root, tiny_generator, tmp_path):
@@ -442,7 +461,7 @@ def test_every_generator_kind_in_one_table(procedural_root, tiny_generator, tiny
     assert 'Generation metrics of each D′' in open(work / 'gain.md').read()
     run = next(r for r in report['runs'] if r['variant'] == 'D u D\' pix2pix')
     assert run['options']['train_dataloader.dataset.synthetic'] == str(work / 'dprime_pix2pix')
-    with pytest.raises(ValueError, match='add joint'):
+    with pytest.raises(SystemExit, match='add joint'):
         gain.main(
             ['--preset', 'procedural-cpu', '--generator', 'mask2img', '--class-target', 'real'])
 
@@ -586,17 +605,19 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
     """A preset whose generators work at another scale than D (dubai-cpu-64): the layouts come
     from the real masks at the generators' scale and the renders are enlarged like the joint
     D′ (its dprime_options)."""
+    config = tmp_path / 'gain_other-scale.py'  # an experiment config of the user's own
+    config.write_text(f'''_base_ = ['{REPO}/configs/experiments/gain_procedural-cpu.py']
+settings = dict(generator_data_root='{procedural_root}', generator_convert=dict(),
+                dprime_options=dict(interp_scale=2))
+''')
     from satsynth_mmseg.experiments import gain as gain_module
-    preset = dict(
-        gain_module.PRESETS['procedural-cpu'],
-        generator_data_root=procedural_root,
-        generator_convert=dict(),
-        dprime_options=dict(interp_scale=2))
-    monkeypatch.setitem(gain_module.PRESETS, 'procedural-cpu', preset)
+    from satsynth_mmseg.experiments.gain_settings import experiment_config
+    settings = experiment_config(str(config))['settings']
+    assert settings['generator'].endswith('procedural-32x32.py')  # the base's, merged
     m2i_cfg, m2i_ckpt, _ = tiny_m2i  # 16 x 16 renders -> the 32 x 32 segmentor crops
     work = tmp_path / 'gain'
     gain.main([
-        '--preset', 'procedural-cpu', '--work-dir',
+        str(config), '--work-dir',
         str(work), '--data-root', procedural_root, '--mask2img-config', m2i_cfg,
         '--mask2img-checkpoint', m2i_ckpt, '--generator', 'mask2img', '--seeds', '0', '--ratios',
         '1', '--steps', '2', '--seg-iters', '2', '--no-dprime-only'
@@ -616,7 +637,8 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
         generators=['mask2img'],
         mask2img_config=m2i_cfg,
         mask2img_checkpoint=m2i_ckpt,
-        conditional_scale='data')
+        conditional_scale='data',
+        settings=settings)
     exp.run_generator_kind(
         gain_module.StageTimer(str(tmp_path / 'stages.json')), 'mask2img', None, real_config, 4)
     folder = tmp_path / 'at_data_scale' / 'dprime_mask2img'
@@ -627,7 +649,10 @@ def test_mask_to_image_dprime_at_the_generators_scale(procedural_root, tiny_m2i,
     assert sizes == {(16, 16)}
     with pytest.raises(ValueError, match='hybrid'):
         gain_module.GainExperiment(
-            preset='procedural-cpu', generators=['hybrid'], conditional_scale='data')
+            preset='procedural-cpu',
+            generators=['hybrid'],
+            conditional_scale='data',
+            settings=settings)
 
 
 @pytest.mark.parametrize('generators,scale,enlarged', [(['joint'], 'generator', True),
@@ -845,26 +870,30 @@ def test_demo_recipe_filters_only_the_named_generator(procedural_root, tiny_gene
     cfg, ckpt = tiny_generator
     gan_cfg, gan_ckpt = tiny_pix2pix
     work = tmp_path / 'demo'
+    committed = osp.join(REPO, 'benchmarks', 'results', 'demo_procedural_cpu.json')
+    before = os.stat(committed).st_mtime_ns
     report = gain.main([
-        '--preset', 'procedural-cpu', '--work-dir',
+        'configs/experiments/gain_demo_procedural-cpu.py', '--work-dir',
         str(work), '--data-root', procedural_root, '--generator-config', cfg,
         '--generator-checkpoint', ckpt, '--pix2pix-config', gan_cfg, '--pix2pix-checkpoint',
-        gan_ckpt, '--generator', 'pix2pix', 'joint', '--filter-alpha', '1.0', '--filter-generators',
-        'pix2pix', '--synthetic-sampler', 'hardness', '--seeds', '0', '--ratios', '1', '--steps',
-        '2', '--seg-iters', '2', '--no-dprime-only', '--skip-variants', 'D u D\' pix2pix filtered'
+        gan_ckpt, '--seeds', '0', '--steps', '2', '--seg-iters', '2', '--cfg-options',
+        'results=None'
     ])
-    # the skipped variant's D′ (the filtered one) is still made: the resampled rows read it
-    assert [r['variant'] for r in report['rows']
-            ] == ['D', 'D u D\'', 'D u D\' pix2pix', 'D u D\' pix2pix filtered + hardness']
-    assert report['skip_variants'] == ['D u D\' pix2pix filtered']
+    # the config's recipe; the skipped variants' D′ (the filtered one) is still made: the
+    # resampled rows read it
+    assert [r['variant']
+            for r in report['rows']] == ['D', 'D u D\'', 'D u D\' pix2pix filtered + hardness']
+    assert report['skip_variants'] == ['D u D\' pix2pix', 'D u D\' pix2pix filtered']
+    assert report['ratios'] == [1.0]
+    assert os.stat(committed).st_mtime_ns == before  # results=None: nothing copied there
     assert (work / 'dprime_pix2pix_filtered' / 'meta.json').exists()
     assert not (work / 'dprime_filtered').exists()  # the joint D′ is not filtered
     assert report['filter_generators'] == ['pix2pix']
     assert 'gain over D [95 % CI]' in capsys.readouterr().out
-    with pytest.raises(ValueError, match='each must be one of --generator'):
+    with pytest.raises(SystemExit, match='each must be one of --generator'):
         gain.main([
             '--preset', 'procedural-cpu', '--generator', 'pix2pix', '--filter-alpha', '1',
             '--filter-generators', 'joint'
         ])
-    with pytest.raises(ValueError, match='give --filter-alpha too'):
+    with pytest.raises(SystemExit, match='give --filter-alpha too'):
         gain.main(['--preset', 'procedural-cpu', '--filter-generators', 'joint'])

@@ -117,8 +117,8 @@ def test_evaluate_generator_bad_inputs(tiny_generator, segmentor_checkpoint, tmp
         eval_tool.main(base + ['--inception-weights', str(tmp_path / 'missing.pt')])
     with pytest.raises(SystemExit, match='does not exist'):
         eval_tool.main(base[:-1] + [str(tmp_path / 'none.pth')])
-    with pytest.raises(SystemExit):
-        eval_tool.parse_args([cfg, '--real-config', SEG_CFG])  # neither CKPT nor --dprime
+    with pytest.raises(SystemExit, match='give a generator CHECKPOINT or --dprime'):
+        eval_tool.main([cfg, '--real-config', SEG_CFG])  # neither
 
 
 def test_evaluate_a_dprime_folder(tiny_generator, segmentor_checkpoint, tmp_path):

@@ -258,10 +258,11 @@ def test_an_sr_model_as_the_generator_names_sr_config_and_writes_nothing(tiny_sr
 
 def test_evaluation_script(tiny_sr, procedural_root, tmp_path):
     from satsynth_mmseg.cli import evaluate_super_res as ev
+    from satsynth_mmseg.experiments.super_res_quality import psnr
 
     # the metrics themselves: identical inputs score perfectly
     img = torch.randint(0, 256, (2, 3, 8, 8), dtype=torch.uint8)
-    assert ev.psnr(img, img).min() > 99
+    assert psnr(img, img).min() > 99
     lab = torch.randint(0, 5, (2, 8, 8))
     from satsynth_mmseg.evaluation import IoUAccumulator
     score = IoUAccumulator(5)

@@ -33,12 +33,9 @@ if [ "$TRAIN" = 1 ]; then
   GEN=()
 fi
 start=$(date +%s)
-$PY tools/benchmark_gain.py --preset procedural-cpu --work-dir "$WORK_DIR" \
-  --generator pix2pix joint "${GEN[@]}" \
-  --ratios 1 --no-dprime-only --filter-alpha 1.0 --filter-generators pix2pix \
-  --synthetic-sampler hardness \
-  --skip-variants "D u D' pix2pix" "D u D' pix2pix filtered" \
-  --results demo_procedural_cpu "$@"
+# the recipe is the experiment config (generators, R, filtering, resampling, rows)
+$PY tools/benchmark_gain.py configs/experiments/gain_demo_procedural-cpu.py \
+  --work-dir "$WORK_DIR" "${GEN[@]}" "$@"
 echo
 echo "Done in $(( ($(date +%s) - start) / 60 )) min. Table: $WORK_DIR/gain.md (and benchmarks/results/demo_procedural_cpu.md)"
 echo "Pictures: $WORK_DIR/dprime_pix2pix/preview.png and $WORK_DIR/dprime/preview.png (D' pairs),"

@@ -44,7 +44,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description='Downstream mIoU with D\' enlarged x2 by '
                                 'interpolation vs by the super-resolution cascade')
     p.add_argument('--work-dir', default=_default('work_dir'))
-    p.add_argument('--raw-dir', default=_default('raw_dir'))
+    p.add_argument(
+        '--raw-dir',
+        default=_default('raw_dir'),
+        help='the raw Dubai aerial download, converted while a data root is empty')
     p.add_argument(
         '--data-root',
         default=_default('data_root'),

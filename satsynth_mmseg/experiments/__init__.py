@@ -9,16 +9,17 @@
 * :mod:`.report` -- mean ± std over seeds, the markdown table, plots, and writing the
   md / json / png report (atomically).
 
-Config paths are relative to the project checkout (``PROJECT_ROOT``), where ``configs/``
-lives, as in mmseg.
+Config and data paths are relative to the working directory, as for mmseg's tools: run from
+the checkout, where ``configs/`` lives. An experiment's settings are a config file
+(``configs/experiments/``, read by :mod:`.gain_settings`).
 """
 from .report import fmt, markdown, mean_std, summarise, write_report_files
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_run,
                    segmentor_spec, train_model)
-from .stages import PROJECT_ROOT, StageTimer, log, run_cli
+from .stages import StageTimer, log, run_cli
 
 __all__ = [
-    'PROJECT_ROOT', 'StageTimer', 'log', 'run_cli', 'prepare_data', 'train_model',
-    'generate_dprime', 'segmentor_spec', 'segmentor_run', 'run_specs', 'last_checkpoint',
-    'mean_std', 'summarise', 'fmt', 'markdown', 'write_report_files'
+    'StageTimer', 'log', 'run_cli', 'prepare_data', 'train_model', 'generate_dprime',
+    'segmentor_spec', 'segmentor_run', 'run_specs', 'last_checkpoint', 'mean_std', 'summarise',
+    'fmt', 'markdown', 'write_report_files'
 ]

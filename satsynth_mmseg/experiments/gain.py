@@ -3,15 +3,12 @@
 Stages (each resumable): real data -> generator -> D′ -> segmentors on D (R = 0), on D ∪ D′
 for every R and on D′ alone, each seed in its own process -> ``gain.{md,json,png}``.
 
-Over 400 lines, for now: the experiment's settings (a dataclass mirrored by the flags of
-``tools/benchmark_gain.py``), its presets and every variant's stages live here together. The
-next step of the redesign turns the presets and settings into mmengine config files
-(``configs/experiments/``, ``--cfg-options``) and splits the variants into their own modules.
+The settings, their config files and flags are :mod:`.gain_settings`. Over 400 lines: every
+variant's stages live here together, since they share the run's D′ folders and segmentor runs
+(one method per variant; splitting them would pass that state between modules).
 """
 from __future__ import annotations
-import dataclasses
 import json
-import math
 import os
 import os.path as osp
 import platform
@@ -22,283 +19,19 @@ from ..datasets import build_train_dataset
 from ..datasets.dprime_format import is_finished, read_meta
 from ..generation import dataset_label_maps, label_statistics
 from ..generation.checkpoint import file_sha256
-from ..generation.filter_pipeline import FILTER_RULES, FilterSpec, filter_dprime
-from .augmentation import check_names, rare_classes
+from ..generation.filter_pipeline import FilterSpec, filter_dprime
+from .augmentation import rare_classes
+from .gain_settings import GENERATORS, VARIANTS, GainSettings  # noqa: F401 (re-exported)
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
                      summarise, write_report_files)
 from .results_tables import gain_markdown
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
-from .stages import PROJECT_ROOT, StageTimer, in_project_root, log, run_cli
-
-PRESETS = {
-    'dubai-cpu':
-    dict(
-        data='dubai',
-        data_root='data/dubai_aerial_x8',
-        convert=dict(patch_size=512, stride=None, downscale=8),
-        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
-        mask2img='configs/mask2img/sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py',
-        pix2pix='configs/mask2img/pix2pix_unet-s_1xb8-3k_dubai-32x32.py',
-        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-32x32.py',
-        sampler='ddim',
-        steps=50,
-        gen_batch_size=32),
-    'dubai-gpu':
-    dict(
-        data='dubai',
-        data_root='data/dubai_aerial_x2',
-        convert=dict(patch_size=512, stride=256, downscale=2),
-        generator='configs/joint_ddpm/jointddpm_unet-m_1xb8-150k_dubai-128x128.py',
-        segmentor='configs/satsynth/deeplabv3plus_r50-d8_1xb16-20k_dubai-{}-128x128.py',
-        sampler='ddim',
-        steps=50,
-        gen_batch_size=64),
-    # the same experiment at the scale of 512 patches shrunk x4 (64 x 64 crops): D' is the x8
-    # generator's samples enlarged x2 by interpolation (SatSynth's Table 4 baseline)
-    'dubai-cpu-64':
-    dict(
-        data='dubai',
-        data_root='data/dubai_aerial_x4',
-        convert=dict(patch_size=512, stride=None, downscale=4),
-        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
-        generator_data_root='data/dubai_aerial_x8',
-        generator_convert=dict(patch_size=512, stride=None, downscale=8),
-        dprime_options=dict(interp_scale=2),
-        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py',
-        sampler='ddim',
-        steps=50,
-        gen_batch_size=32),
-    # the first numbers on SAR: Sentinel-1 VV/VH (float dB) of the Sen1Floods11 sample,
-    # 64 x 64 patches split by chip, 32 x 32 crops; D' written as float32 GeoTIFF in dB
-    'sen1floods11-cpu':
-    dict(
-        data='sen1floods11',
-        data_root='data/sen1floods11',
-        raw_dir='../shared/data/sen1floods11_sample',
-        convert=dict(patch_size=64),
-        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_sen1floods11-32x32.py',
-        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_sen1floods11-{}-32x32.py',
-        sampler='ddim',
-        steps=50,
-        gen_batch_size=32),
-    'procedural-cpu':
-    dict(
-        data='procedural',
-        data_root='data/procedural_scenes',
-        convert=dict(),
-        generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-2k_procedural-32x32.py',
-        mask2img='configs/mask2img/sdm_spade-unet-tiny_1xb8-2k_procedural-32x32.py',
-        pix2pix='configs/mask2img/pix2pix_unet-s_1xb8-2k_procedural-32x32.py',
-        segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py',
-        sampler='ddim',
-        steps=25,
-        gen_batch_size=32),
-}
-#: training-set variants; the segmentor config name is the preset's pattern with this tag
-VARIANTS = {'D': 'd', 'D u D\'': 'd+dprime', 'D\' only': 'dprime'}
-#: how D′ is made (``--generator``): the joint model samples pairs; a mask-to-image model
-#: renders images for new layouts of the real masks (``mask2img``: SDM-style diffusion,
-#: ``pix2pix``: the GAN) or for the joint model's masks (``hybrid``, SDM-style)
-GENERATORS = ('joint', 'mask2img', 'pix2pix', 'hybrid')
-DEFAULT_RAW_DIR = osp.join(PROJECT_ROOT, '..', 'shared', 'data', 'dubai_aerial')
+from .stages import StageTimer, log, run_cli
 
 
-@dataclasses.dataclass
-class GainExperiment:
-    """Settings of one run of the experiment (see ``tools/benchmark_gain.py --help``)."""
-    preset: str = 'dubai-cpu'
-    work_dir: Optional[str] = None
-    raw_dir: Optional[str] = None
-    data_root: Optional[str] = None
-    seeds: List[int] = dataclasses.field(default_factory=lambda: [0, 1, 2])
-    ratios: List[float] = dataclasses.field(default_factory=lambda: [1.0, 2.0])
-    dprime_pairs: Optional[int] = None
-    generator_config: Optional[str] = None
-    generator_checkpoint: Optional[str] = None
-    generator_iters: Optional[int] = None
-    sampler: Optional[str] = None
-    steps: Optional[int] = None
-    seg_iters: Optional[int] = None
-    dprime_only: bool = True
-    augmentations: List[str] = dataclasses.field(default_factory=list)
-    filter_alpha: Optional[float] = None
-    filter_min_agreement: Optional[float] = None
-    filter_rule: str = 'dprime-means'
-    filter_ensemble: bool = False
-    filter_rounds: int = 1
-    filter_checkpoints: List[str] = dataclasses.field(default_factory=list)
-    generators: List[str] = dataclasses.field(default_factory=lambda: ['joint'])
-    #: the generators whose D′ is filtered and resampled (default: every one of ``generators``)
-    filter_generators: Optional[List[str]] = None
-    #: D ∪ D′ variants (as the table names them) not to train, e.g. to save the time of rows
-    #: a shorter run does not need; their D′ is still made when a later variant reads it
-    skip_variants: List[str] = dataclasses.field(default_factory=list)
-    mask2img_config: Optional[str] = None
-    mask2img_checkpoint: Optional[str] = None
-    pix2pix_config: Optional[str] = None
-    pix2pix_checkpoint: Optional[str] = None
-    guidance_scale: Optional[float] = None
-    synthetic_samplers: List[str] = dataclasses.field(default_factory=list)
-    class_target: Optional[str] = None
-    combine: bool = False
-    conditional_scale: str = 'generator'
-    layout_cutmix_prob: float = 0.0
-    pretrain_finetune: bool = False
-    finetune_on: List[str] = dataclasses.field(default_factory=lambda: ['d'])
-    results: Optional[str] = None
-    command: str = ''
-
-    def __post_init__(self):
-        p = PRESETS[self.preset]
-        self.work_dir = osp.abspath(
-            self.work_dir or osp.join(PROJECT_ROOT, 'work_dirs', f'gain_{self.preset}'))
-        self.data_root = osp.abspath(self.data_root or osp.join(PROJECT_ROOT, p['data_root']))
-        if self.raw_dir is None:
-            self.raw_dir = (
-                osp.join(PROJECT_ROOT, p['raw_dir']) if p.get('raw_dir') else DEFAULT_RAW_DIR)
-        self.generator_config = self.generator_config or p['generator']
-        self.sampler = self.sampler or p['sampler']
-        self.steps = self.steps or p['steps']
-        check_names(self.augmentations)
-        bad = [g for g in self.generators if g not in GENERATORS]
-        if bad or not self.generators:
-            raise ValueError(f'unknown generator(s) {bad}: choose from {GENERATORS}')
-        if self.filter_generators is not None:
-            extra = [g for g in self.filter_generators if g not in self.generators]
-            if extra or not self.filter_generators:
-                raise ValueError(f'--filter-generators {self.filter_generators}: each must be '
-                                 f'one of --generator {self.generators}')
-            if self.filter_alpha is None:
-                raise ValueError('--filter-generators chooses whose D′ is filtered: give '
-                                 '--filter-alpha too')
-            if self.combine:
-                raise ValueError('--combine trains on the filtered D′ of every generator: '
-                                 'leave out --filter-generators')
-        bad = [f for f in self.finetune_on if f not in ('d', 'mix')]
-        if bad or not self.finetune_on:
-            raise ValueError(f'unknown fine-tuning set(s) {bad}: d (D alone), mix (D ∪ D′)')
-        if 'mix' in self.finetune_on and not self.pretrain_finetune:
-            raise ValueError('--finetune-on mix fine-tunes the D′-pretrained segmentors: give '
-                             '--pretrain-finetune too')
-        for sampler in self.synthetic_samplers:
-            if sampler not in ('rare_class', 'hardness'):
-                raise ValueError(f'unknown synthetic sampler {sampler!r}: rare_class, hardness')
-        if 'hardness' in self.synthetic_samplers and self.filter_alpha is None:
-            raise ValueError('the hardness sampler reads the segmentor\'s loss per pair from '
-                             'the filtered D′: give --filter-alpha too')
-        if self.class_target and 'joint' not in self.generators:
-            raise ValueError('--class-target works on the joint generator\'s D′: add joint to '
-                             '--generator')
-        if self.conditional_scale not in ('generator', 'data'):
-            raise ValueError(f'conditional_scale must be "generator" or "data", got '
-                             f'{self.conditional_scale!r}')
-        if self.conditional_scale == 'data' and 'hybrid' in self.generators and \
-                PRESETS[self.preset].get('generator_data_root'):
-            raise ValueError('hybrid renders the joint generator\'s masks, made at the generator '
-                             'data\'s scale: it cannot use --conditional-scale data')
-        if not 0 <= self.layout_cutmix_prob <= 1:
-            raise ValueError(f'layout_cutmix_prob must be in [0, 1], got {self.layout_cutmix_prob}')
-        if self.filter_rule not in FILTER_RULES:
-            raise ValueError(f'filter_rule must be one of {FILTER_RULES}, got '
-                             f'{self.filter_rule!r}')
-        if self.filter_ensemble and self.filter_alpha is None:
-            raise ValueError('--filter-ensemble chooses the filter\'s segmentors: give '
-                             '--filter-alpha too')
-        if self.filter_checkpoints:
-            if self.filter_alpha is None or self.filter_ensemble:
-                raise ValueError('--filter-checkpoint chooses the filter\'s segmentors: give '
-                                 '--filter-alpha too, and not --filter-ensemble')
-            self.filter_checkpoints = [osp.abspath(c) for c in self.filter_checkpoints]
-            missing = [c for c in self.filter_checkpoints if not osp.isfile(c)]
-            if missing:
-                raise FileNotFoundError(f'--filter-checkpoint: no such file {missing}')
-        if self.filter_rounds < 1 or (self.filter_rounds > 1 and self.filter_alpha is None):
-            raise ValueError(f'--filter-rounds {self.filter_rounds}: give a count >= 1, and '
-                             '--filter-alpha with more than one round')
-        if self.combine and len(self.generators) < 2:
-            raise ValueError('--combine trains on the D′ of several generators together: give '
-                             'two or more to --generator')
-        for family in {self.family(k) for k in self.generators} - {'joint'}:
-            attr = f'{family}_config'
-            setattr(self, attr, getattr(self, attr) or p.get(family))
-            if not getattr(self, attr):
-                raise ValueError(f'preset {self.preset!r} has no {family} generator config: '
-                                 f'give --{family}-config')
-
-    @property
-    def settings(self) -> dict:
-        return PRESETS[self.preset]
-
-    def run_name(self, variant: str, ratio: float, seed: int) -> str:
-        tag = VARIANTS[variant]
-        return f'{tag}_R{ratio:g}_seed{seed}' if variant == 'D u D\'' else f'{tag}_seed{seed}'
-
-    @staticmethod
-    def generator_variant(kind: str) -> str:
-        """The variant name of D ∪ D′ made by generator ``kind`` (the joint one keeps the
-        plain name, so earlier runs are reused)."""
-        return 'D u D\'' if kind == 'joint' else f'D u D\' {kind}'
-
-    @staticmethod
-    def family(kind: str) -> str:
-        """The generator family that renders the images of D′ made the ``kind`` way."""
-        return {'hybrid': 'mask2img'}.get(kind, kind)
-
-    @property
-    def conditional_at_generator_scale(self) -> bool:
-        """Whether the mask-conditioned generators work at the preset's generator data scale
-        (another than D's: layouts drawn there, D′ enlarged) rather than at D's own."""
-        return bool(self.settings.get('generator_data_root')) and \
-            self.conditional_scale == 'generator'
-
-    @property
-    def dprime_enlarged(self) -> bool:
-        """Whether some D′ of this run is enlarged ×2 after sampling (the preset's
-        ``dprime_options``): the joint and hybrid D′, and the mask-conditioned ones at the
-        generator scale."""
-        return bool(self.settings.get('dprime_options')) and any(
-            kind in ('joint', 'hybrid') or self.conditional_at_generator_scale
-            for kind in self.generators)
-
-    @property
-    def dprime_sampling(self) -> str:
-        """How this run's D′ images are drawn, for the results header: the sampler and
-        steps of the diffusion generators (joint, mask2img, hybrid), and one generator pass
-        for pix2pix (the GAN takes no sampler)."""
-        parts = []
-        if any(kind != 'pix2pix' for kind in self.generators):
-            parts.append(f'{self.sampler}, {self.steps} steps')
-        if 'pix2pix' in self.generators:
-            parts.append('pix2pix: one generator pass')
-        return '; '.join(parts)
-
-    def num_dprime(self, n_real: int) -> int:
-        """How many pairs each D′ holds: ``dprime_pairs``, or enough for the largest R
-        (``ceil(max R × |D|)``). More pairs than a run's ``R × |D|`` slots are drawn from at
-        random (``AugmentedDataset``), so a small R can still see a large D′."""
-        need = math.ceil(max(self.ratios) * n_real)
-        if self.dprime_pairs is None:
-            return need
-        if self.dprime_pairs < need:
-            raise ValueError(f'dprime_pairs={self.dprime_pairs} is fewer than the {need} pairs '
-                             f'R = {max(self.ratios):g} needs with |D| = {n_real}: the '
-                             'synthetic slots would repeat pairs; raise it or lower --ratios')
-        return self.dprime_pairs
-
-    def results_header(self, n_real: int, num: int, stage_times: str) -> str:
-        """The first line of ``gain.md``: data sizes, how D′ was drawn, the segmentor config
-        (and its iterations when ``seg_iters`` overrides the config's), seeds, stage times."""
-        segmentor = osp.basename(self.settings['segmentor'].format('*'))
-        return (f'Preset `{self.preset}`: |D| = {n_real} real training pairs, D′ = {num} '
-                f'generated pairs ({self.dprime_sampling}' +
-                (', enlarged x2 by interpolation' if self.dprime_enlarged else '') +
-                f'), segmentor `{segmentor}`' +
-                (f' trained {self.seg_iters} iterations' if self.seg_iters else '') +
-                (f', D′ filtered by the given segmentor(s) {self.filter_checkpoints}'
-                 if self.filter_checkpoints else '') +
-                f', seeds {self.seeds}; val = real val split. IoU in %, mean ± std over seeds. '
-                f'Stage wall times: {stage_times}.')
+class GainExperiment(GainSettings):
+    """The experiment's stages, run on :class:`~.gain_settings.GainSettings` (``run``)."""
 
     def prepare_conditional(self, stages: StageTimer, family: str) -> str:
         """The checkpoint of a mask-conditioned family (``mask2img`` / ``pix2pix``): the
@@ -310,7 +43,7 @@ class GainExperiment:
         p = self.settings
         gen_root = self.data_root
         if self.conditional_at_generator_scale:
-            gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
+            gen_root = osp.abspath(p['generator_data_root'])
         gen_dir = osp.join(self.work_dir, f'generator_{family}')
         stages.run(f'generator {family}', lambda:
                    (None, train_model(config, gen_root, gen_dir, self.generator_iters)))
@@ -430,7 +163,7 @@ class GainExperiment:
     def prepare_generator_data(self, stages: StageTimer) -> str:
         """The preset's generator data (converted if missing): its absolute root."""
         p = self.settings
-        gen_root = osp.abspath(osp.join(PROJECT_ROOT, p['generator_data_root']))
+        gen_root = osp.abspath(p['generator_data_root'])
         stages.run(
             'data', lambda:
             (None, prepare_data(p['data'], gen_root, self.raw_dir, p['generator_convert'])))
@@ -631,8 +364,7 @@ class GainExperiment:
             rule=self.filter_rule,
             progress=False)
         log(f'filtering {spec.source} into {filtered} (rule {self.filter_rule})')
-        with in_project_root():
-            filter_dprime(spec)
+        filter_dprime(spec)
         return None, True
 
     def run_class_targeted(self, stages: StageTimer, ckpt: str, real_config: str,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 import dataclasses
 import math
+import os
 import os.path as osp
 import shutil
 from typing import Callable, Dict, List, Optional, Sequence
@@ -9,9 +10,9 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..utils.atomic_io import atomic_save_figure, atomic_write_json, atomic_write_text
-from .stages import PROJECT_ROOT
 
-RESULTS_DIR = osp.join(PROJECT_ROOT, 'benchmarks', 'results')
+#: where ``results=NAME`` copies a report, relative to the working directory (the checkout)
+RESULTS_DIR = osp.join('benchmarks', 'results')
 
 
 def display(variant: str) -> str:
@@ -321,6 +322,7 @@ def write_report_files(work_dir: str,
     atomic_write_json(paths['json'], report)
     plot(paths['png'])
     if results:
+        os.makedirs(RESULTS_DIR, exist_ok=True)
         for ext, path in paths.items():
             shutil.copy(path, osp.join(RESULTS_DIR, f'{results}.{ext}'))
         for src, suffix in (copies or {}).items():

@@ -18,9 +18,9 @@ from ..generation.checkpoint import file_sha256
 from ..generation.pipeline import GenerateSpec
 from ..generation.pipeline import generate_dprime as pipeline_generate
 from ..utils.atomic_io import atomic_write_json
-from ..utils.errors import FolderMismatchError
+from ..utils.errors import ConfigError, FolderMismatchError
 from .augmentation import apply_augmentation
-from .stages import in_project_root, log, run_cli
+from .stages import log, run_cli
 
 #: what makes two segmentor runs the same run (a finished one with other values is rerun)
 SPEC_KEYS = ('config', 'options', 'augment', 'copy_paste_classes')
@@ -46,6 +46,9 @@ def prepare_data(kind: str,
     if kind == 'procedural':
         make_procedural_dataset(data_root)
         return True
+    if raw_dir is None:
+        raise ConfigError(f'{data_root} holds no converted {kind} data yet: give the raw '
+                          f'download with --raw-dir (the {kind} dataset folder) to convert it')
     if kind == 'sen1floods11':
         convert_sen1floods11(raw_dir, data_root, **(convert or {}))
         return True
@@ -163,16 +166,9 @@ def generate_dprime(gen_cfg: str,
         _check_generate_record(out, record)
         return False
     log(f'generating D′ into {out} ({gen_cfg}, {settings})')
-    with in_project_root():
-        pipeline_generate(
-            GenerateSpec(
-                gen_cfg,
-                ckpt,
-                out,
-                real_config=real_config,
-                report=True,
-                progress=False,
-                **settings))
+    pipeline_generate(
+        GenerateSpec(
+            gen_cfg, ckpt, out, real_config=real_config, report=True, progress=False, **settings))
     atomic_write_json(osp.join(out, GENERATE_RECORD), record)
     return True
 

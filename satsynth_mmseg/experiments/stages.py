@@ -1,8 +1,6 @@
 """Resumable stages: wall-time bookkeeping and running a plugin command in its own process."""
 from __future__ import annotations
-import contextlib
 import json
-import os
 import os.path as osp
 import subprocess
 import sys
@@ -10,9 +8,6 @@ import time
 from typing import Callable, Optional, Tuple
 
 from ..utils.atomic_io import atomic_write_json
-
-#: the project checkout (``configs/`` lives here; experiments resolve config paths from it)
-PROJECT_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def log(msg: str, name: str = 'benchmark') -> None:
@@ -62,22 +57,10 @@ class StageTimer:
                           for k, v in self.data.items()) + f' (total {self.total / 60:.1f} min)')
 
 
-@contextlib.contextmanager
-def in_project_root():
-    """Run a library stage from the checkout: the experiments' config paths and the configs'
-    data roots are relative to it, as they were for the command lines these stages replace
-    (which ran there)."""
-    cwd = os.getcwd()
-    os.chdir(PROJECT_ROOT)
-    try:
-        yield
-    finally:
-        os.chdir(cwd)
-
-
 def run_cli(module: str, *args: str, log_file: Optional[str] = None) -> None:
     """Run ``python -m satsynth_mmseg.cli.<module> ARGS`` (or any ``-m`` module given with
-    dots) from the project root; raise ``SystemExit`` naming the command when it fails.
+    dots) in the working directory, where relative config and data paths resolve; raise
+    ``SystemExit`` naming the command when it fails.
 
     With ``log_file`` its output goes there and the tail is shown on failure.
     """
@@ -85,10 +68,10 @@ def run_cli(module: str, *args: str, log_file: Optional[str] = None) -> None:
     full = [sys.executable, '-m', target, *args]
     log(' '.join(full) + (f'  > {log_file}' if log_file else ''))
     if log_file is None:
-        subprocess.run(full, cwd=PROJECT_ROOT, check=True)
+        subprocess.run(full, check=True)
         return
     with open(log_file, 'w') as f:
-        proc = subprocess.run(full, cwd=PROJECT_ROOT, stdout=f, stderr=subprocess.STDOUT)
+        proc = subprocess.run(full, stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode:
         with open(log_file) as f:
             print(f.read()[-4000:])

@@ -14,11 +14,11 @@ import time
 from typing import List, Optional
 
 from ..datasets import build_train_dataset
-from .gain import DEFAULT_RAW_DIR, machine
+from .gain import machine
 from .report import markdown, plot_variant_bars, summarise, write_report_files
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
-from .stages import PROJECT_ROOT, StageTimer, log, run_cli
+from .stages import StageTimer, log, run_cli
 
 DEFAULTS = dict(
     data_root='data/dubai_aerial_x4',
@@ -40,8 +40,9 @@ UPSAMPLERS = {'interp': 'bilinear / nearest', 'sr': 'JointSuperRes'}
 @dataclasses.dataclass
 class SuperResExperiment:
     """Settings (see ``tools/benchmark_super_res.py --help``)."""
-    work_dir: str = osp.join(PROJECT_ROOT, 'work_dirs', 'sr_gain_dubai-cpu')
-    raw_dir: str = DEFAULT_RAW_DIR
+    work_dir: str = osp.join('work_dirs', 'sr_gain_dubai-cpu')
+    #: the raw Dubai download, converted when the data roots hold no data yet
+    raw_dir: Optional[str] = None
     data_root: str = DEFAULTS['data_root']
     low_data_root: str = DEFAULTS['low_data_root']
     seeds: List[int] = dataclasses.field(default_factory=lambda: [0, 1, 2])
@@ -65,8 +66,8 @@ class SuperResExperiment:
 
     def __post_init__(self):
         self.work_dir = osp.abspath(self.work_dir)
-        self.data_root = osp.abspath(osp.join(PROJECT_ROOT, self.data_root))
-        self.low_data_root = osp.abspath(osp.join(PROJECT_ROOT, self.low_data_root))
+        self.data_root = osp.abspath(self.data_root)
+        self.low_data_root = osp.abspath(self.low_data_root)
 
     def variants(self) -> list:
         """(variant, tag, ratio) in report order; ratio None = D′ alone."""

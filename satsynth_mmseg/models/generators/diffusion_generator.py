@@ -1,7 +1,9 @@
 """The diffusion machinery shared by the plugin's diffusion generators: one class holds the
 whole training step (targets, weights, the hybrid loss, self-conditioning) and the whole
 sampling loop (any diffusers sampler, learned variance, fast GPU sampling), so that each family
-only says what it is conditioned on."""
+only says what it is conditioned on. Just over 400 lines: the training step and the sampling
+loop share the schedule, the output split and ``prediction_type`` state, which is the point of
+having one class."""
 from __future__ import annotations
 import copy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
