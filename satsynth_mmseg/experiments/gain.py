@@ -21,7 +21,7 @@ from ..generation import dataset_label_maps, label_statistics
 from ..generation.checkpoint import file_sha256
 from ..generation.filter_pipeline import FilterSpec, filter_dprime
 from .augmentation import rare_classes
-from .gain_settings import GENERATORS, VARIANTS, GainSettings  # noqa: F401 (re-exported)
+from .gain_settings import VARIANTS, GainSettings
 from .report import (display, fmt, markdown, mean_std, plot_ratio_curve, plot_variant_bars,
                      summarise, write_report_files)
 from .results_tables import gain_markdown
