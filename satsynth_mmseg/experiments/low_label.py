@@ -24,6 +24,7 @@ restrict an mmseg dataset to some of its files.
 """
 from __future__ import annotations
 import dataclasses
+import math
 import os
 import os.path as osp
 import random
@@ -32,6 +33,35 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..utils.atomic_io import atomic_write_text
 from ..utils.errors import ConfigError
+
+#: the rows, in the order the tables show them (``oracle`` reads every train mask)
+ROWS = ('D', 'D + copy-paste', 'D u pseudo(U)', 'D u D\'', 'D u D\' (pool)', 'D u D\' u pseudo(U)',
+        'oracle')
+#: a row's short name in run names and folders
+ROW_TAGS = {
+    'D': 'd',
+    'D + copy-paste': 'd_cp',
+    'D u pseudo(U)': 'd+pseudo',
+    'D u D\'': 'd+dprime',
+    'D u D\' (pool)': 'd+dprime-pool',
+    'D u D\' u pseudo(U)': 'd+dprime-pool+pseudo',
+    'oracle': 'oracle'
+}
+#: the classes left out of the reported mIoU (IoU 0 in every run: they only dilute it)
+NOT_REAL_CLASSES = ('unlabeled', )
+
+
+def real_miou(metrics: Dict[str, float], exclude=NOT_REAL_CLASSES) -> float:
+    """The mean IoU over the classes not in ``exclude`` (``IoU.<class>`` keys; NaN classes,
+    absent from the test part, left out), in percent."""
+    values = [
+        v for k, v in metrics.items()
+        if k.startswith('IoU.') and k[4:] not in exclude and not math.isnan(v)
+    ]
+    if not values:
+        raise ConfigError(f'no per-class IoU in the metrics: {sorted(metrics)[:5]}')
+    return sum(values) / len(values)
+
 
 _SOURCE = re.compile(r'^(tile\d+_part\d+)_\d+_\d+$')
 

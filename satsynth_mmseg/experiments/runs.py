@@ -4,6 +4,7 @@ Every stage returns whether it did work, and skips work already done, so an inte
 experiment resumes by running the same command again.
 """
 from __future__ import annotations
+import copy
 import json
 import os
 import os.path as osp
@@ -23,7 +24,7 @@ from .augmentation import apply_augmentation
 from .stages import log, run_cli
 
 #: what makes two segmentor runs the same run (a finished one with other values is rerun)
-SPEC_KEYS = ('config', 'options', 'augment', 'copy_paste_classes')
+SPEC_KEYS = ('config', 'options', 'augment', 'copy_paste_classes', 'eval_splits')
 
 
 def prepare_data(kind: str,
@@ -248,7 +249,10 @@ def segmentor_spec(name: str,
 
 
 def segmentor_run(spec: dict) -> dict:
-    """Train and test one segmentor in this process; writes ``work_dir/metrics.json``."""
+    """Train and test one segmentor in this process; writes ``work_dir/metrics.json``.
+
+    With ``spec['eval_splits']`` (``{name: ann_file}``) the trained model is tested on each
+    part of the test set's data root (``metrics_by_split``; ``metrics`` is the last one's)."""
     from mmengine.config import Config
     from mmengine.runner import Runner
 
@@ -265,7 +269,17 @@ def segmentor_run(spec: dict) -> dict:
     runner = Runner.from_cfg(cfg)
     runner.train()
     train_s = time.perf_counter() - t0
-    metrics = runner.test()
+    by_split = {}
+    if spec.get('eval_splits'):  # several test sets: one test loop each, the last one reported
+        from mmengine.runner import TestLoop
+        for split, ann_file in spec['eval_splits'].items():
+            loader = copy.deepcopy(cfg.test_dataloader)
+            loader['dataset']['ann_file'] = ann_file
+            loop = TestLoop(runner, loader, cfg.test_evaluator)
+            by_split[split] = {k: float(v) for k, v in loop.run().items()}
+        metrics = by_split[list(by_split)[-1]]
+    else:
+        metrics = runner.test()
     out = dict(
         spec,
         metrics={
@@ -274,6 +288,8 @@ def segmentor_run(spec: dict) -> dict:
         },
         train_seconds=round(train_s, 1),
         max_iters=max_iters)
+    if by_split:
+        out['metrics_by_split'] = by_split
     atomic_write_json(osp.join(spec['work_dir'], 'metrics.json'), out)
     return out
 

@@ -1,0 +1,202 @@
+"""The low-label experiment: what each row trains on (no hidden mask reaches a row but the
+oracle), its settings, and its report's arithmetic."""
+import copy
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from PIL import Image
+
+from mmseg.registry import DATASETS
+from satsynth_mmseg.cli.benchmark_low_label import settings_from
+from satsynth_mmseg.experiments.low_label import ROWS, real_miou, source_image
+from satsynth_mmseg.experiments.low_label_experiment import LowLabelExperiment
+from satsynth_mmseg.experiments.low_label_report import cell_rows, cell_table, target_check
+from satsynth_mmseg.utils import ConfigError, SatSynthError
+from tests.conftest import REPO
+
+TRAIN = [f'tile{t}_part{p:03d}' for t in (1, 2) for p in range(1, 5)]  # 8 images
+VAL = [f'tile{t}_part{p:03d}' for t in (1, 2) for p in (8, 9)]
+
+
+@pytest.fixture(scope='module')
+def dubai_like(tmp_path_factory):
+    """A converted-Dubai-like root (2 patches per image, train and val) and a pool folder."""
+    root = tmp_path_factory.mktemp('dubai')
+    rng = np.random.default_rng(0)
+    for split, images in (('train', TRAIN), ('val', VAL)):
+        for sub in ('img_dir', 'ann_dir'):
+            os.makedirs(root / sub / split)
+        for im in images:
+            for k in range(2):
+                stem = f'{im}_{k * 132:05d}_00000'
+                Image.fromarray(rng.integers(0, 255, (40, 40, 3), np.uint8)).save(
+                    root / 'img_dir' / split / f'{stem}.png')
+                Image.fromarray(rng.integers(0, 6, (40, 40), np.uint8)).save(root / 'ann_dir' /
+                                                                             split / f'{stem}.png')
+    pool = root / 'pool'
+    os.makedirs(pool)
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (64, 64, 3), np.uint8)).save(pool / f'tile{i}.png')
+    return root
+
+
+def _experiment(root, tmp_path, **kw):
+    cfg = dict(
+        work_dir=str(tmp_path / 'work'),
+        data_root=str(root),
+        encoders={'random': None},
+        main_encoder='random',
+        schedules=[10, 20],
+        segmentor=osp.join(REPO,
+                           'configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d-32x32.py'),
+        segmentor_mixed=osp.join(
+            REPO, 'configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-d+dprime-32x32.py'),
+        generator=osp.join(REPO, 'configs/mask2img/sdm_spade-unet-tiny_1xb8-3k_dubai-32x32.py'),
+        generator_pool=osp.join(
+            REPO, 'configs/mask2img/sdm-pool_spade-unet-tiny_1xb8-3k_dubai-ucmerced-32x32.py'),
+        pool_root=str(root / 'pool'))
+    cfg.update(kw)
+    return LowLabelExperiment(**cfg)
+
+
+def _sources(dataset) -> set:
+    return {
+        source_image(osp.basename(dataset.get_data_info(i)['img_path'])[:-4])
+        for i in range(len(dataset))
+    }
+
+
+def test_every_row_trains_on_its_part_and_only_the_oracle_reads_hidden_masks(dubai_like, tmp_path):
+    exp = _experiment(dubai_like, tmp_path)
+    split = exp.splits()[0.25][1]
+    init_default_scope('mmseg')
+    seen = {}
+    for row in ROWS:
+        synthetic = None if row in ('D', 'D + copy-paste', 'oracle') else ['unused']
+        spec = exp.spec(row, 'random', split, 0, 10, synthetic, copy_paste_classes=[1])
+        cfg = Config.fromfile(spec['config'])
+        cfg.merge_from_dict(spec['options'])
+        real = cfg.train_dataloader.dataset
+        real = real.real if synthetic else real
+        seen[row] = _sources(DATASETS.build(real))
+        # every row is tested on the validation and the test part, never on train images
+        for part, ann in spec['eval_splits'].items():
+            test = DATASETS.build(dict(cfg.test_dataloader.dataset, ann_file=ann))
+            assert _sources(test) == set(split.val if part == 'val' else split.test)
+    for row in ROWS:
+        if row == 'oracle':
+            assert seen[row] == set(TRAIN)
+        else:
+            assert seen[row] == set(split.labelled), row
+    assert exp.spec('oracle', 'random', split, 0,
+                    10)['name'] == exp.spec('oracle', 'random',
+                                            exp.splits()[0.25][0], 0,
+                                            10)['name'], 'the oracle is one run whatever the fold'
+
+
+def test_the_generator_with_the_pool_sees_masks_of_d_only(dubai_like, tmp_path):
+    exp = _experiment(dubai_like, tmp_path)
+    split = exp.splits()[0.25][0]
+    init_default_scope('mmseg')
+    configs = exp.generator_configs(split)
+    on_d = DATASETS.build(Config.fromfile(configs['d']).train_dataloader.dataset)
+    assert _sources(on_d) == set(split.labelled)
+    mixed = DATASETS.build(Config.fromfile(configs['pool']).train_dataloader.dataset)
+    assert _sources(mixed.labelled) == set(split.labelled)
+    pool_images = [
+        mixed.unlabelled.get_data_info(i)['img_path'] for i in range(len(mixed.unlabelled))
+    ]
+    held_back = {
+        source_image(osp.basename(p)[:-4])
+        for p in pool_images if 'tile' in p and '_part' in p
+    }
+    assert held_back == set(split.unlabelled)
+    assert sum('pool' in p for p in pool_images) == 3  # the archive
+    for i in range(len(mixed.unlabelled)):
+        assert 'gt_sem_seg' not in mixed[mixed.num_labelled + i]['data_samples']
+    # the mask -> image D' is rendered for D's masks, and pseudo-labels are made for U only
+    d_cfg = Config.fromfile(exp.d_config(split))
+    assert _sources(DATASETS.build(d_cfg.train_dataloader.dataset)) == set(split.labelled)
+    unl = DATASETS.build(
+        exp.unlabelled_train(split, [dict(type='LoadImageFromFile'),
+                                     dict(type='PackSegInputs')]))
+    assert _sources(unl) == set(split.unlabelled)
+    assert all('gt_sem_seg' not in unl[i]['data_samples'] for i in range(len(unl)))
+
+
+def test_the_settings_are_checked(dubai_like, tmp_path):
+    with pytest.raises(ConfigError, match='unknown'):
+        _experiment(dubai_like, tmp_path, rows=['D', 'D + mixup'])
+    with pytest.raises(ConfigError, match='reference'):
+        _experiment(dubai_like, tmp_path, rows=['oracle'])
+    with pytest.raises(ConfigError, match='>= 2 schedules'):
+        _experiment(dubai_like, tmp_path, schedules=[10])
+    with pytest.raises(ConfigError, match='does not exist'):
+        _experiment(dubai_like, tmp_path, encoders={'random': None, 'mine': 'nope.pth'})
+    with pytest.raises(ConfigError, match="'converged'"):
+        _experiment(dubai_like, tmp_path, row_schedules='best')
+    config = osp.join(REPO, 'configs/experiments/lowlabel_dubai-cpu.py')
+    got = settings_from(config, {'seeds': [0, 1]}, work_dir='elsewhere', raw_dir=None)
+    assert got['seeds'] == [0, 1] and got['work_dir'] == 'elsewhere'
+    assert got['fractions'] == [0.25]
+    with pytest.raises(SatSynthError, match='unknown settings'):
+        settings_from(config, {'seed': 3})
+
+
+def test_the_mean_iou_leaves_the_unlabeled_class_out():
+    m = {
+        'mIoU': 40.0,
+        'IoU.land': 60.0,
+        'IoU.road': 30.0,
+        'IoU.unlabeled': 0.0,
+        'IoU.water': float('nan')
+    }
+    assert real_miou(m) == pytest.approx(45.0)
+    with pytest.raises(ConfigError, match='no per-class IoU'):
+        real_miou({'mIoU': 3.0})
+
+
+def _run(row, fold, seed, iters, test, val=None):
+    metrics = lambda v: {'IoU.land': v, 'IoU.road': v, 'IoU.unlabeled': 0.0}  # noqa: E731
+    return dict(
+        variant=row,
+        encoder='pre',
+        fraction=None if row == 'oracle' else 0.25,
+        fold=None if row == 'oracle' else fold,
+        seed=seed,
+        iters=iters,
+        metrics_by_split=dict(test=metrics(test), val=metrics(val or test)))
+
+
+def test_the_cell_table_pairs_by_fold_and_seed():
+    d = [30.0, 32.0, 34.0]
+    pool = [34.0, 35.0, 38.0]  # gains 4, 3, 4: mean 3.667, s = 0.577, t(2) = 4.303
+    runs = [_run('D', k, 0, 100, v) for k, v in enumerate(d)]
+    runs += [_run('D u D\' (pool)', k, 0, 100, v) for k, v in enumerate(pool)]
+    runs += [_run('D u pseudo(U)', k, 0, 100, 33.0) for k in range(3)]
+    runs += [_run('D u D\' u pseudo(U)', k, 0, 100, 37.0) for k in range(3)]
+    runs += [_run('oracle', None, 0, 100, 42.0)]
+    runs += [_run('D', k, 0, 200, v + 0.1) for k, v in enumerate(d)]
+    rows = cell_rows(runs, 'pre', 0.25)
+    pool_row = next(r for r in rows if r.row == 'D u D\' (pool)')
+    assert pool_row.gains == pytest.approx([4.0, 3.0, 4.0])
+    m, lo, hi = pool_row.interval
+    half = 4.303 * np.std([4.0, 3.0, 4.0], ddof=1) / np.sqrt(3)
+    assert (m, lo, hi) == pytest.approx((11 / 3, 11 / 3 - half, 11 / 3 + half))
+    table = cell_table(rows, 100)
+    # gap D -> oracle: 32 -> 42; the pool row (35.67) closes 37 %
+    assert '| D ∪ D′ (pool) | 3 | 35.67 ± 2.08 | +3.67 [+2.23, +5.10] | 37 % |' in table
+    assert '| oracle | 1 | 42.00 ± 0.00 |' in table
+    check = target_check(rows, 100)
+    assert check[0].endswith('met') and 'not met' not in check[0]
+    assert check[1].endswith('→ met') and check[2].endswith('→ met')
+    runs_bad = copy.deepcopy(runs)
+    for r in runs_bad:
+        if r['variant'] == 'D u D\' u pseudo(U)':
+            r['metrics_by_split']['test'] = {'IoU.land': 30.0, 'IoU.road': 30.0}
+    assert target_check(cell_rows(runs_bad, 'pre', 0.25), 100)[2].endswith('not met')
+    assert 'not decidable' in target_check(rows, 200)[0]
