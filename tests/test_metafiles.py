@@ -30,6 +30,19 @@ def test_the_families_with_weights_have_metafiles():
     assert {'joint_ddpm', 'mask2img', 'joint_sr', 'pretrain', 'satsynth'} <= names
 
 
+def test_every_config_family_has_a_readme_and_a_metafile():
+    import glob
+    families = [
+        d for d in sorted(glob.glob(osp.join(REPO, 'configs', '*')))
+        if osp.isdir(d) and osp.basename(d) not in (
+            '_base_', 'experiments') and glob.glob(osp.join(d, '*.py'))
+    ]
+    assert len(families) >= 6
+    for d in families:
+        assert osp.isfile(osp.join(d, 'README.md')), f'{d} has no README.md'
+        assert osp.join(d, 'metafile.yml') in METAFILES, f'{d} has no metafile.yml'
+
+
 @pytest.mark.parametrize('path', METAFILES, ids=lambda p: osp.basename(osp.dirname(p)))
 def test_every_entry_exists_and_its_checksum_matches(path):
     data = read_metafile(path)

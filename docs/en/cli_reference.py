@@ -19,6 +19,7 @@ TOOLS = [
     ('tools/pseudo_label.py', 'pseudo_label'),
     ('tools/evaluate_generator.py', 'evaluate_generator'),
     ('tools/benchmark_gain.py', 'benchmark_gain'),
+    ('tools/benchmark_low_label.py', 'benchmark_low_label'),
     ('tools/sdm_scarce.py', 'sdm_scarce'),
     ('tools/benchmark_super_res.py', 'benchmark_super_res'),
     ('tools/evaluate_super_res.py', 'evaluate_super_res'),

@@ -418,6 +418,8 @@ class LowLabelExperiment:
         splits = self.splits()
         if self.report_only:
             return self.report_finished(splits, stages)
+        if self.command:  # the command that trains: a report_only report names it
+            atomic_write_json(osp.join(self.work_dir, 'command.json'), dict(command=self.command))
         d_runs = stages.run('D segmentors', lambda: run_specs(self.d_specs(splits)))
         conv = self.convergence(d_runs)
         for (enc, fraction), c in conv.items():

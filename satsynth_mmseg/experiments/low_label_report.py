@@ -7,6 +7,7 @@ an equal schedule; intervals are 95 % t intervals of the paired differences
 """
 from __future__ import annotations
 import dataclasses
+import json
 import math
 import os.path as osp
 import shutil
@@ -211,9 +212,13 @@ def write_low_label_report(exp,
     """``WORK_DIR/low_label.{md,json}`` and the pictures; copies under
     ``benchmarks/results/<exp.results>`` when set. Returns the JSON written."""
     stem = osp.join(exp.work_dir, 'low_label')
+    command = exp.command
+    recorded = osp.join(exp.work_dir, 'command.json')
+    if partial and osp.exists(recorded):  # the command that trained the runs
+        with open(recorded) as f:
+            command = json.load(f)['command']
     md = [
-        '# D′ with few labels, trained to convergence', '',
-        f'Command: `{exp.command}`' if exp.command else '', '',
+        f'Made by `{command}`.' if command else '', '',
         ('**Partial**: the runs finished so far (the experiment resumes with the same command '
          'without `report_only`); cells with fewer runs than the settings ask for.\n'
          if partial else ''),
