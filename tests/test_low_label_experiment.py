@@ -200,3 +200,18 @@ def test_the_cell_table_pairs_by_fold_and_seed():
             r['metrics_by_split']['test'] = {'IoU.land': 30.0, 'IoU.road': 30.0}
     assert target_check(cell_rows(runs_bad, 'pre', 0.25), 100)[2].endswith('not met')
     assert 'not decidable' in target_check(rows, 200)[0]
+
+
+def test_s_star_is_read_from_the_validation_curve_of_the_same_runs(dubai_like, tmp_path):
+    exp = _experiment(dubai_like, tmp_path, schedules=[10, 20, 40], report_only=True)
+    # val rises to 20 then flattens; the test part (never read for the choice) keeps rising
+    val = {10: [30.0, 32.0], 20: [35.0, 36.0], 40: [35.2, 36.1]}
+    runs = []
+    for it, vs in val.items():
+        for fold, v in enumerate(vs):
+            runs.append(dict(_run('D', fold, 0, it, test=50.0 + it, val=v), encoder='random'))
+    # a third fold that ran only the shortest schedule must not bend the curve
+    runs.append(dict(_run('D', 2, 0, 10, test=0.0, val=90.0), encoder='random'))
+    c = exp.convergence(runs)[('random', 0.25)]
+    assert c['schedule'] == 20 and c['converged'] and c['runs'] == 2
+    assert c['curve'] == pytest.approx({10: 31.0, 20: 35.5, 40: 35.65})

@@ -221,20 +221,28 @@ class LowLabelExperiment:
         ]
 
     def convergence(self, runs: List[dict]) -> Dict[Tuple[str, float], dict]:
-        """s* of every (encoder, fraction), from D's mean validation mIoU (real classes)."""
+        """s* of every (encoder, fraction), from D's mean validation mIoU (real classes) over
+        the (fold, seed) pairs that ran every schedule (all of them once D has finished; the
+        same runs at every point of a partial curve)."""
         out = {}
         for enc in self.encoders:
             for fraction in self.fractions:
-                curve: Dict[int, List[float]] = {}
+                by_it: Dict[int, Dict[tuple, float]] = {}
                 for r in runs:
                     if r['variant'] == 'D' and r['encoder'] == enc and r['fraction'] == fraction:
-                        curve.setdefault(r['iters'],
-                                         []).append(real_miou(r['metrics_by_split']['val']))
-                mean = {it: sum(v) / len(v) for it, v in curve.items()}
+                        by_it.setdefault(r['iters'],
+                                         {})[(r['fold'],
+                                              r['seed'])] = real_miou(r['metrics_by_split']['val'])
+                pairs = set.intersection(*(set(v) for v in by_it.values())) if by_it else set()
+                mean = {
+                    it: sum(v[p] for p in pairs) / len(pairs)
+                    for it, v in by_it.items()
+                } if pairs else {}
                 if self.report_only and len(mean) < 2:
                     continue
                 s, converged = converged_schedule(mean, self.min_gain)
-                out[(enc, fraction)] = dict(curve=mean, schedule=s, converged=converged)
+                out[(enc, fraction)] = dict(
+                    curve=mean, schedule=s, converged=converged, runs=len(pairs))
         return out
 
     # ---- what the rows need, per fold -------------------------------------------------

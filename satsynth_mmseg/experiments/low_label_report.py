@@ -242,7 +242,8 @@ def write_low_label_report(exp,
                    if c['converged'] else 'not converged: the longest schedule still gains')
         md += [
             f'## {enc} encoder, {round(100 * fraction)} % labelled (1/{round(1 / fraction)})', '',
-            f'D\'s validation curve (mean over runs) {curve} → s* = {s} iterations '
+            f'D\'s validation curve (mean over {c.get("runs", "the")} runs) {curve} → s* = {s} '
+            'iterations '
             f'({verdict}).', '', f'At s* = {s}:', '',
             cell_table(rows, s), '', 'Per-class test IoU at s*:', '',
             per_class_table(rows, s), '', 'Every schedule (test mIoU, gain over D):', '',
@@ -250,6 +251,14 @@ def write_low_label_report(exp,
         ]
         if enc == exp.main_encoder and fraction == exp.main_fraction:
             md += ['Target (main setting):', ''] + target_check(rows, s) + ['']
+            main = [
+                f'{"Partial (the runs finished so far): " if partial else ""}{enc} encoder, '
+                f'1/{round(1 / fraction)} of the train images labelled, s* = {s} iterations '
+                f'({"converged" if c["converged"] else "not converged"} on validation); test '
+                'mIoU over the real classes, gains paired by (fold, seed):', '',
+                cell_table(rows, s), ''
+            ]
+            atomic_write_text(stem + '_main.md', '\n'.join(main))
             plot_gain_vs_schedule(rows, stem + '_schedule.png',
                                   f'{enc} encoder, 1/{round(1 / fraction)} labels')
         if enc == exp.main_encoder:
@@ -292,7 +301,7 @@ def write_low_label_report(exp,
     atomic_write_json(stem + '.json', out)
     if exp.results:
         dest = osp.join('benchmarks', 'results', exp.results)
-        for ext in ('.md', '.json', '_schedule.png', '_fraction.png'):
+        for ext in ('.md', '_main.md', '.json', '_schedule.png', '_fraction.png'):
             if osp.exists(stem + ext):
                 shutil.copyfile(stem + ext, dest + ext)
     print(text)

@@ -325,7 +325,8 @@ def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
         eta = ''
         if started is not None:
             took.append(time.perf_counter() - started)
-            left = len(runs) - i - 1
+            left = sum(not osp.exists(osp.join(r['work_dir'], 'metrics.json'))
+                       for r in runs[i + 1:])  # the runs still to train
             eta = f'; {left} left, ETA {sum(took) / len(took) * left / 60:.1f} min' if left else ''
         log(f'{spec["name"]}: mIoU {m["mIoU"]:.2f} ({results[-1]["train_seconds"]:.0f} s){eta}')
     return results, ran
