@@ -33,6 +33,9 @@ import resource
 import time
 from typing import Dict, List, Optional, Tuple, Union
 
+from ..datasets import build_train_dataset
+from ..generation import dataset_label_maps, label_statistics
+from ..generation.pseudo_labels import PseudoLabelSpec, pseudo_label
 from ..utils.atomic_io import atomic_write_json
 from ..utils.errors import ConfigError
 from .augmentation import rare_classes
@@ -352,7 +355,6 @@ class LowLabelExperiment:
                encoder: str) -> List[str]:
         """pseudo(U) of the fold: its held-back train images and the archive, labelled by
         ``checkpoint`` (the fold's D segmentor at s*), uncertain pixels ignored."""
-        from ..generation.pseudo_labels import PseudoLabelSpec, pseudo_label
         outs = []
         for part, pool, scale in (('train', self.unlabelled_train(split, None), 1.0),
                                   ('archive', osp.abspath(self.pool_root), self.pool_scale)):
@@ -377,8 +379,6 @@ class LowLabelExperiment:
     def row_specs(self, stages: StageTimer, split: LowLabelSplit, d_runs: List[dict],
                   conv: Dict[Tuple[str, float], dict]) -> List[dict]:
         """One fold's runs of the other rows, what they need made first."""
-        from ..datasets import build_train_dataset
-        from ..generation import dataset_label_maps, label_statistics
         rows = [r for r in self.rows if r != 'D']
         d_cfg = self.d_config(split)
         real = build_train_dataset(d_cfg, pipeline=[])
