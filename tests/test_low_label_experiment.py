@@ -131,6 +131,10 @@ def test_the_generator_with_the_pool_sees_masks_of_d_only(dubai_like, tmp_path):
 def test_the_settings_are_checked(dubai_like, tmp_path):
     with pytest.raises(ConfigError, match='unknown'):
         _experiment(dubai_like, tmp_path, rows=['D', 'D + mixup'])
+    # rows by tag or without spaces, as --cfg-options passes them
+    assert _experiment(
+        dubai_like, tmp_path, rows=['d', 'd_cp',
+                                    "DuD'(pool)"]).rows == ['D', 'D + copy-paste', "D u D' (pool)"]
     with pytest.raises(ConfigError, match='reference'):
         _experiment(dubai_like, tmp_path, rows=['oracle'])
     with pytest.raises(ConfigError, match='>= 2 schedules'):

@@ -64,7 +64,7 @@ class LowLabelExperiment:
         row_schedules: the other rows' iterations (default: ``schedules``); ``'converged'``:
             only each cell's s* (a first pass, widened on a rerun).
         encoders: name -> encoder checkpoint (``None``: random initialisation).
-        rows: which of :data:`ROWS` to run.
+        rows: which of :data:`ROWS` to run (by name or by tag, :data:`ROW_TAGS`).
         segmentor: the D segmentor config; ``segmentor_mixed``: its D ∪ D′ form.
         generator / generator_pool: the mask → image generator configs (D only; D + pool).
         generator_iters: their training iterations.
@@ -116,6 +116,23 @@ class LowLabelExperiment:
     command: str = ''
 
     def __post_init__(self):
+        # a row by its name, its tag (ROW_TAGS) or its name without spaces (--cfg-options
+        # drops them)
+        aliases = {
+            **{
+                r: r
+                for r in ROWS
+            },
+            **{
+                t: r
+                for r, t in ROW_TAGS.items()
+            },
+            **{
+                r.replace(' ', ''): r
+                for r in ROWS
+            }
+        }
+        self.rows = [aliases.get(r, r) for r in self.rows]
         unknown = [r for r in self.rows if r not in ROWS]
         if unknown:
             raise ConfigError(f'rows: unknown {unknown}; known: {list(ROWS)}')
