@@ -109,8 +109,12 @@ def cell_table(rows: List[RowResult], s_star: int) -> str:
         if r is None:
             continue
         closed = ''
-        if d is not None and oracle is not None and name not in ('D', 'oracle'):
-            g = gap_closed(mean_std(r.test)[0], mean_std(d.test)[0], mean_std(oracle.test)[0])
+        if d is not None and oracle is not None and name not in ('D', 'oracle') and r.gains:
+            # D over the same (fold, seed) pairs as the row, so a partial row is compared
+            # with its own D runs
+            d_same = dict(zip(d.pairs, d.test))
+            d_mean = mean_std([d_same[p] for p in r.pairs if p in d_same])[0]
+            g = gap_closed(d_mean + mean_std(r.gains)[0], d_mean, mean_std(oracle.test)[0])
             closed = '' if g is None else f'{100 * g:.0f} %'
         lines.append(f'| {display(name)} | {len(r.test)} | {_pm(r.test)} | {_gain(r)} | '
                      f'{closed} | {_pm(r.val)} |')
