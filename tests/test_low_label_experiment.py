@@ -11,7 +11,7 @@ from mmengine.registry import init_default_scope
 from PIL import Image
 
 from mmseg.registry import DATASETS
-from satsynth_mmseg.cli.benchmark_low_label import settings_from
+from satsynth_mmseg.experiments.experiment_config import settings_from
 from satsynth_mmseg.experiments.low_label import ROWS, real_miou, source_image
 from satsynth_mmseg.experiments.low_label_experiment import LowLabelExperiment
 from satsynth_mmseg.experiments.low_label_report import cell_rows, cell_table, target_check
@@ -144,11 +144,12 @@ def test_the_settings_are_checked(dubai_like, tmp_path):
     with pytest.raises(ConfigError, match="'converged'"):
         _experiment(dubai_like, tmp_path, row_schedules='best')
     config = osp.join(REPO, 'configs/experiments/lowlabel_dubai-cpu.py')
-    got = settings_from(config, {'seeds': [0, 1]}, work_dir='elsewhere', raw_dir=None)
+    got = settings_from(
+        config, LowLabelExperiment, {'seeds': [0, 1]}, work_dir='elsewhere', raw_dir=None)
     assert got['seeds'] == [0, 1] and got['work_dir'] == 'elsewhere'
     assert got['fractions'] == [0.25]
     with pytest.raises(SatSynthError, match='unknown settings'):
-        settings_from(config, {'seed': 3})
+        settings_from(config, LowLabelExperiment, {'seed': 3})
 
 
 def test_the_mean_iou_leaves_the_unlabeled_class_out():

@@ -330,18 +330,36 @@ def test_interpolate_pair_keeps_labels_and_mean_colour():
         interpolate_pair(img, lab, 0)
 
 
+def test_super_res_experiment_configs_load_and_bad_settings_fail():
+    from satsynth_mmseg.experiments.experiment_config import settings_from
+    from satsynth_mmseg.experiments.super_res import SuperResExperiment
+    from satsynth_mmseg.utils import ConfigError
+    base = osp.join(REPO, 'configs', 'experiments', 'superres_dubai-cpu.py')
+    child = osp.join(REPO, 'configs', 'experiments', 'superres-residual_dubai-cpu.py')
+    exp = SuperResExperiment(**settings_from(base, SuperResExperiment))
+    assert exp.convert['downscale'] == 4 and exp.low_convert['downscale'] == 8
+    residual = settings_from(child, SuperResExperiment, {'seeds': [3]}, raw_dir='raw')
+    assert residual['sr_steps'] == 20 and residual['seeds'] == [3] and residual['raw_dir'] == 'raw'
+    assert residual['generator_checkpoint'].startswith('model_zoo/')
+    with pytest.raises(ConfigError, match='unknown settings'):
+        settings_from(base, SuperResExperiment, {'seg_iter': 3})
+    for bad, match in ((dict(ratio=0), 'ratio'), (dict(seeds=[1, 1]), 'distinct'),
+                       (dict(segmentor='a.py'), 'pattern')):
+        with pytest.raises(ConfigError, match=match):
+            SuperResExperiment(**bad)
+
+
 def test_table4_benchmark_end_to_end_and_resume(tiny_generator, tiny_sr, procedural_root, tmp_path):
     from satsynth_mmseg.cli import benchmark_super_res as bench
     work = tmp_path / 'table4'
+    segmentor = osp.join(REPO, 'configs', 'satsynth',
+                         'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py')
     args = [
-        '--work-dir',
-        str(work), '--data-root', procedural_root, '--generator-config', tiny_generator[0],
-        '--generator-checkpoint', tiny_generator[1], '--sr-config', tiny_sr[0], '--sr-checkpoint',
-        tiny_sr[1], '--segmentor',
-        osp.join(REPO, 'configs', 'satsynth',
-                 'deeplabv3plus_r18-tiny-d8_1xb8-1k_procedural-{}-32x32.py'), '--seeds', '0',
-        '--steps', '2', '--sr-steps', '2', '--seg-iters', '2', '--eval-max-tiles', '2',
-        '--dprime-only'
+        osp.join(REPO, 'configs', 'experiments', 'superres_dubai-cpu.py'), '--work-dir',
+        str(work), '--cfg-options', f'data_root={procedural_root}',
+        f'generator_config={tiny_generator[0]}', f'generator_checkpoint={tiny_generator[1]}',
+        f'sr_config={tiny_sr[0]}', f'sr_checkpoint={tiny_sr[1]}', f'segmentor={segmentor}',
+        'seeds=[0]', 'steps=2', 'sr_steps=2', 'seg_iters=2', 'eval_max_tiles=2', 'dprime_only=True'
     ]
     report = bench.main(args)
     assert [r['variant'] for r in report['rows']] == [

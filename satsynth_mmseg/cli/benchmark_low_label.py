@@ -11,11 +11,11 @@ rerun the same command after an interruption. Writes ``WORK_DIR/low_label.{md,js
 pictures, and copies them to ``benchmarks/results/<results>.*``.
 """
 import argparse
-import dataclasses
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
+from satsynth_mmseg.experiments.experiment_config import settings_from
 from satsynth_mmseg.experiments.low_label_experiment import LowLabelExperiment
 from satsynth_mmseg.utils import SatSynthError
 
@@ -32,26 +32,15 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def settings_from(config: str, cfg_options=None, **flags) -> dict:
-    """The experiment's settings: the config, then ``--cfg-options``, then the flags given."""
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    settings = cfg.to_dict()
-    settings.pop('_base_', None)
-    settings.update({k: v for k, v in flags.items() if v is not None})
-    known = {f.name for f in dataclasses.fields(LowLabelExperiment)}
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        raise SatSynthError(f'{config}: unknown settings {unknown}; known: {sorted(known)}')
-    return settings
-
-
 def main(argv=None):
     args = parse_args(argv)
     try:
         settings = settings_from(
-            args.config, args.cfg_options, work_dir=args.work_dir, raw_dir=args.raw_dir)
+            args.config,
+            LowLabelExperiment,
+            args.cfg_options,
+            work_dir=args.work_dir,
+            raw_dir=args.raw_dir)
         experiment = LowLabelExperiment(**settings, command=' '.join(sys.argv))
         return experiment.run()
     except (SatSynthError, FileNotFoundError) as e:

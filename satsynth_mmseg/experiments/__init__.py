@@ -1,7 +1,9 @@
 """Experiments as library code: the stages of SatSynth's downstream experiments.
 
-``tools/benchmark_gain.py`` and ``tools/benchmark_super_res.py`` are thin command lines over
-:mod:`.gain` and :mod:`.super_res`, which are built from the same resumable stages:
+``tools/benchmark_gain.py``, ``tools/benchmark_low_label.py`` and
+``tools/benchmark_super_res.py`` are thin command lines over :mod:`.gain`,
+:mod:`.low_label_experiment` and :mod:`.super_res`, which are built from the same resumable
+stages:
 
 * :mod:`.stages` -- a stage timer kept in ``stages.json``, the logger, running a plugin
   command line in its own process;
@@ -11,7 +13,7 @@
 
 Config and data paths are relative to the working directory, as for mmseg's tools: run from
 the checkout, where ``configs/`` lives. An experiment's settings are a config file
-(``configs/experiments/``, read by :mod:`.gain_settings`).
+(``configs/experiments/``, read by :mod:`.gain_settings` and :mod:`.experiment_config`).
 """
 from .report import fmt, markdown, mean_std, summarise, write_report_files
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_run,

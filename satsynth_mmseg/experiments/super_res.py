@@ -1,5 +1,8 @@
 """SatSynth's Table 4: is the x2 super-resolution cascade worth it for the segmentor?
 
+The settings are an experiment config (``configs/experiments/superres_*.py``, whose keys are
+the fields of :class:`SuperResExperiment`), read by ``tools/benchmark_super_res.py``.
+
 Stages (each resumable): real data at both scales -> generator and super-resolution model ->
 the SR evaluation on real val pairs -> the same low-resolution D′ enlarged by interpolation and
 by the cascade -> segmentors on D, D ∪ D′(interp), D ∪ D′(SR) (and D′ alone) -> ``sr_gain.*``.
@@ -14,50 +17,67 @@ import time
 from typing import List, Optional
 
 from ..datasets import build_train_dataset
+from ..utils.errors import ConfigError
 from .gain import machine
 from .report import markdown, plot_variant_bars, summarise, write_report_files
 from .runs import (generate_dprime, last_checkpoint, prepare_data, run_specs, segmentor_spec,
                    train_model)
 from .stages import StageTimer, log, run_cli
 
-DEFAULTS = dict(
-    data_root='data/dubai_aerial_x4',
-    convert=dict(patch_size=512, stride=None, downscale=4),
-    low_data_root='data/dubai_aerial_x8',
-    low_convert=dict(patch_size=512, stride=None, downscale=8),
-    generator='configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py',
-    sr='configs/joint_sr/jointsr_unet-tiny_1xb8-3k_dubai-32to64x64.py',
-    segmentor='configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py',
-    sampler='ddim',
-    steps=50,
-    sr_sampler='ddim',
-    sr_steps=20,
-    gen_batch_size=32)
 #: how each D′ is enlarged: tag -> the name in the report
 UPSAMPLERS = {'interp': 'bilinear / nearest', 'sr': 'JointSuperRes'}
 
 
 @dataclasses.dataclass
 class SuperResExperiment:
-    """Settings (see ``tools/benchmark_super_res.py --help``)."""
+    """The settings of the super-resolution experiment (the keys of its config file).
+
+    Attributes:
+        work_dir: where every stage writes (resumable: rerun the same command).
+        raw_dir: the raw Dubai download, converted while a data root holds no data yet.
+        data_root: the real data at the high resolution (segmentors, SR training, sr_eval).
+        convert: the Dubai converter's options for ``data_root``.
+        low_data_root: the real data at the generator's resolution (only to train it).
+        low_convert: the converter's options for ``low_data_root``.
+        seeds: the segmentors' seeds (distinct).
+        ratio: generated pairs per real pair (> 0).
+        generator_config: the low-resolution generator's config.
+        generator_checkpoint: skip training the generator, use this checkpoint.
+        generator_iters: override the generator's ``max_iters``.
+        sr_config: the x2 super-resolution model's config.
+        sr_checkpoint: skip training the SR model, use this checkpoint.
+        sr_iters: override the SR model's ``max_iters``.
+        segmentor: segmentor config pattern, ``{}`` = ``d`` | ``d+dprime`` | ``dprime``.
+        sampler, steps: how the low-resolution pairs are sampled.
+        sr_sampler, sr_steps: how the SR model samples.
+        gen_batch_size: samples per generation batch (fixes which noise each sample gets).
+        eval_max_tiles: sr_eval on at most this many val tiles.
+        seg_iters: override the segmentors' ``max_iters``.
+        dprime_only: also train on D′(interp) and D′(SR) alone.
+        results: also copy the report to ``benchmarks/results/<results>*``.
+    """
     work_dir: str = osp.join('work_dirs', 'sr_gain_dubai-cpu')
-    #: the raw Dubai download, converted when the data roots hold no data yet
     raw_dir: Optional[str] = None
-    data_root: str = DEFAULTS['data_root']
-    low_data_root: str = DEFAULTS['low_data_root']
+    data_root: str = 'data/dubai_aerial_x4'
+    convert: dict = dataclasses.field(
+        default_factory=lambda: dict(patch_size=512, stride=None, downscale=4))
+    low_data_root: str = 'data/dubai_aerial_x8'
+    low_convert: dict = dataclasses.field(
+        default_factory=lambda: dict(patch_size=512, stride=None, downscale=8))
     seeds: List[int] = dataclasses.field(default_factory=lambda: [0, 1, 2])
     ratio: float = 1.0
-    generator_config: str = DEFAULTS['generator']
+    generator_config: str = 'configs/joint_ddpm/jointddpm_unet-tiny_1xb8-3k_dubai-32x32.py'
     generator_checkpoint: Optional[str] = None
     generator_iters: Optional[int] = None
-    sr_config: str = DEFAULTS['sr']
+    sr_config: str = 'configs/joint_sr/jointsr_unet-tiny_1xb8-3k_dubai-32to64x64.py'
     sr_checkpoint: Optional[str] = None
     sr_iters: Optional[int] = None
-    segmentor: str = DEFAULTS['segmentor']
-    sampler: str = DEFAULTS['sampler']
-    steps: int = DEFAULTS['steps']
-    sr_sampler: str = DEFAULTS['sr_sampler']
-    sr_steps: int = DEFAULTS['sr_steps']
+    segmentor: str = 'configs/satsynth/deeplabv3plus_r18-tiny-d8_1xb8-1k_dubai-{}-64x64.py'
+    sampler: str = 'ddim'
+    steps: int = 50
+    sr_sampler: str = 'ddim'
+    sr_steps: int = 20
+    gen_batch_size: int = 32
     eval_max_tiles: Optional[int] = None
     seg_iters: Optional[int] = None
     dprime_only: bool = False
@@ -65,6 +85,13 @@ class SuperResExperiment:
     command: str = ''
 
     def __post_init__(self):
+        if self.ratio <= 0:
+            raise ConfigError(f'ratio must be > 0, got {self.ratio}')
+        if len(set(self.seeds)) < len(self.seeds):
+            raise ConfigError(f'seeds must be distinct, got {self.seeds}')
+        if '{}' not in self.segmentor:
+            raise ConfigError(f'segmentor {self.segmentor!r}: a pattern with {{}} for the '
+                              'training set (d | d+dprime | dprime)')
         self.work_dir = osp.abspath(self.work_dir)
         self.data_root = osp.abspath(self.data_root)
         self.low_data_root = osp.abspath(self.low_data_root)
@@ -93,8 +120,7 @@ class SuperResExperiment:
         if gen_ckpt is None:
             stages.run(
                 'data', lambda:
-                (None,
-                 prepare_data('dubai', self.low_data_root, self.raw_dir, DEFAULTS['low_convert'])))
+                (None, prepare_data('dubai', self.low_data_root, self.raw_dir, self.low_convert)))
             gen_dir = osp.join(self.work_dir, 'generator')
             stages.run(
                 'generator', lambda: (None,
@@ -129,7 +155,7 @@ class SuperResExperiment:
                                             num,
                                             self.sampler,
                                             self.steps,
-                                            DEFAULTS['gen_batch_size'],
+                                            self.gen_batch_size,
                                             real_config,
                                             options=cascade[u])))
         return dprimes
@@ -153,7 +179,7 @@ class SuperResExperiment:
         t_start = time.perf_counter()
         stages.run(
             'data', lambda:
-            (None, prepare_data('dubai', self.data_root, self.raw_dir, DEFAULTS['convert'])))
+            (None, prepare_data('dubai', self.data_root, self.raw_dir, self.convert)))
         seg_cfg = Config.fromfile(self.segmentor.format('d'))
         seg_cfg.train_dataloader.dataset.data_root = self.data_root
         real_config = osp.join(self.work_dir, 'real_data_config.py')
