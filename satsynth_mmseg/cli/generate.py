@@ -18,29 +18,11 @@ Usage::
 
     torchrun --nproc_per_node 4 tools/generate.py ... --launcher pytorch   # 4 shards
 
-Sample ``i`` depends only on ``(SEED, i)`` (and the batch it belongs to, which is fixed by
-``--batch-size``): one process, several shards, or an interrupted and rerun command give the
-same files. Rerunning the same command resumes; other arguments into the same DIR are refused.
-With ``--sr-config/--sr-checkpoint`` every low-resolution sample is upsampled x2 by a
-``JointSuperRes`` model (the cascade) before it is written, with the same guarantees; the
-manifest then records both checkpoints. ``--interp-scale F`` enlarges every sample F times by
-interpolation instead (bilinear image, nearest mask): the baseline the cascade is compared
-with (``tools/benchmark_super_res.py``); with the same seed and batch size its low-resolution
-samples are exactly the cascade's.
-
-With a mask-conditioned generator the labels of D' are given, not generated:
-``--masks-from REAL_CFG`` makes a new layout per sample from the real training masks (random
-crop of the generator's size, 90 degree rotation, flips, optionally a CutMix box from a second
-mask; label values are kept) and renders its image; ``--mask-generator`` takes the masks of a
-joint generator's samples and renders their images again (the hybrid mode; both stages use
-``--sampler/--steps`` and continue the same per-sample generators). Layouts depend only on
-``(SEED, i)`` like everything else.
-
-Images of 1 or 3 8-bit bands are written as PNG; any other band count, and float generators
-(``float_images``: SAR, multispectral), as GeoTIFF (or ``.npy`` with ``--image-format npy``)
-of shape (C, H, W). Float images are written in physical units (e.g. dB), mapped back with the
-``norm`` of the generator config's ``LoadRasterFromFile``, so the same loading transform reads
-real and generated data; ``meta.json`` records the format and the normalisation.
+Sample ``i`` depends only on ``(SEED, i)`` and ``--batch-size``: one process, several shards
+or an interrupted and rerun command write the same files; rerunning resumes, other arguments
+into the same DIR are refused. Every option, the cascade, mask-conditioned layouts, float
+sensors and the folder it writes: ``docs/en/user_guides/build_dprime.md`` and
+``docs/en/advanced_guides/dprime_format.md``.
 """
 
 import argparse
