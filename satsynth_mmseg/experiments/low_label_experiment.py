@@ -21,7 +21,9 @@ runs it, every stage resumable (run the same command again):
    real classes (Dubai's ``unlabeled`` class left out).
 
 Every choice (s*, and any a user makes on top) is made on the validation part; the test part
-is only reported.
+is only reported. Just over 400 lines: one class keeps the stages together because they share
+the work dir's layout (folds, generators, D′, pseudo(U), runs) and each stage reads what the
+one before it wrote; the protocol and the report are their own modules.
 """
 from __future__ import annotations
 import dataclasses
@@ -414,9 +416,14 @@ class LowLabelExperiment:
             s_star = conv[(enc, split.fraction)]['schedule']
             pseudo = None
             if any('pseudo' in r for r in rows):
-                d0 = next(r for r in d_runs if r['variant'] == 'D' and r['encoder'] == enc
-                          and r['fraction'] == split.fraction and r['fold'] == split.fold
-                          and r['iters'] == s_star and r['seed'] == self.seeds[0])
+                d0 = next((r for r in d_runs if r['variant'] == 'D' and r['encoder'] == enc
+                           and r['fraction'] == split.fraction and r['fold'] == split.fold
+                           and r['iters'] == s_star and r['seed'] == self.seeds[0]), None)
+                if d0 is None:  # the pseudo-labeller is D's seed-0 model at s*
+                    raise ConfigError(
+                        f'pseudo(U) of fold {split.fold} (fraction {split.fraction:g}, encoder '
+                        f'{enc}) needs the D run at s* = {s_star} with seed {self.seeds[0]}: '
+                        f'add {s_star} to schedules or seed {self.seeds[0]} to seeds')
                 pseudo = self.pseudo(stages, split, osp.join(d0['work_dir'], f'iter_{s_star}.pth'),
                                      enc)
             source = {
