@@ -1,8 +1,10 @@
 """The low-label experiment: what each row trains on (no hidden mask reaches a row but the
 oracle), its settings, and its report's arithmetic."""
 import copy
+import json
 import os
 import os.path as osp
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -220,3 +222,40 @@ def test_s_star_is_read_from_the_validation_curve_of_the_same_runs(dubai_like, t
     c = exp.convergence(runs)[('random', 0.25)]
     assert c['schedule'] == 20 and c['converged'] and c['runs'] == 2
     assert c['curve'] == pytest.approx({10: 31.0, 20: 35.5, 40: 35.65})
+
+
+def test_the_filtered_row_uses_freemask_rule_on_d_and_refuses_another_alpha(
+        dubai_like, tmp_path, monkeypatch):
+    from satsynth_mmseg.experiments import low_label_experiment as lle
+    from satsynth_mmseg.experiments.stages import StageTimer
+    exp = _experiment(dubai_like, tmp_path, rows=['d', 'd+dprime-pool-filtered'])
+    assert exp.rows == ['D', 'D u D\' (pool, filtered)']
+    split = exp.splits()[0.25][0]
+    seen = []
+
+    def fake_filter(spec):  # what a real filter leaves: a finished folder recording alpha
+        seen.append(spec)
+        os.makedirs(spec.out)
+        with open(osp.join(spec.out, 'meta.json'), 'w') as f:
+            json.dump(dict(format_version=1, num_samples=0, filtering=dict(alpha=spec.alpha)), f)
+
+    monkeypatch.setattr(lle, 'filter_dprime', fake_filter)
+    monkeypatch.setattr(
+        lle, 'read_meta', lambda out: SimpleNamespace(
+            filtering=json.load(open(osp.join(out, 'meta.json')))['filtering']))
+    stages = StageTimer(str(tmp_path / 'stages.json'))
+    out = exp.filtered(stages, split, 'POOL_DPRIME', 'D_AT_S_STAR.pth', 'random')
+    (spec, ) = seen
+    assert (spec.source, spec.out, spec.checkpoints) == ('POOL_DPRIME', out, ['D_AT_S_STAR.pth'])
+    assert spec.rule == 'freemask' and spec.alpha == 1.25
+    # FreeMask's class means are measured on the segmentor config's training set: D itself
+    init_default_scope('mmseg')
+    d_set = Config.fromfile(spec.segmentor_config).train_dataloader.dataset
+    assert _sources(DATASETS.build(d_set)) == set(split.labelled)
+    assert exp.filtered(stages, split, 'POOL_DPRIME', 'D_AT_S_STAR.pth', 'random') == out
+    assert len(seen) == 1, 'a finished filtered D′ is reused'
+    other = _experiment(dubai_like, tmp_path, filter_alpha=1.0)
+    other.splits()
+    with pytest.raises(ConfigError, match='alpha 1.25'):
+        other.filtered(
+            StageTimer(str(tmp_path / 's2.json')), split, 'POOL_DPRIME', 'x.pth', 'random')

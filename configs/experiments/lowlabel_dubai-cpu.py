@@ -3,7 +3,7 @@
 # oracle), several disjoint folds; the val images split into a validation part (every choice)
 # and a held-out test part (the reported numbers). Rows: D, D + Copy-Paste, D ∪ pseudo(U),
 # D ∪ D′ (mask -> image generator on D only), D ∪ D′ (generator that also learned from the pool:
-# U + UC Merced), D ∪ D′ ∪ pseudo(U), the oracle; each at several schedules, the reported one
+# U + UC Merced), the same D′ FreeMask-filtered by D's segmentor, D ∪ D′ ∪ pseudo(U), the oracle; each at several schedules, the reported one
 # chosen on D's validation curve.
 #   python tools/benchmark_low_label.py configs/experiments/lowlabel_dubai-cpu.py \
 #       --raw-dir ../shared/data/dubai_aerial
@@ -34,5 +34,6 @@ gen_batch_size = 32
 pool_root = '../shared/data/ucmerced_landuse/images'
 pool_scale = 0.125
 pseudo_threshold = 0.9
+filter_alpha = 1.25  # FreeMask's own (class-mean losses on D's real images)
 min_gain = 0.5
 results = 'lowlabel_dubai_cpu'

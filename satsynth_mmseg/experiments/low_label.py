@@ -35,8 +35,8 @@ from ..utils.atomic_io import atomic_write_text
 from ..utils.errors import ConfigError
 
 #: the rows, in the order the tables show them (``oracle`` reads every train mask)
-ROWS = ('D', 'D + copy-paste', 'D u pseudo(U)', 'D u D\'', 'D u D\' (pool)', 'D u D\' u pseudo(U)',
-        'oracle')
+ROWS = ('D', 'D + copy-paste', 'D u pseudo(U)', 'D u D\'', 'D u D\' (pool)',
+        'D u D\' (pool, filtered)', 'D u D\' u pseudo(U)', 'oracle')
 #: a row's short name in run names and folders
 ROW_TAGS = {
     'D': 'd',
@@ -44,6 +44,7 @@ ROW_TAGS = {
     'D u pseudo(U)': 'd+pseudo',
     'D u D\'': 'd+dprime',
     'D u D\' (pool)': 'd+dprime-pool',
+    'D u D\' (pool, filtered)': 'd+dprime-pool-filtered',
     'D u D\' u pseudo(U)': 'd+dprime-pool+pseudo',
     'oracle': 'oracle'
 }

@@ -36,7 +36,9 @@ import time
 from typing import Dict, List, Optional, Tuple, Union
 
 from ..datasets import build_train_dataset
+from ..datasets.dprime_format import is_finished, read_meta
 from ..generation import dataset_label_maps, label_statistics
+from ..generation.filter_pipeline import FilterSpec, filter_dprime
 from ..generation.pseudo_labels import PseudoLabelSpec, pseudo_label
 from ..utils.atomic_io import atomic_write_json
 from ..utils.errors import ConfigError
@@ -74,6 +76,8 @@ class LowLabelExperiment:
         sampler, steps, gen_batch_size, guidance_scale: how D′ is sampled.
         pool_root, pool_scale: the unlabelled archive and its rescale to D's resolution.
         pseudo_threshold: the confidence a pseudo pixel needs.
+        filter_alpha: FreeMask's threshold factor for the filtered row (1.25: FreeMask's own,
+            its class-mean losses measured on D's real images).
         min_gain: the convergence rule's smallest improvement (mIoU points).
         results: also copy the report to ``benchmarks/results/<results>.{md,json,…}``.
         report_only: train nothing: report the runs finished so far (a long experiment's
@@ -112,6 +116,7 @@ class LowLabelExperiment:
     pool_root: str = '../shared/data/ucmerced_landuse/images'
     pool_scale: float = 0.125
     pseudo_threshold: float = 0.9
+    filter_alpha: float = 1.25
     min_gain: float = 0.5
     results: Optional[str] = None
     report_only: bool = False
@@ -395,6 +400,33 @@ class LowLabelExperiment:
             outs.append(stages.run(f'{split.name} pseudo {encoder} {part}', label))
         return outs
 
+    def filtered(self, stages: StageTimer, split: LowLabelSplit, source: str, checkpoint: str,
+                 encoder: str) -> str:
+        """The pool generator's D′ FreeMask-filtered by ``checkpoint`` (the fold's D segmentor
+        at s*): class-mean losses on D's real images, pixels above ``filter_alpha`` times
+        their class's mean ignored."""
+        out = osp.join(self.fold_dir(split), f'dprime_pool_filtered_{encoder}')
+
+        def run():
+            did = not is_finished(out)
+            if not did:
+                alpha = (read_meta(out).filtering or {}).get('alpha')
+                if alpha != self.filter_alpha:  # the row's runs are named without alpha
+                    raise ConfigError(f'{out} was filtered with alpha {alpha}, not '
+                                      f'filter_alpha {self.filter_alpha}: use another work_dir')
+            if did:
+                filter_dprime(
+                    FilterSpec(
+                        source,
+                        out,
+                        self.d_config(split), [checkpoint],
+                        alpha=self.filter_alpha,
+                        rule='freemask',
+                        progress=False))
+            return out, did
+
+        return stages.run(f'{split.name} dprime pool filtered {encoder}', run)
+
     def row_specs(self, stages: StageTimer, split: LowLabelSplit, d_runs: List[dict],
                   conv: Dict[Tuple[str, float], dict]) -> List[dict]:
         """One fold's runs of the other rows, what they need made first."""
@@ -404,7 +436,7 @@ class LowLabelExperiment:
         synth = {}
         if 'D u D\'' in rows:
             synth['d'] = self.dprime(stages, split, 'd', len(real))
-        if 'D u D\' (pool)' in rows or 'D u D\' u pseudo(U)' in rows:
+        if any(r.startswith('D u D\' (pool') or r == 'D u D\' u pseudo(U)' for r in rows):
             synth['pool'] = self.dprime(stages, split, 'pool', len(real))
         rare = None
         if 'D + copy-paste' in rows:
@@ -414,22 +446,28 @@ class LowLabelExperiment:
         specs = []
         for enc in self.encoders:
             s_star = conv[(enc, split.fraction)]['schedule']
-            pseudo = None
-            if any('pseudo' in r for r in rows):
+            pseudo = filtered = None
+            needs_d0 = [r for r in rows if 'pseudo' in r or 'filtered' in r]
+            if needs_d0:  # the fold's D segmentor (seed 0) at s* labels U and filters D′
                 d0 = next((r for r in d_runs if r['variant'] == 'D' and r['encoder'] == enc
                            and r['fraction'] == split.fraction and r['fold'] == split.fold
                            and r['iters'] == s_star and r['seed'] == self.seeds[0]), None)
-                if d0 is None:  # the pseudo-labeller is D's seed-0 model at s*
+                if d0 is None:
                     raise ConfigError(
-                        f'pseudo(U) of fold {split.fold} (fraction {split.fraction:g}, encoder '
-                        f'{enc}) needs the D run at s* = {s_star} with seed {self.seeds[0]}: '
-                        f'add {s_star} to schedules or seed {self.seeds[0]} to seeds')
-                pseudo = self.pseudo(stages, split, osp.join(d0['work_dir'], f'iter_{s_star}.pth'),
-                                     enc)
+                        f'{needs_d0[0]} of fold {split.fold} (fraction {split.fraction:g}, '
+                        f'encoder {enc}) needs the D run at s* = {s_star} with seed '
+                        f'{self.seeds[0]}: add {s_star} to schedules or seed {self.seeds[0]} '
+                        'to seeds')
+                d0_ckpt = osp.join(d0['work_dir'], f'iter_{s_star}.pth')
+                if any('pseudo' in r for r in rows):
+                    pseudo = self.pseudo(stages, split, d0_ckpt, enc)
+                if any('filtered' in r for r in rows):
+                    filtered = self.filtered(stages, split, synth['pool'], d0_ckpt, enc)
             source = {
                 'D u pseudo(U)': pseudo,
                 'D u D\'': [synth.get('d')],
                 'D u D\' (pool)': [synth.get('pool')],
+                'D u D\' (pool, filtered)': [filtered],
                 'D u D\' u pseudo(U)': [synth.get('pool')] + (pseudo or []),
             }
             for row in rows:

@@ -233,7 +233,9 @@ def write_low_label_report(exp,
         f'`{exp.generator_pool}` (D + pool), {exp.generator_iters} iterations, D′ = '
         f'{exp.dprime_ratio:g} × |D| pairs ({exp.sampler}-{exp.steps}), mixed at ratio '
         f'{exp.mix_ratio:g}; pseudo(U) kept where the D segmentor\'s confidence ≥ '
-        f'{exp.pseudo_threshold:g}. Stages: {stages.describe()}.', ''
+        f'{exp.pseudo_threshold:g}; the filtered row: the pool D′ FreeMask-filtered by the '
+        f'same D segmentor (class-mean losses on D\'s real images, α = {exp.filter_alpha:g}). '
+        f'Stages: {stages.describe()}.', ''
     ]
     summary = {}
     fraction_points: Dict[str, List[Tuple[float, float]]] = {}
