@@ -3,8 +3,8 @@
 # oracle), several disjoint folds; the val images split into a validation part (every choice)
 # and a held-out test part (the reported numbers). Rows: D, D + Copy-Paste, D ∪ pseudo(U),
 # D ∪ D′ (mask -> image generator on D only), D ∪ D′ (generator that also learned from the pool:
-# U + UC Merced), the same D′ FreeMask-filtered by D's segmentor, D ∪ D′ ∪ pseudo(U), the oracle; each at several schedules, the reported one
-# chosen on D's validation curve.
+# U + UC Merced), the same D′ FreeMask-filtered by D's segmentor, D ∪ D′ ∪ pseudo(U), the
+# oracle; each at several schedules, the reported one chosen on D's validation curve.
 #   python tools/benchmark_low_label.py configs/experiments/lowlabel_dubai-cpu.py \
 #       --raw-dir ../shared/data/dubai_aerial
 # Why ÷8 (32 x 32 crops of 64 x 64 tiles) and not ÷4: on 2 CPU cores a ÷4 segmentor iteration
