@@ -23,41 +23,20 @@ Stages (each resumable: rerunning skips what is finished):
 6. report: ``WORK_DIR/sr_gain.{md,json,png}`` (with the sr_eval table), copied to
    ``benchmarks/results/<results>*`` when ``results`` is set.
 """
-import argparse
 import sys
 
-from mmengine.config import DictAction
-
-from satsynth_mmseg.experiments.experiment_config import settings_from
+from satsynth_mmseg.experiments.experiment_config import experiment_parser, run_experiment
 from satsynth_mmseg.experiments.super_res import SuperResExperiment
-from satsynth_mmseg.utils import SatSynthError
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(
-        description='Downstream mIoU with D\' enlarged x2 by interpolation vs by the '
-        'super-resolution cascade',
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__)
-    p.add_argument('config', help='experiment config (configs/experiments/superres_*.py)')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction, help='override settings')
-    p.add_argument('--work-dir', help='default: the config\'s work_dir')
-    p.add_argument('--raw-dir', help='the raw Dubai download (while a data root is empty)')
-    return p.parse_args(argv)
+    return experiment_parser(
+        'Downstream mIoU with D\' enlarged x2 by interpolation vs by the super-resolution cascade',
+        'experiment config (configs/experiments/superres_*.py)', __doc__).parse_args(argv)
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    try:
-        settings = settings_from(
-            args.config,
-            SuperResExperiment,
-            args.cfg_options,
-            work_dir=args.work_dir,
-            raw_dir=args.raw_dir)
-        return SuperResExperiment(**settings, command=' '.join(sys.argv)).run()
-    except (SatSynthError, FileNotFoundError) as e:
-        raise SystemExit(f'error: {e}')
+    return run_experiment(SuperResExperiment, parse_args(argv), ' '.join(sys.argv))
 
 
 if __name__ == '__main__':

@@ -5,12 +5,13 @@ are the fields of the experiment's settings dataclass; ``--cfg-options`` and the
 command line keeps (``--work-dir``, ``--raw-dir``) override it, in that order.
 """
 from __future__ import annotations
+import argparse
 import dataclasses
 from typing import Optional
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
-from ..utils.errors import ConfigError
+from ..utils.errors import ConfigError, SatSynthError
 
 
 def settings_from(config: str,
@@ -43,3 +44,32 @@ def settings_from(config: str,
     if unknown:
         raise ConfigError(f'{config}: unknown settings {unknown}; known: {sorted(known)}')
     return settings
+
+
+def experiment_parser(description: str, config_help: str, epilog: str) -> argparse.ArgumentParser:
+    """The command line every config-driven experiment takes: ``CONFIG [--cfg-options ...]
+    [--work-dir DIR] [--raw-dir DIR]``."""
+    p = argparse.ArgumentParser(
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog)
+    p.add_argument('config', help=config_help)
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, help='override settings')
+    p.add_argument('--work-dir', help='default: the config\'s work_dir')
+    p.add_argument('--raw-dir', help='the raw Dubai download (while a data root is empty)')
+    return p
+
+
+def run_experiment(settings_class: type, args: argparse.Namespace, command: str):
+    """Build ``settings_class`` from parsed :func:`experiment_parser` arguments and run it;
+    a settings or file error ends the process with one line naming it."""
+    try:
+        settings = settings_from(
+            args.config,
+            settings_class,
+            args.cfg_options,
+            work_dir=args.work_dir,
+            raw_dir=args.raw_dir)
+        return settings_class(**settings, command=command).run()
+    except (SatSynthError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}')
