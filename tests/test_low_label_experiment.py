@@ -16,7 +16,8 @@ from mmseg.registry import DATASETS
 from satsynth_mmseg.experiments.experiment_config import settings_from
 from satsynth_mmseg.experiments.low_label import ROWS, real_miou, source_image
 from satsynth_mmseg.experiments.low_label_experiment import LowLabelExperiment
-from satsynth_mmseg.experiments.low_label_report import cell_rows, cell_table, target_check
+from satsynth_mmseg.experiments.low_label_report import (cell_rows, cell_table, per_class_table,
+                                                         target_check)
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 from tests.conftest import REPO
 
@@ -198,6 +199,13 @@ def test_the_cell_table_pairs_by_fold_and_seed():
     # gap D -> oracle: 32 -> 42; the pool row (35.67) closes 37 %
     assert '| D ∪ D′ (pool) | 3 | 35.67 ± 2.08 | +3.67 [+2.23, +5.10] | 37 % |' in table
     assert '| oracle | 1 | 42.00 ± 0.00 |' in table
+    # per class: the row's IoU and its gain over D's runs of the same (fold, seed) pairs,
+    # so a row run on fold 2 only is compared with D's fold 2 (34), not D's mean (32)
+    partial = cell_rows(runs + [_run('D u D\'', 2, 0, 100, 35.0)], 'pre', 0.25)
+    per_class = per_class_table(partial, 100)
+    assert '| D ∪ D′ (pool) | 35.7 (+3.7) | 35.7 (+3.7) |' in per_class
+    assert '| D ∪ D′ | 35.0 (+1.0) | 35.0 (+1.0) |' in per_class
+    assert '| D | 32.0 | 32.0 |' in per_class
     check = target_check(rows, 100)
     assert check[0].endswith('met') and 'not met' not in check[0]
     assert check[1].endswith('→ met') and check[2].endswith('→ met')

@@ -37,6 +37,8 @@ class RowResult:
         val: the validation mIoU of each run.
         gains: test mIoU minus the same (fold, seed)'s D at this schedule (where D ran).
         per_class: class -> mean test IoU.
+        class_gains: class -> mean test IoU gain over the same (fold, seed)'s D (paired runs
+            only; empty for D and rows without a D pair).
     """
     row: str
     iters: int
@@ -45,6 +47,7 @@ class RowResult:
     val: List[float]
     gains: List[float]
     per_class: Dict[str, float]
+    class_gains: Dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def interval(self) -> tuple:
@@ -72,13 +75,22 @@ def cell_rows(runs: Sequence[dict], encoder: str, fraction: float) -> List[RowRe
                 k[4:] for k in group[0]['metrics_by_split']['test']
                 if k.startswith('IoU.') and k[4:] not in NOT_REAL_CLASSES
             ]
+            paired = [(r, d[(it, r['fold'], r['seed'])]) for r in group
+                      if (it, r['fold'], r['seed']) in d] if row != 'D' else []
             out.append(
                 RowResult(
                     row, it, [(r['fold'], r['seed']) for r in group], test,
                     [real_miou(r['metrics_by_split']['val']) for r in group], gains, {
                         c: mean_std([r['metrics_by_split']['test'][f'IoU.{c}'] for r in group])[0]
                         for c in classes
-                    }))
+                    }, {
+                        c:
+                        mean_std([
+                            r['metrics_by_split']['test'][f'IoU.{c}'] -
+                            dr['metrics_by_split']['test'][f'IoU.{c}'] for r, dr in paired
+                        ])[0]
+                        for c in classes
+                    } if paired else {}))
     return out
 
 
@@ -122,14 +134,19 @@ def cell_table(rows: List[RowResult], s_star: int) -> str:
 
 
 def per_class_table(rows: List[RowResult], s_star: int) -> str:
+    """Each row's mean test IoU per class at s*, with its paired gain over D in brackets
+    (over the row's own (fold, seed) pairs, so a partial row is compared with its D runs)."""
     at = [r for r in rows if r.iters == s_star]
     if not at:
         return ''
     classes = list(at[0].per_class)
     lines = ['| training set | ' + ' | '.join(classes) + ' |', '|---|' + '---|' * len(classes)]
     for r in at:
-        lines.append(f'| {display(r.row)} | ' + ' | '.join(f'{r.per_class[c]:.1f}'
-                                                           for c in classes) + ' |')
+        cells = [
+            f'{r.per_class[c]:.1f}' + (f' ({r.class_gains[c]:+.1f})' if c in r.class_gains else '')
+            for c in classes
+        ]
+        lines.append(f'| {display(r.row)} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
 
 
@@ -251,7 +268,9 @@ def write_low_label_report(exp,
             f'D\'s validation curve (mean over {c.get("runs", "the")} runs) {curve} → s* = {s} '
             'iterations '
             f'({verdict}).', '', f'At s* = {s}:', '',
-            cell_table(rows, s), '', 'Per-class test IoU at s*:', '',
+            cell_table(rows, s), '',
+            'Per-class test IoU at s* (mean over the row\'s runs; in brackets its paired gain over D):',
+            '',
             per_class_table(rows, s), '', 'Every schedule (test mIoU, gain over D):', '',
             curve_table(rows), ''
         ]
