@@ -268,9 +268,8 @@ def write_low_label_report(exp,
             f'D\'s validation curve (mean over {c.get("runs", "the")} runs) {curve} → s* = {s} '
             'iterations '
             f'({verdict}).', '', f'At s* = {s}:', '',
-            cell_table(rows, s), '',
-            'Per-class test IoU at s* (mean over the row\'s runs; in brackets its paired gain over D):',
-            '',
+            cell_table(rows, s), '', 'Per-class test IoU at s* (mean over the row\'s runs; '
+            'in brackets its paired gain over D):', '',
             per_class_table(rows, s), '', 'Every schedule (test mIoU, gain over D):', '',
             curve_table(rows), ''
         ]
