@@ -414,7 +414,7 @@ class LowLabelExperiment:
                 if alpha != self.filter_alpha:  # the row's runs are named without alpha
                     raise ConfigError(f'{out} was filtered with alpha {alpha}, not '
                                       f'filter_alpha {self.filter_alpha}: use another work_dir')
-            if did:
+            else:
                 filter_dprime(
                     FilterSpec(
                         source,

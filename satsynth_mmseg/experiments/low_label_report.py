@@ -67,16 +67,17 @@ def cell_rows(runs: Sequence[dict], encoder: str, fraction: float) -> List[RowRe
             group = sorted((r for r in mine if r['variant'] == row and r['iters'] == it),
                            key=lambda r: (r['fold'] or 0, r['seed']))
             test = [real_miou(r['metrics_by_split']['test']) for r in group]
+            # each run with the same (fold, seed)'s D run at this schedule, where D ran
+            paired = [(r, d[(it, r['fold'], r['seed'])]) for r in group
+                      if (it, r['fold'], r['seed']) in d]
             gains = [
-                t - real_miou(d[(it, r['fold'], r['seed'])]['metrics_by_split']['test'])
-                for t, r in zip(test, group) if (it, r['fold'], r['seed']) in d
+                real_miou(r['metrics_by_split']['test']) - real_miou(dr['metrics_by_split']['test'])
+                for r, dr in paired
             ]
             classes = [
                 k[4:] for k in group[0]['metrics_by_split']['test']
                 if k.startswith('IoU.') and k[4:] not in NOT_REAL_CLASSES
             ]
-            paired = [(r, d[(it, r['fold'], r['seed'])]) for r in group
-                      if (it, r['fold'], r['seed']) in d] if row != 'D' else []
             out.append(
                 RowResult(
                     row, it, [(r['fold'], r['seed']) for r in group], test,
@@ -90,7 +91,7 @@ def cell_rows(runs: Sequence[dict], encoder: str, fraction: float) -> List[RowRe
                             dr['metrics_by_split']['test'][f'IoU.{c}'] for r, dr in paired
                         ])[0]
                         for c in classes
-                    } if paired else {}))
+                    } if paired and row != 'D' else {}))
     return out
 
 
