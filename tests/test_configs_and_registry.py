@@ -111,6 +111,10 @@ FAMILIES = sorted(
      for f in map(_family, SEG_CONFIGS) if f and sum(_family(p) == f for p in SEG_CONFIGS) == 3})
 
 
+#: the variables of ``configs/_base_/datasets/dprime_training_sets.py``
+DPRIME_BLOCKS = ('d_union_dprime', 'dprime_only')
+
+
 @pytest.mark.parametrize('family', FAMILIES)
 def test_d_dunion_dprime_configs_differ_only_in_the_training_set(family):
     variants = {}
@@ -124,8 +128,15 @@ def test_d_dunion_dprime_configs_differ_only_in_the_training_set(family):
         d = cfg.to_dict()
         d['train_dataloader'].pop('dataset')
         d.pop('dprime_root', None)
+        for block in DPRIME_BLOCKS:  # the shared block's variables (only in D u D', D')
+            assert (block in d) == (key != 'd'), (key, block)
+            d.pop(block, None)
         flat[key] = d
     assert flat['d'] == flat['d+dprime'] == flat['dprime']
+    # the two training sets come from the one shared block, not a copy of it
+    assert variants['d+dprime'].train_dataloader.dataset.type == \
+        variants['d+dprime'].d_union_dprime.type
+    assert variants['dprime'].train_dataloader.dataset.type == variants['dprime'].dprime_only.type
     assert variants['d+dprime'].train_dataloader.dataset.real == \
         variants['d'].train_dataloader.dataset
     assert variants['dprime'].train_dataloader.dataset.pipeline == \

@@ -17,7 +17,7 @@ from satsynth_mmseg.experiments.experiment_config import settings_from
 from satsynth_mmseg.experiments.low_label import ROWS, real_miou, source_image
 from satsynth_mmseg.experiments.low_label_experiment import LowLabelExperiment
 from satsynth_mmseg.experiments.low_label_report import (cell_rows, cell_table, per_class_table,
-                                                         target_check)
+                                                         read_commands, target_check)
 from satsynth_mmseg.utils import ConfigError, SatSynthError
 from tests.conftest import REPO
 
@@ -267,3 +267,17 @@ def test_the_filtered_row_uses_freemask_rule_on_d_and_refuses_another_alpha(
     with pytest.raises(ConfigError, match='alpha 1.25'):
         other.filtered(
             StageTimer(str(tmp_path / 's2.json')), split, 'POOL_DPRIME', 'x.pth', 'random')
+
+
+def test_the_report_names_every_command_that_trained_its_runs(tmp_path):
+    """A work dir trained by several commands (a seed added, another cell) keeps them all,
+    in order and once each; a command.json written before (one ``command``) is still read."""
+    path = tmp_path / 'command.json'
+    assert read_commands(str(path)) == []
+    path.write_text(json.dumps(dict(command='train A')))
+    assert read_commands(str(path)) == ['train A']
+    exp = LowLabelExperiment.__new__(LowLabelExperiment)
+    exp.work_dir, exp.command = str(tmp_path), 'train B'
+    for _ in range(2):
+        exp.record_command()
+    assert read_commands(str(path)) == ['train A', 'train B']

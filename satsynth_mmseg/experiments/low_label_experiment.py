@@ -45,7 +45,7 @@ from ..utils.errors import ConfigError
 from .augmentation import rare_classes
 from .low_label import (ROW_TAGS, ROWS, LowLabelSplit, converged_schedule, make_splits,
                         patches_by_image, real_miou, write_split_files)
-from .low_label_report import write_low_label_report
+from .low_label_report import read_commands, write_low_label_report
 from .runs import generate_dprime, prepare_data, run_specs, train_timed
 from .stages import StageTimer, log
 
@@ -488,8 +488,8 @@ class LowLabelExperiment:
         splits = self.splits()
         if self.report_only:
             return self.report_finished(splits, stages)
-        if self.command:  # the command that trains: a report_only report names it
-            atomic_write_json(osp.join(self.work_dir, 'command.json'), dict(command=self.command))
+        if self.command:  # the commands that trained: a report_only report names them all
+            self.record_command()
         d_runs = stages.run('D segmentors', lambda: run_specs(self.d_specs(splits)))
         conv = self.convergence(d_runs)
         for (enc, fraction), c in conv.items():
@@ -503,6 +503,13 @@ class LowLabelExperiment:
                 rows += stages.run(f'{split.name} segmentors', lambda: run_specs(specs))
         rows = list({r['name']: r for r in rows}.values())  # the oracle once
         return write_low_label_report(self, d_runs + rows, conv, self.compute(splits), stages)
+
+    def record_command(self) -> None:
+        """Add this run's command to ``WORK_DIR/command.json`` (once; in order)."""
+        path = osp.join(self.work_dir, 'command.json')
+        commands = read_commands(path)
+        if self.command not in commands:
+            atomic_write_json(path, dict(commands=commands + [self.command]))
 
     def finished_runs(self) -> List[dict]:
         """Every run of this work dir with a ``metrics.json`` (of this experiment's rows)."""

@@ -225,6 +225,16 @@ def plot_gain_vs_fraction(points: Dict[str, List[Tuple[float, float]]], path: st
     _finish(fig, ax, path, title, 'labelled share of the train images', 'test mIoU gain over D')
 
 
+def read_commands(path: str) -> List[str]:
+    """The commands that trained an experiment's runs, in order, from its ``command.json``
+    (``{"commands": [...]}``; a file of one ``"command"`` from before is read too)."""
+    if not osp.exists(path):
+        return []
+    with open(path) as f:
+        data = json.load(f)
+    return list(data.get('commands', [data['command']] if 'command' in data else []))
+
+
 def write_low_label_report(exp,
                            runs: List[dict],
                            conv: Dict[tuple, dict],
@@ -234,13 +244,11 @@ def write_low_label_report(exp,
     """``WORK_DIR/low_label.{md,json}`` and the pictures; copies under
     ``benchmarks/results/<exp.results>`` when set. Returns the JSON written."""
     stem = osp.join(exp.work_dir, 'low_label')
-    command = exp.command
-    recorded = osp.join(exp.work_dir, 'command.json')
-    if partial and osp.exists(recorded):  # the command that trained the runs
-        with open(recorded) as f:
-            command = json.load(f)['command']
+    commands = [exp.command] if exp.command else []
+    if partial:  # the commands that trained the runs
+        commands = read_commands(osp.join(exp.work_dir, 'command.json')) or commands
     md = [
-        f'Made by `{command}`.' if command else '', '',
+        ('Made by ' + '; then '.join(f'`{c}`' for c in commands) + '.') if commands else '', '',
         ('**Partial**: the runs finished so far (the experiment resumes with the same command '
          'without `report_only`); cells with fewer runs than the settings ask for.\n'
          if partial else ''),
