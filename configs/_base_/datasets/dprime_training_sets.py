@@ -1,5 +1,6 @@
-# The two training sets every segmentor family adds to its D config (one definition, inherited
-# beside the D config: `_base_ = ['./<family>-d-<size>.py', '../_base_/datasets/dprime_training_sets.py']`):
+# The two training sets every segmentor family adds to its D config, defined once; a child
+# inherits this file beside its D config:
+#   _base_ = ['./<family>-d-<size>.py', '../_base_/datasets/dprime_training_sets.py']
 #   D u D': real samples mixed with D' pairs, `ratio` D' draws per real one (AugmentedDataset);
 #   D' only: the generated pairs alone, through the D config's train pipeline.
 # mmengine cannot bind a base to its child's values, so a child fills in what it alone knows:
