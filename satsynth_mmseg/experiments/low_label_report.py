@@ -247,8 +247,9 @@ def write_low_label_report(exp,
     commands = [exp.command] if exp.command else []
     if partial:  # the commands that trained the runs
         commands = read_commands(osp.join(exp.work_dir, 'command.json')) or commands
+    made_by = '; then '.join(f'`{c}`' for c in commands)
     md = [
-        ('Made by ' + '; then '.join(f'`{c}`' for c in commands) + '.') if commands else '', '',
+        f'Made by {made_by}.' if commands else '', '',
         ('**Partial**: the runs finished so far (the experiment resumes with the same command '
          'without `report_only`); cells with fewer runs than the settings ask for.\n'
          if partial else ''),
