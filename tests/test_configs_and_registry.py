@@ -110,7 +110,6 @@ FAMILIES = sorted(
     {f
      for f in map(_family, SEG_CONFIGS) if f and sum(_family(p) == f for p in SEG_CONFIGS) == 3})
 
-
 #: the variables of ``configs/_base_/datasets/dprime_training_sets.py``
 DPRIME_BLOCKS = ('d_union_dprime', 'dprime_only')
 
