@@ -281,3 +281,96 @@ def test_the_report_names_every_command_that_trained_its_runs(tmp_path):
     for _ in range(2):
         exp.record_command()
     assert read_commands(str(path)) == ['train A', 'train B']
+
+
+def _finished(spec, test, val):
+    """``spec`` as a finished run's record (what ``metrics.json`` and a results file hold)."""
+    by_split = {
+        split: {
+            'mIoU': v,
+            'IoU.land': v,
+            'IoU.road': v,
+            'IoU.unlabeled': 0.0
+        }
+        for split, v in (('val', val), ('test', test))
+    }
+    return dict(spec, metrics=by_split['test'], metrics_by_split=by_split, train_seconds=1.0)
+
+
+def test_a_lost_work_dir_is_restored_from_the_results_file(dubai_like, tmp_path, monkeypatch):
+    """The committed results file holds every finished run; a fresh work dir gets their
+    ``metrics.json`` back (nothing trained again), and a report of one cell keeps the runs of
+    the others in the results file."""
+    from satsynth_mmseg.experiments import runs as runs_mod
+    monkeypatch.chdir(tmp_path)
+    exp = _experiment(dubai_like, tmp_path, results='lowlabel_test', report_only=True)
+    split = exp.splits()[0.25][0]
+    done = [
+        _finished(exp.spec('D', 'random', split, 0, it), 30.0 + it, 20.0 + it)
+        for it in exp.schedules
+    ]
+    other_cell = dict(done[0], name='random_f8_fold0_d_it10_seed0', fraction=0.125)
+    other_cell['work_dir'] = osp.join(exp.work_dir, 'runs', other_cell['name'])
+    gen = dict(seconds=5.0, iters=100, sample_seconds=1.0, peak_rss_mib_upper_bound=9.0)
+    os.makedirs('benchmarks/results')
+    with open('benchmarks/results/lowlabel_test.json', 'w') as f:
+        json.dump(dict(runs=done + [other_cell], compute={'f8_fold0 pool': gen}), f)
+    out = exp.run()
+    for r in done:
+        with open(osp.join(r['work_dir'], 'metrics.json')) as f:
+            assert json.load(f)['restored'] is True
+    assert {r['name'] for r in out['runs']} == {r['name'] for r in done + [other_cell]}
+    assert out['compute']['f8_fold0 pool'] == gen
+    with open('benchmarks/results/lowlabel_test.json') as f:
+        assert len(json.load(f)['runs']) == 3, 'the other cell\'s run stays in the results file'
+
+    def no_training(*args, **kwargs):
+        raise AssertionError(f'trained again: {args}')
+
+    monkeypatch.setattr(runs_mod, 'run_cli', no_training)
+    fold0 = [s for s in exp.d_specs(exp.splits()) if s['fold'] == 0]
+    results, ran = runs_mod.run_specs(fold0)
+    assert not ran and [r['metrics']['mIoU'] for r in results] == [40.0, 50.0]
+    # a restored run asked for with other settings is trained again
+    changed = dict(fold0[0], options={'randomness.seed': 7})
+    with pytest.raises(AssertionError, match='trained again'):
+        runs_mod.run_specs([changed])
+
+
+def test_a_restored_teacher_without_weights_is_trained_again(dubai_like, tmp_path, monkeypatch):
+    """pseudo(U) and the filtered D′ need the fold's D run at s* as weights: a restored run
+    has only its metrics, so it is trained again when what it would make is missing."""
+    from satsynth_mmseg.experiments import low_label_experiment as lle
+    from satsynth_mmseg.experiments.stages import StageTimer
+    exp = _experiment(dubai_like, tmp_path, rows=['d', 'd+pseudo'])
+    split = exp.splits()[0.25][0]
+    d0 = _finished(exp.spec('D', 'random', split, 0, 20), 40.0, 30.0)
+    os.makedirs(d0['work_dir'])
+    with open(osp.join(d0['work_dir'], 'metrics.json'), 'w') as f:
+        json.dump(dict(d0, restored=True), f)
+    trained = []
+
+    def fake_run_specs(specs):
+        for s in specs:
+            trained.append(s['name'])
+            assert not osp.exists(osp.join(s['work_dir'], 'metrics.json'))
+            with open(osp.join(s['work_dir'], f'iter_{s["iters"]}.pth'), 'wb') as f:
+                f.write(b'weights')
+            with open(osp.join(s['work_dir'], 'metrics.json'), 'w') as f:
+                json.dump(_finished(s, 41.0, 31.0), f)
+        return [], True
+
+    monkeypatch.setattr(lle, 'run_specs', fake_run_specs)
+    stages = StageTimer(str(tmp_path / 'stages.json'))
+    ckpt = exp.teacher(stages, split, d0, exp.rows, 'random')
+    assert trained == [d0['name']] and osp.exists(ckpt)
+    assert lle.reread(d0)['metrics']['mIoU'] == 41.0 and 'restored' not in lle.reread(d0)
+    assert exp.teacher(stages, split, d0, exp.rows, 'random') == ckpt
+    assert trained == [d0['name']], 'a teacher with weights is not trained again'
+    os.remove(ckpt)  # weights gone, but its pseudo-labels are made: nothing to train
+    for part in ('train', 'archive'):
+        out = osp.join(exp.fold_dir(split), f'pseudo_random_{part}')
+        os.makedirs(out)
+        open(osp.join(out, 'pseudo_label_report.json'), 'w').write('{}')
+    exp.teacher(stages, split, d0, exp.rows, 'random')
+    assert trained == [d0['name']]

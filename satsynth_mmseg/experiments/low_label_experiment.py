@@ -46,8 +46,14 @@ from .augmentation import rare_classes
 from .low_label import (ROW_TAGS, ROWS, LowLabelSplit, converged_schedule, make_splits,
                         patches_by_image, real_miou, write_split_files)
 from .low_label_report import read_commands, write_low_label_report
-from .runs import generate_dprime, prepare_data, run_specs, train_timed
+from .runs import generate_dprime, prepare_data, restore_runs, run_specs, train_timed
 from .stages import StageTimer, log
+
+
+def reread(run: dict) -> dict:
+    """``run`` as its ``metrics.json`` holds it now."""
+    with open(osp.join(run['work_dir'], 'metrics.json')) as f:
+        return json.load(f)
 
 
 @dataclasses.dataclass
@@ -162,6 +168,7 @@ class LowLabelExperiment:
             self.row_schedules = sorted(self.row_schedules or self.schedules)
         self.schedules = sorted(self.schedules)
         self._files: Dict[str, Dict[str, str]] = {}  # split name -> its ann files
+        self._compute: Dict[str, dict] = {}  # the results file's generator compute (restore)
 
     # ---- data and splits -------------------------------------------------------------
 
@@ -427,6 +434,27 @@ class LowLabelExperiment:
 
         return stages.run(f'{split.name} dprime pool filtered {encoder}', run)
 
+    def teacher(self, stages: StageTimer, split: LowLabelSplit, d0: dict, rows: List[str],
+                encoder: str) -> str:
+        """The checkpoint of the fold's D run ``d0`` (seed 0 at s*), which labels U and filters
+        D′. A run restored from the results file has its metrics but not its weights: where
+        the pseudo-labels or the filtered D′ it would make are missing, it is trained again
+        (its new metrics replace the restored ones)."""
+        ckpt = osp.join(d0['work_dir'], f'iter_{d0["iters"]}.pth')
+        fold = self.fold_dir(split)
+        needed = ((any('pseudo' in r for r in rows) and not all(
+            osp.exists(osp.join(fold, f'pseudo_{encoder}_{part}', 'pseudo_label_report.json'))
+            for part in ('train', 'archive'))) or
+                  (any('filtered' in r for r in rows)
+                   and not is_finished(osp.join(fold, f'dprime_pool_filtered_{encoder}'))))
+        if needed and not osp.exists(ckpt):
+            log(f'{d0["name"]}: its checkpoint {ckpt} is missing (a restored run): '
+                'training it again to label U and filter D′')
+            os.remove(osp.join(d0['work_dir'], 'metrics.json'))
+            spec = self.spec('D', encoder, split, d0['seed'], d0['iters'])
+            stages.run(f'{split.name} teacher {encoder}', lambda: run_specs([spec]))
+        return ckpt
+
     def row_specs(self, stages: StageTimer, split: LowLabelSplit, d_runs: List[dict],
                   conv: Dict[Tuple[str, float], dict]) -> List[dict]:
         """One fold's runs of the other rows, what they need made first."""
@@ -458,7 +486,7 @@ class LowLabelExperiment:
                         f'encoder {enc}) needs the D run at s* = {s_star} with seed '
                         f'{self.seeds[0]}: add {s_star} to schedules or seed {self.seeds[0]} '
                         'to seeds')
-                d0_ckpt = osp.join(d0['work_dir'], f'iter_{s_star}.pth')
+                d0_ckpt = self.teacher(stages, split, d0, rows, enc)
                 if any('pseudo' in r for r in rows):
                     pseudo = self.pseudo(stages, split, d0_ckpt, enc)
                 if any('filtered' in r for r in rows):
@@ -485,6 +513,7 @@ class LowLabelExperiment:
         stages.run(
             'data', lambda:
             (None, prepare_data('dubai', self.data_root, self.raw_dir, self.convert)))
+        self.restore()
         splits = self.splits()
         if self.report_only:
             return self.report_finished(splits, stages)
@@ -502,7 +531,29 @@ class LowLabelExperiment:
                 specs = self.row_specs(stages, split, d_runs, conv)
                 rows += stages.run(f'{split.name} segmentors', lambda: run_specs(specs))
         rows = list({r['name']: r for r in rows}.values())  # the oracle once
-        return write_low_label_report(self, d_runs + rows, conv, self.compute(splits), stages)
+        d_runs = [reread(r) for r in d_runs]  # a teacher trained again has new metrics
+        return write_low_label_report(self, d_runs + rows, conv, self.compute(splits), stages,
+                                      archive=self.finished_runs(every=True))
+
+    @property
+    def results_json(self) -> Optional[str]:
+        """``benchmarks/results/<results>.json``, when ``results`` is set."""
+        return osp.join('benchmarks', 'results', self.results + '.json') if self.results else None
+
+    def restore(self) -> None:
+        """Put the runs of the results file back into the work dir where their
+        ``metrics.json`` is missing (a lost or fresh work dir resumes from the committed
+        results; every run a report wrote is in its ``runs``), and keep its generator compute
+        records for the report (``self._compute``)."""
+        path = self.results_json
+        if not path or not osp.exists(path):
+            return
+        with open(path) as f:
+            prev = json.load(f)
+        n = restore_runs(prev.get('runs', []))
+        self._compute = dict(prev.get('compute') or {})
+        if n:
+            log(f'restored {n} finished runs from {path} into {self.work_dir}/runs')
 
     def record_command(self) -> None:
         """Add this run's command to ``WORK_DIR/command.json`` (once; in order)."""
@@ -511,8 +562,9 @@ class LowLabelExperiment:
         if self.command not in commands:
             atomic_write_json(path, dict(commands=commands + [self.command]))
 
-    def finished_runs(self) -> List[dict]:
-        """Every run of this work dir with a ``metrics.json`` (of this experiment's rows)."""
+    def finished_runs(self, every: bool = False) -> List[dict]:
+        """Every run of this work dir with a ``metrics.json`` (of this experiment's encoders
+        and fractions; with ``every``, all of them)."""
         runs_dir = osp.join(self.work_dir, 'runs')
         out = []
         for name in sorted(os.listdir(runs_dir)) if osp.isdir(runs_dir) else []:
@@ -520,8 +572,8 @@ class LowLabelExperiment:
             if osp.exists(path):
                 with open(path) as f:
                     r = json.load(f)
-                if r.get('encoder') in self.encoders and (r.get('fraction') in self.fractions
-                                                          or r['variant'] == 'oracle'):
+                if every or (r.get('encoder') in self.encoders and
+                             (r.get('fraction') in self.fractions or r['variant'] == 'oracle')):
                     out.append(r)
         return out
 
@@ -535,11 +587,19 @@ class LowLabelExperiment:
         for key, c in self.convergence(d).items():
             if len(c['curve']) >= 2:
                 conv[key] = c
-        return write_low_label_report(self, runs, conv, self.compute(splits), stages, partial=True)
+        return write_low_label_report(
+            self,
+            runs,
+            conv,
+            self.compute(splits),
+            stages,
+            partial=True,
+            archive=self.finished_runs(every=True))
 
     def compute(self, splits) -> dict:
-        """Each fold generator's training and sampling wall time and memory."""
-        compute = {}
+        """Each fold generator's training and sampling wall time and memory (those of the
+        results file first, for folds whose generator dir this work dir lacks)."""
+        compute = dict(self._compute)
         for fraction in self.fractions:
             for split in splits[fraction]:
                 for kind in ('d', 'pool'):

@@ -11,7 +11,7 @@ import json
 import math
 import os.path as osp
 import shutil
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..utils.atomic_io import atomic_write_json, atomic_write_text
 from .low_label import NOT_REAL_CLASSES, ROWS, gap_closed, real_miou
@@ -240,9 +240,14 @@ def write_low_label_report(exp,
                            conv: Dict[tuple, dict],
                            compute: dict,
                            stages,
-                           partial: bool = False) -> dict:
+                           partial: bool = False,
+                           archive: Optional[List[dict]] = None) -> dict:
     """``WORK_DIR/low_label.{md,json}`` and the pictures; copies under
-    ``benchmarks/results/<exp.results>`` when set. Returns the JSON written."""
+    ``benchmarks/results/<exp.results>`` when set. Returns the JSON written.
+
+    ``archive``: every finished run of the work dir; the JSON's ``runs`` keeps them all (those
+    outside this report's cells too), so an invocation for one cell never drops another's
+    runs from the results file, and a lost work dir is restored from it."""
     stem = osp.join(exp.work_dir, 'low_label')
     commands = [exp.command] if exp.command else []
     if partial:  # the commands that trained the runs
@@ -330,7 +335,7 @@ def write_low_label_report(exp,
         cells=summary,
         compute=compute,
         stages=stages.data,
-        runs=runs)
+        runs=runs + [r for r in archive or [] if r['name'] not in {x['name'] for x in runs}])
     atomic_write_text(stem + '.md', text)
     atomic_write_json(stem + '.json', out)
     if exp.results:

@@ -294,6 +294,23 @@ def segmentor_run(spec: dict) -> dict:
     return out
 
 
+def restore_runs(records: Sequence[dict]) -> int:
+    """Write back the ``metrics.json`` of each finished run in ``records`` (a results file's
+    ``runs``) whose work dir has none, so a lost or fresh work dir resumes from the committed
+    results instead of training them again; returns how many were written. A restored run
+    whose settings differ from the spec asked for later is run again (:func:`run_specs`)."""
+    n = 0
+    for r in records:
+        if not isinstance(r, dict) or 'work_dir' not in r or 'metrics' not in r:
+            continue
+        path = osp.join(r['work_dir'], 'metrics.json')
+        if not osp.exists(path):
+            os.makedirs(r['work_dir'], exist_ok=True)
+            atomic_write_json(path, dict(r, restored=True))
+            n += 1
+    return n
+
+
 def run_specs(runs: List[dict]) -> Tuple[List[dict], bool]:
     """Run every segmentor spec without a ``metrics.json`` for its settings yet, each in its
     own process (a finished run with other settings is run again); ``(results, ran)``.
