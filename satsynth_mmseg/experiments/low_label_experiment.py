@@ -442,11 +442,15 @@ class LowLabelExperiment:
         (its new metrics replace the restored ones)."""
         ckpt = osp.join(d0['work_dir'], f'iter_{d0["iters"]}.pth')
         fold = self.fold_dir(split)
-        needed = ((any('pseudo' in r for r in rows) and not all(
-            osp.exists(osp.join(fold, f'pseudo_{encoder}_{part}', 'pseudo_label_report.json'))
-            for part in ('train', 'archive'))) or
-                  (any('filtered' in r for r in rows)
-                   and not is_finished(osp.join(fold, f'dprime_pool_filtered_{encoder}'))))
+        labels = [
+            osp.join(fold, f'pseudo_{encoder}_{part}', 'pseudo_label_report.json')
+            for part in ('train', 'archive')
+        ]
+        needs_labels = any('pseudo' in r for r in rows) and not all(map(osp.exists, labels))
+        needs_filter = any(
+            'filtered' in r
+            for r in rows) and not is_finished(osp.join(fold, f'dprime_pool_filtered_{encoder}'))
+        needed = needs_labels or needs_filter
         if needed and not osp.exists(ckpt):
             log(f'{d0["name"]}: its checkpoint {ckpt} is missing (a restored run): '
                 'training it again to label U and filter D′')
@@ -532,8 +536,13 @@ class LowLabelExperiment:
                 rows += stages.run(f'{split.name} segmentors', lambda: run_specs(specs))
         rows = list({r['name']: r for r in rows}.values())  # the oracle once
         d_runs = [reread(r) for r in d_runs]  # a teacher trained again has new metrics
-        return write_low_label_report(self, d_runs + rows, conv, self.compute(splits), stages,
-                                      archive=self.finished_runs(every=True))
+        return write_low_label_report(
+            self,
+            d_runs + rows,
+            conv,
+            self.compute(splits),
+            stages,
+            archive=self.finished_runs(every=True))
 
     @property
     def results_json(self) -> Optional[str]:

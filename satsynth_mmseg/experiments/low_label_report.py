@@ -335,7 +335,8 @@ def write_low_label_report(exp,
         cells=summary,
         compute=compute,
         stages=stages.data,
-        runs=runs + [r for r in archive or [] if r['name'] not in {x['name'] for x in runs}])
+        runs=runs + [r for r in archive or [] if r['name'] not in {x['name']
+                                                                   for x in runs}])
     atomic_write_text(stem + '.md', text)
     atomic_write_json(stem + '.json', out)
     if exp.results:
