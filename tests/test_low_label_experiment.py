@@ -374,3 +374,25 @@ def test_a_restored_teacher_without_weights_is_trained_again(dubai_like, tmp_pat
         open(osp.join(out, 'pseudo_label_report.json'), 'w').write('{}')
     exp.teacher(stages, split, d0, exp.rows, 'random')
     assert trained == [d0['name']]
+
+
+def test_an_invocation_for_one_fold_chooses_the_s_star_of_the_whole_cell(dubai_like, tmp_path):
+    """``folds=[0]`` adds a seed to fold 0; its rows must run at the s* that the cell's report
+    (every fold) uses, not at the one fold 0's curve alone would give."""
+    exp = _experiment(dubai_like, tmp_path, folds=[0], schedules=[10, 20])
+    split = exp.splits()[0.25][0]
+    fold0 = [
+        _finished(exp.spec('D', 'random', split, 0, 10), 0.0, 30.0),
+        _finished(exp.spec('D', 'random', split, 0, 20), 0.0, 32.0)
+    ]  # alone: s* = 20
+    whole = _experiment(dubai_like, tmp_path, schedules=[10, 20])
+    other = whole.splits()[0.25][1]
+    for it, val in ((10, 40.0), (20, 36.0)):  # fold 1 falls off: the cell's curve 35, 34
+        r = _finished(whole.spec('D', 'random', other, 0, it), 0.0, val)
+        os.makedirs(r['work_dir'])
+        with open(osp.join(r['work_dir'], 'metrics.json'), 'w') as f:
+            json.dump(r, f)
+    assert exp.convergence(fold0)[('random', 0.25)]['schedule'] == 20
+    c = exp.cell_convergence(fold0)[('random', 0.25)]
+    assert c['schedule'] == 10 and c['runs'] == 2
+    assert c['curve'] == pytest.approx({10: 35.0, 20: 34.0})

@@ -279,6 +279,16 @@ class LowLabelExperiment:
                     curve=mean, schedule=s, converged=converged, runs=len(pairs))
         return out
 
+    def cell_convergence(self, d_runs: List[dict]) -> Dict[Tuple[str, float], dict]:
+        """:meth:`convergence` of ``d_runs`` and every other finished D run of their cells in
+        the work dir (other folds or seeds, at these schedules), so an invocation for some
+        folds or seeds chooses the s* the whole cell's report does."""
+        ran = {r['name'] for r in d_runs}
+        return self.convergence(d_runs + [
+            r for r in self.finished_runs()
+            if r['variant'] == 'D' and r['name'] not in ran and r['iters'] in self.schedules
+        ])
+
     # ---- what the rows need, per fold -------------------------------------------------
 
     def dump_config(self, base: str, path: str, edit) -> str:
@@ -524,7 +534,7 @@ class LowLabelExperiment:
         if self.command:  # the commands that trained: a report_only report names them all
             self.record_command()
         d_runs = stages.run('D segmentors', lambda: run_specs(self.d_specs(splits)))
-        conv = self.convergence(d_runs)
+        conv = self.cell_convergence(d_runs)
         for (enc, fraction), c in conv.items():
             log(f'{enc}, 1/{round(1 / fraction)}: D\'s validation curve '
                 f'{ {k: round(v, 2) for k, v in sorted(c["curve"].items())} } -> s* = '
