@@ -339,7 +339,8 @@ def test_a_lost_work_dir_is_restored_from_the_results_file(dubai_like, tmp_path,
 
 def test_a_restored_teacher_without_weights_is_trained_again(dubai_like, tmp_path, monkeypatch):
     """pseudo(U) and the filtered D′ need the fold's D run at s* as weights: a restored run
-    has only its metrics, so it is trained again when what it would make is missing."""
+    has only its metrics, so its spec is trained again beside it when what it would make is
+    missing; the restored metrics stay the run's."""
     from satsynth_mmseg.experiments import low_label_experiment as lle
     from satsynth_mmseg.experiments.stages import StageTimer
     exp = _experiment(dubai_like, tmp_path, rows=['d', 'd+pseudo'])
@@ -352,8 +353,8 @@ def test_a_restored_teacher_without_weights_is_trained_again(dubai_like, tmp_pat
 
     def fake_run_specs(specs):
         for s in specs:
-            trained.append(s['name'])
-            assert not osp.exists(osp.join(s['work_dir'], 'metrics.json'))
+            trained.append(s)
+            os.makedirs(s['work_dir'])
             with open(osp.join(s['work_dir'], f'iter_{s["iters"]}.pth'), 'wb') as f:
                 f.write(b'weights')
             with open(osp.join(s['work_dir'], 'metrics.json'), 'w') as f:
@@ -363,17 +364,23 @@ def test_a_restored_teacher_without_weights_is_trained_again(dubai_like, tmp_pat
     monkeypatch.setattr(lle, 'run_specs', fake_run_specs)
     stages = StageTimer(str(tmp_path / 'stages.json'))
     ckpt = exp.teacher(stages, split, d0, exp.rows, 'random')
-    assert trained == [d0['name']] and osp.exists(ckpt)
-    assert lle.reread(d0)['metrics']['mIoU'] == 41.0 and 'restored' not in lle.reread(d0)
+    (spec, ) = trained
+    assert spec['options'] == d0['options'] and spec['work_dir'] == d0['work_dir'] + '_teacher'
+    assert osp.exists(ckpt) and osp.dirname(ckpt) == spec['work_dir']
+    assert lle.reread(d0)['metrics']['mIoU'] == 40.0, 'the measured metrics stay the run\'s'
+    assert [r['name'] for r in exp.finished_runs(every=True)] == [d0['name']]
     assert exp.teacher(stages, split, d0, exp.rows, 'random') == ckpt
-    assert trained == [d0['name']], 'a teacher with weights is not trained again'
+    assert len(trained) == 1, 'a teacher with weights is not trained again'
     os.remove(ckpt)  # weights gone, but its pseudo-labels are made: nothing to train
     for part in ('train', 'archive'):
         out = osp.join(exp.fold_dir(split), f'pseudo_random_{part}')
         os.makedirs(out)
         open(osp.join(out, 'pseudo_label_report.json'), 'w').write('{}')
     exp.teacher(stages, split, d0, exp.rows, 'random')
-    assert trained == [d0['name']]
+    assert len(trained) == 1
+    own = osp.join(d0['work_dir'], 'iter_20.pth')  # a run with its own weights is its teacher
+    open(own, 'wb').write(b'w')
+    assert exp.teacher(stages, split, d0, exp.rows, 'random') == own
 
 
 def test_an_invocation_for_one_fold_chooses_the_s_star_of_the_whole_cell(dubai_like, tmp_path):

@@ -21,9 +21,10 @@ runs it, every stage resumable (run the same command again):
    real classes (Dubai's ``unlabeled`` class left out).
 
 Every choice (s*, and any a user makes on top) is made on the validation part; the test part
-is only reported. Just over 400 lines: one class keeps the stages together because they share
-the work dir's layout (folds, generators, D′, pseudo(U), runs) and each stage reads what the
-one before it wrote; the protocol and the report are their own modules.
+is only reported. Over 400 lines (about 630): one class keeps the stages together because they
+share the work dir's layout (folds, generators, D′, pseudo(U), runs, and their restore from
+the results file) and each stage reads what the one before it wrote; the protocol, the run
+helpers and the report are their own modules.
 """
 from __future__ import annotations
 import dataclasses
@@ -448,9 +449,16 @@ class LowLabelExperiment:
                 encoder: str) -> str:
         """The checkpoint of the fold's D run ``d0`` (seed 0 at s*), which labels U and filters
         D′. A run restored from the results file has its metrics but not its weights: where
-        the pseudo-labels or the filtered D′ it would make are missing, it is trained again
-        (its new metrics replace the restored ones)."""
+        the pseudo-labels or the filtered D′ it would make are missing, the same spec is
+        trained again in ``<run>_teacher`` for its weights. The restored metrics stay the
+        run's (s* and the pairs were measured with them; a CPU retrain is not bit-identical)."""
         ckpt = osp.join(d0['work_dir'], f'iter_{d0["iters"]}.pth')
+        if osp.exists(ckpt):
+            return ckpt
+        spec = self.spec('D', encoder, split, d0['seed'], d0['iters'])
+        spec.update(
+            name=spec['name'] + '_teacher', work_dir=spec['work_dir'] + '_teacher', teacher=True)
+        retrained = osp.join(spec['work_dir'], f'iter_{d0["iters"]}.pth')
         fold = self.fold_dir(split)
         labels = [
             osp.join(fold, f'pseudo_{encoder}_{part}', 'pseudo_label_report.json')
@@ -460,14 +468,11 @@ class LowLabelExperiment:
         needs_filter = any(
             'filtered' in r
             for r in rows) and not is_finished(osp.join(fold, f'dprime_pool_filtered_{encoder}'))
-        needed = needs_labels or needs_filter
-        if needed and not osp.exists(ckpt):
-            log(f'{d0["name"]}: its checkpoint {ckpt} is missing (a restored run): '
-                'training it again to label U and filter D′')
-            os.remove(osp.join(d0['work_dir'], 'metrics.json'))
-            spec = self.spec('D', encoder, split, d0['seed'], d0['iters'])
+        if (needs_labels or needs_filter) and not osp.exists(retrained):
+            log(f'{d0["name"]}: its checkpoint {ckpt} is missing (a restored run): training '
+                f'it again in {spec["work_dir"]} to label U and filter D′')
             stages.run(f'{split.name} teacher {encoder}', lambda: run_specs([spec]))
-        return ckpt
+        return retrained
 
     def row_specs(self, stages: StageTimer, split: LowLabelSplit, d_runs: List[dict],
                   conv: Dict[Tuple[str, float], dict]) -> List[dict]:
@@ -591,6 +596,8 @@ class LowLabelExperiment:
             if osp.exists(path):
                 with open(path) as f:
                     r = json.load(f)
+                if r.get('teacher'):  # weights for pseudo(U) and the filter, not a row's run
+                    continue
                 if every or (r.get('encoder') in self.encoders and
                              (r.get('fraction') in self.fractions or r['variant'] == 'oracle')):
                     out.append(r)
