@@ -51,12 +51,6 @@ from .runs import generate_dprime, prepare_data, restore_runs, run_specs, train_
 from .stages import StageTimer, log
 
 
-def reread(run: dict) -> dict:
-    """``run`` as its ``metrics.json`` holds it now."""
-    with open(osp.join(run['work_dir'], 'metrics.json')) as f:
-        return json.load(f)
-
-
 @dataclasses.dataclass
 class LowLabelExperiment:
     """Settings of one low-label experiment (an experiment config's ``settings``; the keys of
@@ -393,6 +387,14 @@ class LowLabelExperiment:
         atomic_write_json(path, value)
         return value, True
 
+    def pseudo_dir(self, split: LowLabelSplit, encoder: str, part: str) -> str:
+        """The fold's pseudo(U) folder of ``part`` (``train`` or ``archive``)."""
+        return osp.join(self.fold_dir(split), f'pseudo_{encoder}_{part}')
+
+    def filtered_dir(self, split: LowLabelSplit, encoder: str) -> str:
+        """The fold's FreeMask-filtered pool D′."""
+        return osp.join(self.fold_dir(split), f'dprime_pool_filtered_{encoder}')
+
     def pseudo(self, stages: StageTimer, split: LowLabelSplit, checkpoint: str,
                encoder: str) -> List[str]:
         """pseudo(U) of the fold: its held-back train images and the archive, labelled by
@@ -400,7 +402,7 @@ class LowLabelExperiment:
         outs = []
         for part, pool, scale in (('train', self.unlabelled_train(split, None), 1.0),
                                   ('archive', osp.abspath(self.pool_root), self.pool_scale)):
-            out = osp.join(self.fold_dir(split), f'pseudo_{encoder}_{part}')
+            out = self.pseudo_dir(split, encoder, part)
 
             def label(pool=pool, scale=scale, out=out):
                 did = not osp.exists(osp.join(out, 'pseudo_label_report.json'))
@@ -423,7 +425,7 @@ class LowLabelExperiment:
         """The pool generator's D′ FreeMask-filtered by ``checkpoint`` (the fold's D segmentor
         at s*): class-mean losses on D's real images, pixels above ``filter_alpha`` times
         their class's mean ignored."""
-        out = osp.join(self.fold_dir(split), f'dprime_pool_filtered_{encoder}')
+        out = self.filtered_dir(split, encoder)
 
         def run():
             did = not is_finished(out)
@@ -459,15 +461,11 @@ class LowLabelExperiment:
         spec.update(
             name=spec['name'] + '_teacher', work_dir=spec['work_dir'] + '_teacher', teacher=True)
         retrained = osp.join(spec['work_dir'], f'iter_{d0["iters"]}.pth')
-        fold = self.fold_dir(split)
-        labels = [
-            osp.join(fold, f'pseudo_{encoder}_{part}', 'pseudo_label_report.json')
-            for part in ('train', 'archive')
-        ]
-        needs_labels = any('pseudo' in r for r in rows) and not all(map(osp.exists, labels))
-        needs_filter = any(
-            'filtered' in r
-            for r in rows) and not is_finished(osp.join(fold, f'dprime_pool_filtered_{encoder}'))
+        needs_labels = any('pseudo' in r for r in rows) and not all(
+            osp.exists(osp.join(self.pseudo_dir(split, encoder, part), 'pseudo_label_report.json'))
+            for part in ('train', 'archive'))
+        needs_filter = any('filtered' in r
+                           for r in rows) and not is_finished(self.filtered_dir(split, encoder))
         if (needs_labels or needs_filter) and not osp.exists(retrained):
             log(f'{d0["name"]}: its checkpoint {ckpt} is missing (a restored run): training '
                 f'it again in {spec["work_dir"]} to label U and filter D′')
@@ -550,7 +548,6 @@ class LowLabelExperiment:
                 specs = self.row_specs(stages, split, d_runs, conv)
                 rows += stages.run(f'{split.name} segmentors', lambda: run_specs(specs))
         rows = list({r['name']: r for r in rows}.values())  # the oracle once
-        d_runs = [reread(r) for r in d_runs]  # a teacher trained again has new metrics
         return write_low_label_report(
             self,
             d_runs + rows,

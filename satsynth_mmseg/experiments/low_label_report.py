@@ -329,14 +329,14 @@ def write_low_label_report(exp,
         md.append('')
     text = '\n'.join(md)
     settings = {k: v for k, v in dataclasses.asdict(exp).items() if not k.startswith('_')}
+    reported = {r['name'] for r in runs}
     out = dict(
         partial=partial,
         settings=settings,
         cells=summary,
         compute=compute,
         stages=stages.data,
-        runs=runs + [r for r in archive or [] if r['name'] not in {x['name']
-                                                                   for x in runs}])
+        runs=runs + [r for r in archive or [] if r['name'] not in reported])
     atomic_write_text(stem + '.md', text)
     atomic_write_json(stem + '.json', out)
     if exp.results:
